@@ -1,0 +1,1 @@
+"""Orchestrator: LangGraph graph, job state, experts, router and model backends."""

@@ -1,0 +1,1 @@
+"""FactForge front door: settings, HTTP API, CLI and the wiring of the layers."""

@@ -1,0 +1,100 @@
+"""All FactForge settings in one typed class (env prefix ``FACTFORGE_``, optional ``.env``).
+
+Every field is documented in README.md's configuration table; ``tests/factforge/test_docs.py``
+fails when the two drift apart. Lower layers never read settings: the composition root
+(:mod:`factforge.wiring`) turns them into the plain config objects each layer takes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_MODEL = "Qwen/Qwen2.5-Coder-0.5B-Instruct"
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """FactForge configuration, validated when the process starts."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FACTFORGE_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    # --- model -----------------------------------------------------------------------------
+    model: str = Field(DEFAULT_MODEL, description="Chat model: hub id or local directory.")
+    backend: Literal["transformers", "openai", "remote"] = Field(
+        "transformers", description="Model backend: transformers, openai or remote (Celery)."
+    )
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, SGLang, Ollama, ...)."
+    )
+    openai_api_key: SecretStr | None = Field(None, description="API key for the openai backend.")
+    openai_timeout_s: float = Field(120.0, gt=0, description="Per-request timeout, openai backend.")
+    device: str = Field("auto", description="Torch device: auto, cpu, cuda, cuda:1, mps.")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="Model dtype; auto is bf16 on GPU, fp32 on CPU."
+    )
+    load_in_8bit: bool = Field(False, description="Load in 8-bit (needs bitsandbytes and a GPU).")
+    max_new_tokens: int = Field(768, ge=1, le=32768, description="Token budget per model call.")
+    temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature (0 = greedy).")
+    seed: int = Field(0, description="Random seed for sampling.")
+
+    # --- orchestration ---------------------------------------------------------------------
+    samples: int = Field(1, ge=1, le=32, description="Candidate solutions drafted per job.")
+    top_k: int = Field(3, ge=1, le=16, description="Experts the router activates per job.")
+    always_on: CommaList = Field(
+        default_factory=list, description="Experts activated on every job (comma-separated)."
+    )
+    router_temperature: float = Field(
+        0.05, gt=0, le=10, description="Softmax temperature over expert similarities."
+    )
+    max_rounds: int = Field(2, ge=0, le=10, description="Repair rounds after failed checks.")
+    experts_dir: Path | None = Field(None, description="Extra directory of expert TOML files.")
+    test_timeout_s: float = Field(10.0, gt=0, le=600, description="Time limit to run tests.")
+
+    # --- storage and services --------------------------------------------------------------
+    data_dir: Path = Field(
+        Path.home() / ".factforge", description="Embedded Chroma and SQLite checkpoints."
+    )
+    redis_url: str | None = Field(None, description="Redis URL; set it for distributed mode.")
+    chroma_url: str | None = Field(None, description="Chroma server URL (HttpClient).")
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL, description="sentence-transformers model (bundled MiniLM)."
+    )
+
+    # --- HTTP API --------------------------------------------------------------------------
+    api_keys: CommaList = Field(
+        default_factory=list, description="Bearer keys for the HTTP API (comma-separated)."
+    )
+    host: str = Field("127.0.0.1", description="Address `factforge serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `factforge serve` binds.")
+    max_request_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest accepted request body (413 beyond)."
+    )
+    log_json: bool | None = Field(None, description="JSON logs; default: when not a terminal.")
+
+    _split = field_validator("always_on", "api_keys", mode="before")(_split_commas)
+
+    @field_validator("model", "embedding_model")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @property
+    def distributed(self) -> bool:
+        """True when jobs go through Redis and Celery workers."""
+        return bool(self.redis_url)

@@ -1,0 +1,15 @@
+"""The one error hierarchy of the ``plugins`` package."""
+
+from __future__ import annotations
+
+
+class PluginsError(Exception):
+    """Base class of every error raised by ``plugins``."""
+
+    code = "plugins_error"
+
+
+class PluginLoadError(PluginsError):
+    """A plugin could not be imported or registered."""
+
+    code = "plugin_load_failed"

@@ -1,0 +1,1 @@
+"""Celery workers: the jobs and inference queues (distributed mode)."""
