@@ -1,1 +1,37 @@
 """Orchestrator: LangGraph graph, job state, experts, router and model backends."""
+
+from agents.errors import (
+    AgentsError,
+    ExpertError,
+    JobCancelled,
+    JobError,
+    ModelCallError,
+    ModelLoadError,
+    RouterError,
+)
+from agents.experts import Expert, load_experts
+from agents.graph import build_graph
+from agents.job import JobDeps, JobRequest, Selector
+from agents.router import EmbeddingRouter, ExpertWeight, RouterConfig
+from agents.run import JobRunner, run_job
+
+__all__ = [
+    "AgentsError",
+    "EmbeddingRouter",
+    "Expert",
+    "ExpertError",
+    "ExpertWeight",
+    "JobCancelled",
+    "JobDeps",
+    "JobError",
+    "JobRequest",
+    "JobRunner",
+    "ModelCallError",
+    "ModelLoadError",
+    "RouterConfig",
+    "RouterError",
+    "Selector",
+    "build_graph",
+    "load_experts",
+    "run_job",
+]

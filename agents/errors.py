@@ -37,3 +37,9 @@ class JobError(AgentsError):
     """A job request is invalid (empty prompt, bad limits)."""
 
     code = "job_invalid"
+
+
+class JobCancelled(AgentsError):
+    """Raised (typically from an ``on_event`` callback) to stop a job between nodes."""
+
+    code = "job_cancelled"

@@ -55,10 +55,11 @@ class Settings(BaseSettings):
     samples: int = Field(1, ge=1, le=32, description="Candidate solutions drafted per job.")
     top_k: int = Field(3, ge=1, le=16, description="Experts the router activates per job.")
     always_on: CommaList = Field(
-        default_factory=list, description="Experts activated on every job (comma-separated)."
+        default_factory=lambda: ["test_writer"],
+        description="Experts activated on every job (comma-separated).",
     )
     router_temperature: float = Field(
-        0.05, gt=0, le=10, description="Softmax temperature over expert similarities."
+        0.1, gt=0, le=10, description="Softmax temperature over expert similarities."
     )
     max_rounds: int = Field(2, ge=0, le=10, description="Repair rounds after failed checks.")
     experts_dir: Path | None = Field(None, description="Extra directory of expert TOML files.")

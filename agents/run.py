@@ -1,0 +1,101 @@
+"""Run one job through the graph: stream node events, checkpoint, resume, build the result."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from agents.graph import build_graph
+from agents.job import JobDeps, JobRequest
+from agents.result import build_result
+
+log = logging.getLogger(__name__)
+EventSink = Callable[[dict[str, Any]], None]
+
+
+def summarise_update(node: str, update: dict[str, Any]) -> dict[str, Any]:
+    """A small JSON-able summary of what a node did, for progress events."""
+    if node == "route":
+        return {"experts": [
+            {"name": e["name"], "weight": e["weight"], "activated": e["activated"]}
+            for e in update.get("experts", [])
+        ]}
+    if node == "draft":
+        return {"candidates": len(update.get("candidates", [])), "tests": bool(update.get("tests"))}
+    if node == "select":
+        return {"chosen": update.get("chosen", 0)}
+    if node == "review":
+        return {k: update["reviews"][0][k] for k in ("expert", "verdict", "round")}
+    if node == "synthesise":
+        return {"revision_by": update["history"][0]["revision_by"]}
+    if node == "verify":
+        return {"status": update.get("status"), "verdicts": [
+            {"plugin": v["plugin"], "status": v["status"]} for v in update.get("verdicts", [])
+        ]}
+    if node == "next_round":
+        return {"round": update.get("round")}
+    return {}
+
+
+class JobRunner:
+    """Holds one compiled graph (compiling is the expensive part) and runs jobs through it."""
+
+    def __init__(self, checkpointer: BaseCheckpointSaver | None = None) -> None:
+        self.checkpointer = checkpointer
+        self.graph = build_graph(checkpointer)
+
+    def run(
+        self,
+        request: JobRequest,
+        deps: JobDeps,
+        *,
+        job_id: str,
+        on_event: EventSink | None = None,
+    ) -> dict[str, Any]:
+        """Run (or resume, when a checkpoint of ``job_id`` exists) and return the result."""
+        started = time.perf_counter()
+        config = {"configurable": {"thread_id": job_id}}
+        graph_input: dict[str, Any] | None = {"job_id": job_id, "request": request.to_dict()}
+        if self.checkpointer is not None:
+            snapshot = self.graph.get_state(config)
+            if snapshot.values and snapshot.next:
+                log.info("job %s resumes before %s", job_id, ", ".join(snapshot.next))
+                graph_input = None
+            elif snapshot.values and not snapshot.next:
+                log.info("job %s already finished; returning its result", job_id)
+                return build_result(snapshot.values, job_id=job_id)
+        sink = on_event or deps.on_event
+        final: dict[str, Any] = {}
+        for mode, chunk in self.graph.stream(
+            graph_input, config, context=deps, stream_mode=["updates", "values"]
+        ):
+            if mode == "values":
+                final = chunk
+                continue
+            for node, update in chunk.items():
+                if sink is not None and isinstance(update, dict):
+                    sink({"type": "node", "node": node, "ts": time.time(),
+                          "data": summarise_update(node, update)})
+        wall = time.perf_counter() - started
+        result = build_result(final, job_id=job_id, wall_s=wall)
+        log.info("job %s %s in %.3f s (%d model calls)", job_id, result["status"], wall,
+                 result["usage"]["calls"])
+        if sink is not None:
+            sink({"type": "done", "ts": time.time(), "data": {"status": result["status"]}})
+        return result
+
+
+def run_job(
+    request: JobRequest,
+    deps: JobDeps,
+    *,
+    job_id: str,
+    checkpointer: BaseCheckpointSaver | None = None,
+    on_event: EventSink | None = None,
+) -> dict[str, Any]:
+    """Convenience: compile a graph and run one job (use :class:`JobRunner` for many)."""
+    return JobRunner(checkpointer).run(request, deps, job_id=job_id, on_event=on_event)
