@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from factforge.cli.generate import generate
+from factforge.cli.serve import serve
 
 app = typer.Typer(
     name="factforge",
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("generate")(generate)
+app.command("serve")(serve)
 
 
 @app.callback()
