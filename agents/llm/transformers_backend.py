@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -77,6 +78,12 @@ class TransformersBackend:
         tokenizer, model = loaded.tokenizer, loaded.model
         batch = _encode(tokenizer, rows).to(loaded.device)
         prompt_len = int(batch["input_ids"].shape[1])
+        context = getattr(model.config, "max_position_embeddings", None)
+        if isinstance(context, int) and prompt_len >= context:
+            raise ModelCallError(
+                f"A prompt of {prompt_len} tokens does not fit the context of {self.name!r} "
+                f"({context} tokens); shorten the prompt."
+            )
         prompt_counts = batch["attention_mask"].sum(dim=1).tolist()
         budgets = [r.max_new_tokens for r in rows]
         options: dict[str, Any] = {
@@ -93,10 +100,13 @@ class TransformersBackend:
             )
         if group.stop:
             options.update(stop_strings=list(group.stop), tokenizer=tokenizer)
+        started = time.perf_counter()
         try:
             with torch.inference_mode(), _seeded(group.seed, loaded.device):
                 output = model.generate(**batch, **options)
         except torch.cuda.OutOfMemoryError as exc:
+            del batch
+            torch.cuda.empty_cache()
             raise ModelCallError(
                 f"Out of GPU memory generating a batch of {len(rows)}: {exc}. Use a smaller "
                 "batch, fewer new tokens, or 8-bit loading."
@@ -109,6 +119,13 @@ class TransformersBackend:
             return tokenizer.decode(list(ids), skip_special_tokens=True)
 
         generated = output[:, prompt_len:].tolist()
+        logger.debug(
+            "generated %d rows (prompt %d, new <= %d tokens) in %.3f s",
+            len(rows),
+            prompt_len,
+            max(budgets),
+            time.perf_counter() - started,
+        )
         return [
             decoding.finish(
                 tokens,

@@ -240,3 +240,9 @@ def test_load_backend_by_kind(tiny_model_dir: Path) -> None:
         load_backend("vllm", ModelSpec("x"))
     with pytest.raises(ModelLoadError, match="FACTFORGE_OPENAI_BASE_URL"):
         load_backend("openai", ModelSpec("x"))
+
+
+def test_prompt_longer_than_the_context_is_a_call_error(backend: TransformersBackend) -> None:
+    too_long = "\u00e9\u00df " * 3000  # byte-level BPE: several tokens per character
+    with pytest.raises(ModelCallError, match="does not fit the context"):
+        backend.generate([_req(too_long, max_new_tokens=2)])
