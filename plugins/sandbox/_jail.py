@@ -1,0 +1,129 @@
+"""Child-side jail (stdlib only; runs inside the fork server's child before the program).
+
+Order matters: namespaces and mounts need root, so they come first; rlimits next; the
+privilege drop last. Every step records what it achieved in the returned report, because a
+host may refuse some of them (no CAP_SYS_ADMIN, not root) and callers must know which.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import socket
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+_PRIVATE_TMP = ("/tmp", "/dev/shm", "/var/tmp")
+_SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _unshare(flags: int) -> bool:
+    return _libc.unshare(ctypes.c_int(flags)) == 0
+
+
+def _mount(source: bytes | None, target: bytes, fstype: bytes | None, flags: int,
+           data: bytes | None) -> bool:
+    return _libc.mount(source, target, fstype, ctypes.c_ulong(flags), data) == 0
+
+
+def _network(report: dict[str, str]) -> None:
+    if _unshare(CLONE_NEWNET):
+        report["network"] = "namespace (no interfaces)"
+        return
+    if os.geteuid() != 0 and _unshare(CLONE_NEWUSER | CLONE_NEWNET):
+        report["network"] = "namespace in a user namespace (no interfaces)"
+        return
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(101, "network disabled by the FactForge sandbox")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.socket.bind = refuse  # type: ignore[method-assign]
+    socket.socket.sendto = refuse  # type: ignore[method-assign]
+    socket.getaddrinfo = refuse  # type: ignore[assignment]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    report["network"] = "socket guard (no namespace: weaker, ctypes can bypass it)"
+
+
+def _filesystem(report: dict[str, str], tmpfs_mb: int, uid: int, gid: int,
+                fallback: str) -> str:
+    """Private tmpfs over the world-writable dirs when root; else the server's temp dir."""
+    if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
+        None, b"/", None, MS_REC | MS_PRIVATE, None
+    ):
+        opts = f"size={tmpfs_mb}m,mode=1777".encode()
+        done = [d for d in _PRIVATE_TMP if os.path.isdir(d)
+                and _mount(b"tmpfs", d.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts)]
+        if "/tmp" in done:
+            workdir = "/tmp/work"
+            os.mkdir(workdir, 0o700)
+            os.chown(workdir, uid, gid)
+            report["filesystem"] = f"private tmpfs {tmpfs_mb} MiB over {', '.join(done)}"
+            return workdir
+    report["filesystem"] = "private temp dir (no mount namespace)"
+    return fallback
+
+
+def _user_process_count(uid: int) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def _rlimits(limits: dict[str, float], report: dict[str, str], dropping: bool) -> None:
+    cpu = max(1, int(limits["cpu_s"]))
+    mb = 1024 * 1024
+    settings = [
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_AS, int(limits["memory_mb"]) * mb, int(limits["memory_mb"]) * mb),
+        (resource.RLIMIT_FSIZE, int(limits["fsize_mb"]) * mb, int(limits["fsize_mb"]) * mb),
+        (resource.RLIMIT_NOFILE, int(limits["nofile"]), int(limits["nofile"])),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+    nproc = int(limits["nproc"])
+    if not dropping:  # the limit counts every process of the real uid: leave room for them
+        nproc += _user_process_count(os.getuid())
+    settings.append((resource.RLIMIT_NPROC, nproc, nproc))
+    for which, soft, hard in settings:
+        resource.setrlimit(which, (soft, hard))
+    report["limits"] = (f"cpu {cpu} s, address space {limits['memory_mb']} MiB, "
+                        f"file size {limits['fsize_mb']} MiB, processes {limits['nproc']}")
+
+
+def apply(limits: dict[str, float], uid: int | None, fallback_dir: str) -> dict[str, str]:
+    """Jail the calling (child) process; return what each protection achieved."""
+    report: dict[str, str] = {}
+    os.setsid()
+    dropping = uid is not None and os.geteuid() == 0
+    gid = uid if dropping and uid is not None else os.getgid()
+    target_uid = uid if dropping and uid is not None else os.getuid()
+    _network(report)
+    workdir = _filesystem(report, int(limits["tmpfs_mb"]), target_uid, gid, fallback_dir)
+    _rlimits(limits, report, dropping)
+    os.environ.clear()
+    os.environ.update({
+        "PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    })
+    os.chdir(workdir)
+    if dropping and uid is not None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+        report["privileges"] = f"dropped to uid/gid {uid}, no groups"
+    else:
+        report["privileges"] = f"unchanged: not root (uid {os.getuid()})"
+    return report

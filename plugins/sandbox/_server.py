@@ -1,0 +1,227 @@
+"""Fork server (stdlib only, run as ``python -I _server.py``): one jailed child per request.
+
+Protocol on stdin/stdout: 4-byte big-endian length + JSON, one request then one reply. The
+server pre-imports common modules once, so each run costs a fork, not an interpreter start.
+After every run the child's whole process group, and (when root) every process of the run's
+dedicated uid, is killed; the server is a child subreaper so orphans are reaped too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import selectors
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+import _harness  # noqa: E402
+import _jail  # noqa: E402
+
+sys.path.remove(_HERE)
+for _name in ("collections", "itertools", "functools", "math", "re", "string", "heapq",
+              "bisect", "typing", "dataclasses", "random", "statistics", "fractions",
+              "decimal", "hashlib", "json", "copy", "operator", "datetime"):
+    __import__(_name)
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _read_message(stream) -> dict | None:
+    head = stream.read(4)
+    if len(head) < 4:
+        return None
+    (size,) = struct.unpack(">I", head)
+    return json.loads(stream.read(size))
+
+
+def _write_message(stream, message: dict) -> None:
+    data = json.dumps(message).encode()
+    stream.write(struct.pack(">I", len(data)) + data)
+    stream.flush()
+
+
+def _claim_uid(base: int, span: int) -> tuple[int | None, object]:
+    """Hold a lock on one uid of the range so concurrent servers never share a uid."""
+    if os.geteuid() != 0:
+        return None, None
+    lockdir = os.path.join(tempfile.gettempdir(), "factforge-sandbox-uids")
+    os.makedirs(lockdir, mode=0o700, exist_ok=True)
+    for uid in range(base, base + span):
+        handle = open(os.path.join(lockdir, f"{uid}.lock"), "w")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        return uid, handle
+    raise RuntimeError(f"no free sandbox uid in {base}..{base + span - 1}")
+
+
+def _kill_everything(pid: int, uid: int | None) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    if uid is not None:  # processes that left the group: kill(-1) as the run's own uid
+        reaper = os.fork()
+        if reaper == 0:
+            try:
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(reaper, 0)
+    while True:  # reap re-parented orphans (we are their subreaper)
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                break
+        except ChildProcessError:
+            break
+
+
+def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, int]) -> None:
+    out_w, err_w, res_w = fds
+    code = 70
+    try:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.closerange(3, res_w)
+        os.closerange(res_w + 1, 65536)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        report = _jail.apply(request["limits"], uid, workdir)
+        os.write(res_w, (json.dumps({"containment": report}) + "\n").encode())
+        result = _harness.run(request)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(res_w, json.dumps({"result": result}).encode())
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - report, then die without cleanup handlers
+        try:
+            os.write(2, f"sandbox child: {type(exc).__name__}: {exc}\n".encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _collect(pid: int, pipes: dict[int, str], wall_s: float, cap: int) -> tuple[dict, bool]:
+    buffers = {name: bytearray() for name in pipes.values()}
+    sel = selectors.DefaultSelector()
+    pidfd = os.pidfd_open(pid)
+    sel.register(pidfd, selectors.EVENT_READ, "exit")
+    for fd, name in pipes.items():
+        sel.register(fd, selectors.EVENT_READ, name)
+    deadline = time.monotonic() + wall_s
+    exited = timed_out = False
+    while not exited:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        for key, _ in sel.select(left):
+            if key.data == "exit":
+                exited = True
+                continue
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                sel.unregister(key.fd)
+            elif len(buffers[key.data]) < cap:
+                buffers[key.data] += chunk[: cap - len(buffers[key.data])]
+    sel.close()
+    os.close(pidfd)
+    return buffers, timed_out
+
+
+def _drain(fds: dict[int, str], buffers: dict, cap: int) -> None:
+    for fd, name in fds.items():
+        os.set_blocking(fd, False)
+        try:
+            while chunk := os.read(fd, 65536):
+                if len(buffers[name]) < cap:
+                    buffers[name] += chunk[: cap - len(buffers[name])]
+        except (BlockingIOError, OSError):
+            pass
+        os.close(fd)
+
+
+def run_one(request: dict, uid: int | None) -> dict:
+    limits = request["limits"]
+    workdir = tempfile.mkdtemp(prefix="factforge-sandbox-")
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+    pipes = [os.pipe() for _ in range(3)]
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        for r, _ in pipes:
+            os.close(r)
+        _child(request, uid, workdir, tuple(w for _, w in pipes))
+    for _, w in pipes:
+        os.close(w)
+    readers = {pipes[0][0]: "stdout", pipes[1][0]: "stderr", pipes[2][0]: "result"}
+    cap = int(limits["output_kb"]) * 1024
+    buffers, timed_out = _collect(pid, readers, float(limits["wall_s"]), cap)
+    if timed_out:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            os.kill(pid, signal.SIGKILL)
+    _, status, usage = os.wait4(pid, 0)
+    _kill_everything(pid, uid)
+    wall = time.monotonic() - started
+    _drain(readers, buffers, cap)
+    shutil.rmtree(workdir, ignore_errors=True)
+    lines = bytes(buffers["result"]).decode(errors="replace").split("\n", 1)
+    containment, result = {}, None
+    try:
+        containment = json.loads(lines[0])["containment"]
+        result = json.loads(lines[1])["result"] if len(lines) > 1 and lines[1] else None
+    except (ValueError, KeyError, TypeError):
+        pass
+    return {
+        "timed_out": timed_out,
+        "returncode": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "stdout": bytes(buffers["stdout"]).decode(errors="replace"),
+        "stderr": bytes(buffers["stderr"]).decode(errors="replace"),
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "max_rss_kb": usage.ru_maxrss,
+        "containment": containment,
+        "result": result,
+    }
+
+
+def main() -> None:
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    hello = _read_message(stdin)
+    if hello is None:
+        return
+    uid, _lock = _claim_uid(int(hello["uid_base"]), int(hello["uid_span"]))
+    _write_message(stdout, {"pid": os.getpid(), "uid": uid})
+    while (request := _read_message(stdin)) is not None:
+        try:
+            reply = run_one(request, uid)
+        except Exception as exc:  # noqa: BLE001 - the client turns this into SandboxError
+            reply = {"server_error": f"{type(exc).__name__}: {exc}"}
+        _write_message(stdout, reply)
+
+
+if __name__ == "__main__":
+    main()
