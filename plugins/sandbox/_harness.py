@@ -79,7 +79,7 @@ def _run_example(example: dict[str, Any], ns: dict[str, Any]) -> dict[str, Any]:
                 exec(compile(source, "<example>", "exec"), ns)
             else:
                 value = eval(code, ns)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         if not isinstance(exc, Exception):
             raise
         if want.strip().startswith("Traceback") and type(exc).__name__ in want:

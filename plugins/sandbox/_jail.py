@@ -15,7 +15,8 @@ import socket
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 0x1, 0x2, 0x4, 0x20
+MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 0x1000, 0x2000, 0x4000, 0x40000
 _PRIVATE_TMP = ("/tmp", "/dev/shm", "/var/tmp")
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -51,8 +52,55 @@ def _network(report: dict[str, str]) -> None:
     report["network"] = "socket guard (no namespace: weaker, ctypes can bypass it)"
 
 
+def _hidden_ancestor(path: str) -> str | None:
+    """The top-most ancestor of ``path`` that other users cannot traverse, if any."""
+    parts = os.path.abspath(path).split("/")[1:]
+    for i in range(1, len(parts) + 1):
+        ancestor = "/" + "/".join(parts[:i])
+        try:
+            if os.path.isdir(ancestor) and not os.stat(ancestor).st_mode & 0o001:
+                return ancestor
+        except OSError:
+            return None
+    return None
+
+
+def _expose(paths: list[str]) -> list[str]:
+    """Make interpreter paths under private dirs (e.g. /root/.pyenv) readable by the jail.
+
+    In the child's own mount namespace: bind each needed path aside, cover its hidden
+    ancestor with an empty tmpfs (hiding everything else there), recreate the path and move
+    the bind back, read-only. The host's mounts are untouched (the namespace is private).
+    """
+    wanted = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+    roots = [p for p in wanted if not any(p != q and p.startswith(q + "/") for q in wanted)]
+    by_ancestor: dict[str, list[str]] = {}
+    for path in roots:
+        ancestor = _hidden_ancestor(path)
+        if ancestor is not None:
+            by_ancestor.setdefault(ancestor, []).append(path)
+    exposed = []
+    for n, (ancestor, subs) in enumerate(by_ancestor.items()):
+        staged = []
+        for i, sub in enumerate(subs):
+            stage = f"/tmp/.expose-{n}-{i}"
+            os.mkdir(stage)
+            if _mount(sub.encode(), stage.encode(), None, MS_BIND | MS_REC, None):
+                staged.append((sub, stage))
+        if not _mount(b"tmpfs", ancestor.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                      b"size=1m,mode=0755"):
+            continue
+        for sub, stage in staged:
+            os.makedirs(sub, mode=0o755, exist_ok=True)
+            if _mount(stage.encode(), sub.encode(), None, MS_MOVE, None):
+                _mount(None, sub.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+                exposed.append(sub)
+            os.rmdir(stage)
+    return exposed
+
+
 def _filesystem(report: dict[str, str], tmpfs_mb: int, uid: int, gid: int,
-                fallback: str) -> str:
+                fallback: str, needed: list[str]) -> str:
     """Private tmpfs over the world-writable dirs when root; else the server's temp dir."""
     if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
         None, b"/", None, MS_REC | MS_PRIVATE, None
@@ -61,6 +109,9 @@ def _filesystem(report: dict[str, str], tmpfs_mb: int, uid: int, gid: int,
         done = [d for d in _PRIVATE_TMP if os.path.isdir(d)
                 and _mount(b"tmpfs", d.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts)]
         if "/tmp" in done:
+            exposed = _expose(needed)
+            if exposed:
+                report["interpreter"] = f"exposed read-only: {', '.join(exposed)}"
             workdir = "/tmp/work"
             os.mkdir(workdir, 0o700)
             os.chown(workdir, uid, gid)
@@ -102,15 +153,23 @@ def _rlimits(limits: dict[str, float], report: dict[str, str], dropping: bool) -
                         f"file size {limits['fsize_mb']} MiB, processes {limits['nproc']}")
 
 
-def apply(limits: dict[str, float], uid: int | None, fallback_dir: str) -> dict[str, str]:
-    """Jail the calling (child) process; return what each protection achieved."""
+def apply(limits: dict[str, float], uid: int | None, fallback_dir: str,
+          needed: list[str]) -> dict[str, str]:
+    """Jail the calling (child) process; return what each protection achieved.
+
+    ``needed``: directories the interpreter must still read after the privilege drop.
+    """
     report: dict[str, str] = {}
     os.setsid()
     dropping = uid is not None and os.geteuid() == 0
     gid = uid if dropping and uid is not None else os.getgid()
     target_uid = uid if dropping and uid is not None else os.getuid()
     _network(report)
-    workdir = _filesystem(report, int(limits["tmpfs_mb"]), target_uid, gid, fallback_dir)
+    workdir = _filesystem(report, int(limits["tmpfs_mb"]), target_uid, gid, fallback_dir,
+                          needed)
+    if dropping and "interpreter" not in report and any(map(_hidden_ancestor, needed)):
+        dropping = False  # the interpreter would be unreadable: keep uid, say so
+        report["privileges_note"] = "interpreter under a private dir and no mount namespace"
     _rlimits(limits, report, dropping)
     os.environ.clear()
     os.environ.update({

@@ -22,8 +22,8 @@ import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
-import _harness  # noqa: E402
-import _jail  # noqa: E402
+import _harness
+import _jail
 
 sys.path.remove(_HERE)
 for _name in ("collections", "itertools", "functools", "math", "re", "string", "heapq",
@@ -31,7 +31,7 @@ for _name in ("collections", "itertools", "functools", "math", "re", "string", "
               "decimal", "hashlib", "json", "copy", "operator", "datetime"):
     __import__(_name)
 
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+PR_SET_CHILD_SUBREAPER = 36
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -102,7 +102,8 @@ def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, in
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-        report = _jail.apply(request["limits"], uid, workdir)
+        needed = [sys.base_prefix, sys.prefix, *sys.path]
+        report = _jail.apply(request["limits"], uid, workdir, needed)
         os.write(res_w, (json.dumps({"containment": report}) + "\n").encode())
         result = _harness.run(request)
         sys.stdout.flush()
@@ -207,7 +208,6 @@ def run_one(request: dict, uid: int | None) -> dict:
 
 
 def main() -> None:
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     hello = _read_message(stdin)
