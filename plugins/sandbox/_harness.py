@@ -53,6 +53,8 @@ def _same(value: Any, printed: str, want: str) -> bool:
         return " ".join(shown.split()) == " ".join(want.split())
     if value is None:
         return want in ("", "None")
+    if not want:  # ``>>> f(x) == y`` with no output line: the expression is the claim
+        return value is not False
     if repr(value) == want or str(value) == want:
         return True
     try:

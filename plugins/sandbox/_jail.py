@@ -32,14 +32,7 @@ def _mount(source: bytes | None, target: bytes, fstype: bytes | None, flags: int
     return _libc.mount(source, target, fstype, ctypes.c_ulong(flags), data) == 0
 
 
-def _network(report: dict[str, str]) -> None:
-    if _unshare(CLONE_NEWNET):
-        report["network"] = "namespace (no interfaces)"
-        return
-    if os.geteuid() != 0 and _unshare(CLONE_NEWUSER | CLONE_NEWNET):
-        report["network"] = "namespace in a user namespace (no interfaces)"
-        return
-
+def _socket_guard() -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise OSError(101, "network disabled by the FactForge sandbox")
 
@@ -49,7 +42,41 @@ def _network(report: dict[str, str]) -> None:
     socket.socket.sendto = refuse  # type: ignore[method-assign]
     socket.getaddrinfo = refuse  # type: ignore[assignment]
     socket.create_connection = refuse  # type: ignore[assignment]
-    report["network"] = "socket guard (no namespace: weaker, ctypes can bypass it)"
+
+
+def prepare_server(needed: list[str]) -> dict[str, str]:
+    """Once per fork server: empty network namespace, private mounts, interpreter exposed.
+
+    Every child inherits these, so a run pays only for its own fresh tmpfs. Returns the
+    report entries; ``mounts`` is ``"private"`` when children may mount their own tmpfs.
+    """
+    state: dict[str, str] = {}
+    if _unshare(CLONE_NEWNET):
+        state["network"] = "namespace (no interfaces)"
+    if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
+        None, b"/", None, MS_REC | MS_PRIVATE, None
+    ) and _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):
+        state["mounts"] = "private"
+        for shared in _PRIVATE_TMP[1:]:  # empty and root-owned: unwritable for the jail
+            if os.path.isdir(shared):
+                _mount(b"tmpfs", shared.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY,
+                       b"size=1m,mode=0755")
+        exposed = _expose(needed)
+        if exposed:
+            state["interpreter"] = f"exposed read-only: {', '.join(exposed)}"
+    return state
+
+
+def _network(report: dict[str, str], server: dict[str, str]) -> None:
+    if "network" in server:
+        report["network"] = server["network"]
+    elif _unshare(CLONE_NEWNET):
+        report["network"] = "namespace (no interfaces)"
+    elif os.geteuid() != 0 and _unshare(CLONE_NEWUSER | CLONE_NEWNET):
+        report["network"] = "namespace in a user namespace (no interfaces)"
+    else:
+        _socket_guard()
+        report["network"] = "socket guard (no namespace: weaker, ctypes can bypass it)"
 
 
 def _hidden_ancestor(path: str) -> str | None:
@@ -68,7 +95,7 @@ def _hidden_ancestor(path: str) -> str | None:
 def _expose(paths: list[str]) -> list[str]:
     """Make interpreter paths under private dirs (e.g. /root/.pyenv) readable by the jail.
 
-    In the child's own mount namespace: bind each needed path aside, cover its hidden
+    In the server's own mount namespace: bind each needed path aside, cover its hidden
     ancestor with an empty tmpfs (hiding everything else there), recreate the path and move
     the bind back, read-only. The host's mounts are untouched (the namespace is private).
     """
@@ -100,22 +127,18 @@ def _expose(paths: list[str]) -> list[str]:
 
 
 def _filesystem(report: dict[str, str], tmpfs_mb: int, uid: int, gid: int,
-                fallback: str, needed: list[str]) -> str:
-    """Private tmpfs over the world-writable dirs when root; else the server's temp dir."""
-    if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
-        None, b"/", None, MS_REC | MS_PRIVATE, None
-    ):
+                fallback: str, server: dict[str, str]) -> str:
+    """A fresh private tmpfs over the world-writable dirs; else the server's temp dir."""
+    if server.get("mounts") == "private" and _unshare(CLONE_NEWNS):
         opts = f"size={tmpfs_mb}m,mode=1777".encode()
-        done = [d for d in _PRIVATE_TMP if os.path.isdir(d)
-                and _mount(b"tmpfs", d.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts)]
-        if "/tmp" in done:
-            exposed = _expose(needed)
-            if exposed:
-                report["interpreter"] = f"exposed read-only: {', '.join(exposed)}"
+        if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts):
+            if "interpreter" in server:
+                report["interpreter"] = server["interpreter"]
             workdir = "/tmp/work"
             os.mkdir(workdir, 0o700)
             os.chown(workdir, uid, gid)
-            report["filesystem"] = f"private tmpfs {tmpfs_mb} MiB over {', '.join(done)}"
+            report["filesystem"] = (f"private tmpfs {tmpfs_mb} MiB on /tmp; "
+                                    f"{', '.join(_PRIVATE_TMP[1:])} empty and read-only")
             return workdir
     report["filesystem"] = "private temp dir (no mount namespace)"
     return fallback
@@ -154,19 +177,20 @@ def _rlimits(limits: dict[str, float], report: dict[str, str], dropping: bool) -
 
 
 def apply(limits: dict[str, float], uid: int | None, fallback_dir: str,
-          needed: list[str]) -> dict[str, str]:
+          needed: list[str], server: dict[str, str]) -> dict[str, str]:
     """Jail the calling (child) process; return what each protection achieved.
 
-    ``needed``: directories the interpreter must still read after the privilege drop.
+    ``needed``: directories the interpreter must still read after the privilege drop;
+    ``server``: what :func:`prepare_server` achieved.
     """
     report: dict[str, str] = {}
     os.setsid()
     dropping = uid is not None and os.geteuid() == 0
     gid = uid if dropping and uid is not None else os.getgid()
     target_uid = uid if dropping and uid is not None else os.getuid()
-    _network(report)
+    _network(report, server)
     workdir = _filesystem(report, int(limits["tmpfs_mb"]), target_uid, gid, fallback_dir,
-                          needed)
+                          server)
     if dropping and "interpreter" not in report and any(map(_hidden_ancestor, needed)):
         dropping = False  # the interpreter would be unreadable: keep uid, say so
         report["privileges_note"] = "interpreter under a private dir and no mount namespace"

@@ -66,7 +66,18 @@ def _claim_uid(base: int, span: int) -> tuple[int | None, object]:
     raise RuntimeError(f"no free sandbox uid in {base}..{base + span - 1}")
 
 
+def _no_descendants() -> bool:
+    """We are the subreaper: no child left means no process of the run is alive."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
 def _kill_everything(pid: int, uid: int | None) -> None:
+    if _no_descendants():
+        return
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:
@@ -81,15 +92,20 @@ def _kill_everything(pid: int, uid: int | None) -> None:
             finally:
                 os._exit(0)
         os.waitpid(reaper, 0)
-    while True:  # reap re-parented orphans (we are their subreaper)
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:  # reap re-parented orphans (we are their subreaper)
         try:
             if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                break
+                time.sleep(0.002)
         except ChildProcessError:
             break
 
 
-def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, int]) -> None:
+_NEEDED = [sys.base_prefix, sys.prefix, *sys.path]
+
+
+def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, int],
+           server: dict[str, str]) -> None:
     out_w, err_w, res_w = fds
     code = 70
     try:
@@ -102,8 +118,7 @@ def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, in
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-        needed = [sys.base_prefix, sys.prefix, *sys.path]
-        report = _jail.apply(request["limits"], uid, workdir, needed)
+        report = _jail.apply(request["limits"], uid, workdir, _NEEDED, server)
         os.write(res_w, (json.dumps({"containment": report}) + "\n").encode())
         result = _harness.run(request)
         sys.stdout.flush()
@@ -159,18 +174,20 @@ def _drain(fds: dict[int, str], buffers: dict, cap: int) -> None:
         os.close(fd)
 
 
-def run_one(request: dict, uid: int | None) -> dict:
+def run_one(request: dict, uid: int | None, server: dict[str, str]) -> dict:
     limits = request["limits"]
-    workdir = tempfile.mkdtemp(prefix="factforge-sandbox-")
-    if uid is not None:
-        os.chown(workdir, uid, uid)
+    workdir = ""
+    if server.get("mounts") != "private":
+        workdir = tempfile.mkdtemp(prefix="factforge-sandbox-")
+        if uid is not None:
+            os.chown(workdir, uid, uid)
     pipes = [os.pipe() for _ in range(3)]
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         for r, _ in pipes:
             os.close(r)
-        _child(request, uid, workdir, tuple(w for _, w in pipes))
+        _child(request, uid, workdir, tuple(w for _, w in pipes), server)
     for _, w in pipes:
         os.close(w)
     readers = {pipes[0][0]: "stdout", pipes[1][0]: "stderr", pipes[2][0]: "result"}
@@ -185,7 +202,8 @@ def run_one(request: dict, uid: int | None) -> dict:
     _kill_everything(pid, uid)
     wall = time.monotonic() - started
     _drain(readers, buffers, cap)
-    shutil.rmtree(workdir, ignore_errors=True)
+    if workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
     lines = bytes(buffers["result"]).decode(errors="replace").split("\n", 1)
     containment, result = {}, None
     try:
@@ -214,10 +232,11 @@ def main() -> None:
     if hello is None:
         return
     uid, _lock = _claim_uid(int(hello["uid_base"]), int(hello["uid_span"]))
-    _write_message(stdout, {"pid": os.getpid(), "uid": uid})
+    server = _jail.prepare_server(_NEEDED)
+    _write_message(stdout, {"pid": os.getpid(), "uid": uid, "server": server})
     while (request := _read_message(stdin)) is not None:
         try:
-            reply = run_one(request, uid)
+            reply = run_one(request, uid, server)
         except Exception as exc:  # noqa: BLE001 - the client turns this into SandboxError
             reply = {"server_error": f"{type(exc).__name__}: {exc}"}
         _write_message(stdout, reply)

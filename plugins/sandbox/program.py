@@ -40,4 +40,15 @@ def extract_examples(text: str) -> tuple[Example, ...]:
                 found.extend(_PARSER.get_examples(block))
             except ValueError:
                 continue
-    return tuple(Example(e.source.rstrip("\n"), e.want, e.lineno + 1) for e in found)
+    return tuple(Example(e.source.rstrip("\n"), _clean_want(e.want), e.lineno + 1)
+                 for e in found)
+
+
+def _clean_want(want: str) -> str:
+    """Cut the expected output at the docstring's closing quotes (doctest keeps them)."""
+    kept = []
+    for line in want.splitlines():
+        if line.strip().startswith(('"""', "'''")):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
