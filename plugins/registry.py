@@ -257,6 +257,21 @@ class PluginRegistry:
         self.load()
         return [spec for _, spec in self._specs["register_judges"]]
 
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready summary: plugins, and what each contributes (CLI and HTTP use it)."""
+        self.load()
+        rank = {spec.name: i for i, spec in enumerate(self.verifier_specs())}
+        verifiers = sorted(self._specs["register_verifiers"], key=lambda ps: rank[ps[1].name])
+        return {
+            "plugins": [info.to_dict() for info in self.plugins()],
+            "verifiers": [{"name": s.name, "plugin": p, "description": s.description,
+                           "order": s.order} for p, s in verifiers],
+            "experts": [{"name": s.name, "plugin": p, "role": s.role,
+                         "description": s.description} for p, s in self._specs["register_experts"]],
+            "judges": [{"name": s.name, "plugin": p, "description": s.description}
+                       for p, s in self._specs["register_judges"]],
+        }
+
     # --- verifiers -------------------------------------------------------------------------
     def context(self) -> VerifierContext:
         with self._lock:

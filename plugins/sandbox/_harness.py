@@ -135,11 +135,12 @@ def _run_tests(tests: str, ns: dict[str, Any], entry_point: str | None) -> list[
 def _run_case(case: type[unittest.TestCase]) -> list[dict[str, Any]]:
     result = unittest.TestResult()
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+    tests = list(suite)  # running a suite replaces its tests with None
     suite.run(result)
     bad = {t.id(): (k, m) for k, pairs in (("fail", result.failures), ("error", result.errors))
            for t, m in pairs}
     outcomes = []
-    for test in suite:
+    for test in tests:
         kind, message = bad.get(test.id(), ("pass", ""))
         outcomes.append({"name": test.id().removeprefix("__main__."), "status": kind,
                          "message": message.strip().splitlines()[-1][:_MAX_MESSAGE]
