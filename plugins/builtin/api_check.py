@@ -51,10 +51,13 @@ class ApiCheckVerifier:
     def _probe(self, refs: list[ApiRef]) -> tuple[list[dict[str, Any]], str]:
         if self.sandbox is None:
             return [_local_resolve(r.parts) for r in refs], "top-level modules only"
-        code = _PROBE.read_text(encoding="utf-8") + f"\n_main({json.dumps([r.parts for r in refs])})\n"
-        limits = dataclasses.replace(self.sandbox.limits, wall_s=max(30.0, self.sandbox.limits.wall_s),
-                                     cpu_s=max(30, self.sandbox.limits.cpu_s),
-                                     memory_mb=max(4096, self.sandbox.limits.memory_mb))
+        names = json.dumps([r.parts for r in refs])
+        code = _PROBE.read_text(encoding="utf-8") + f"\n_main({names})\n"
+        base = self.sandbox.limits  # importing big packages needs more room than tests
+        limits = dataclasses.replace(base, wall_s=max(30.0, base.wall_s),
+                                     cpu_s=max(30, base.cpu_s),
+                                     memory_mb=max(4096, base.memory_mb),
+                                     output_kb=max(1024, base.output_kb))
         result = self.sandbox.run(Program(code), limits)
         if _MARK not in result.stdout:
             raise SandboxError(f"API probe gave no answer: {result.message}")

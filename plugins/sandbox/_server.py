@@ -22,8 +22,8 @@ import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
-import _harness
-import _jail
+import _harness  # noqa: E402 - found through _HERE, added just above
+import _jail  # noqa: E402
 
 sys.path.remove(_HERE)
 for _name in ("collections", "itertools", "functools", "math", "re", "string", "heapq",
@@ -32,6 +32,7 @@ for _name in ("collections", "itertools", "functools", "math", "re", "string", "
     __import__(_name)
 
 PR_SET_CHILD_SUBREAPER = 36
+_RESULT_CAP = 8 << 20  # structured results; stdout/stderr have the request's own cap
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -134,7 +135,8 @@ def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, in
         os._exit(code)
 
 
-def _collect(pid: int, pipes: dict[int, str], wall_s: float, cap: int) -> tuple[dict, bool]:
+def _collect(pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int]
+             ) -> tuple[dict, bool]:
     buffers = {name: bytearray() for name in pipes.values()}
     sel = selectors.DefaultSelector()
     pidfd = os.pidfd_open(pid)
@@ -155,20 +157,20 @@ def _collect(pid: int, pipes: dict[int, str], wall_s: float, cap: int) -> tuple[
             chunk = os.read(key.fd, 65536)
             if not chunk:
                 sel.unregister(key.fd)
-            elif len(buffers[key.data]) < cap:
-                buffers[key.data] += chunk[: cap - len(buffers[key.data])]
+            elif len(buffers[key.data]) < caps[key.data]:
+                buffers[key.data] += chunk[: caps[key.data] - len(buffers[key.data])]
     sel.close()
     os.close(pidfd)
     return buffers, timed_out
 
 
-def _drain(fds: dict[int, str], buffers: dict, cap: int) -> None:
+def _drain(fds: dict[int, str], buffers: dict, caps: dict[str, int]) -> None:
     for fd, name in fds.items():
         os.set_blocking(fd, False)
         try:
             while chunk := os.read(fd, 65536):
-                if len(buffers[name]) < cap:
-                    buffers[name] += chunk[: cap - len(buffers[name])]
+                if len(buffers[name]) < caps[name]:
+                    buffers[name] += chunk[: caps[name] - len(buffers[name])]
         except (BlockingIOError, OSError):
             pass
         os.close(fd)
@@ -192,7 +194,8 @@ def run_one(request: dict, uid: int | None, server: dict[str, str]) -> dict:
         os.close(w)
     readers = {pipes[0][0]: "stdout", pipes[1][0]: "stderr", pipes[2][0]: "result"}
     cap = int(limits["output_kb"]) * 1024
-    buffers, timed_out = _collect(pid, readers, float(limits["wall_s"]), cap)
+    caps = {"stdout": cap, "stderr": cap, "result": _RESULT_CAP}
+    buffers, timed_out = _collect(pid, readers, float(limits["wall_s"]), caps)
     if timed_out:
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -201,7 +204,7 @@ def run_one(request: dict, uid: int | None, server: dict[str, str]) -> dict:
     _, status, usage = os.wait4(pid, 0)
     _kill_everything(pid, uid)
     wall = time.monotonic() - started
-    _drain(readers, buffers, cap)
+    _drain(readers, buffers, caps)
     if workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     lines = bytes(buffers["result"]).decode(errors="replace").split("\n", 1)

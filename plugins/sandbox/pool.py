@@ -46,8 +46,12 @@ class _Server:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_server_env(),
             start_new_session=True, close_fds=True,
         )
-        self.send({"uid_base": limits.uid_base, "uid_span": limits.uid_span})
-        hello = self.receive(30.0)
+        try:
+            self.send({"uid_base": limits.uid_base, "uid_span": limits.uid_span})
+            hello = self.receive(30.0)
+        except (OSError, SandboxError, ValueError) as exc:
+            self.close()
+            raise SandboxError(f"sandbox server did not start: {exc}") from exc
         self.uid: int | None = hello.get("uid")
 
     def send(self, message: dict[str, Any]) -> None:
@@ -156,12 +160,16 @@ class Sandbox:
             return self._idle.get_nowait()
         except queue.Empty:
             pass
-        with self._lock:
-            if len(self._all) < self.workers:
-                server = _Server(self.limits)
-                self._all.append(server)
-                return server
-        return self._idle.get()
+        while True:
+            with self._lock:
+                if len(self._all) < self.workers:
+                    server = _Server(self.limits)
+                    self._all.append(server)
+                    return server
+            try:  # wake up now and then: a discarded server frees a slot, not the queue
+                return self._idle.get(timeout=0.2)
+            except queue.Empty:
+                continue
 
     def _discard(self, server: _Server) -> None:
         with self._lock:
@@ -182,7 +190,7 @@ class Sandbox:
             "code": program.code, "tests": program.tests, "entry_point": program.entry_point,
             "examples": [asdict(e) for e in program.examples], "limits": limits.to_dict(),
         }
-        server = self._acquire()
+        server = self._acquire()  # SandboxError when a server cannot start
         try:
             server.send(request)
             reply = server.receive(limits.wall_s + 30.0)

@@ -29,7 +29,8 @@ def test_list_json_shows_builtins_and_errors() -> None:
     plugins = {p["name"]: p for p in data["plugins"]}
     assert plugins["syntax"]["status"] == "loaded"
     assert plugins["syntax"]["hooks"] == ["register_verifiers"]
-    assert plugins["ghost"]["status"] == "failed" and "no_such_module_cli" in plugins["ghost"]["error"]
+    assert plugins["ghost"]["status"] == "failed"
+    assert "no_such_module_cli" in plugins["ghost"]["error"]
     assert [v["name"] for v in data["verifiers"]] == ["syntax", "api_check", "sandbox", "tests"]
 
 
