@@ -68,11 +68,12 @@ def prepare_server(needed: list[str]) -> dict[str, str]:
 
 
 def _network(report: dict[str, str], server: dict[str, str]) -> None:
+    namespaces = server.get("namespaces") != "off"
     if "network" in server:
         report["network"] = server["network"]
-    elif _unshare(CLONE_NEWNET):
+    elif namespaces and _unshare(CLONE_NEWNET):
         report["network"] = "namespace (no interfaces)"
-    elif os.geteuid() != 0 and _unshare(CLONE_NEWUSER | CLONE_NEWNET):
+    elif namespaces and os.geteuid() != 0 and _unshare(CLONE_NEWUSER | CLONE_NEWNET):
         report["network"] = "namespace in a user namespace (no interfaces)"
     else:
         _socket_guard()

@@ -235,7 +235,10 @@ def main() -> None:
     if hello is None:
         return
     uid, _lock = _claim_uid(int(hello["uid_base"]), int(hello["uid_span"]))
-    server = _jail.prepare_server(_NEEDED)
+    if hello.get("namespaces", True):
+        server = _jail.prepare_server(_NEEDED)
+    else:
+        server = {"namespaces": "off"}
     _write_message(stdout, {"pid": os.getpid(), "uid": uid, "server": server})
     while (request := _read_message(stdin)) is not None:
         try:

@@ -40,14 +40,15 @@ def _server_env() -> dict[str, str]:
 class _Server:
     """One fork-server process and its framed pipe protocol."""
 
-    def __init__(self, limits: SandboxLimits) -> None:
+    def __init__(self, limits: SandboxLimits, namespaces: bool) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-I", str(_SERVER)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_server_env(),
             start_new_session=True, close_fds=True,
         )
         try:
-            self.send({"uid_base": limits.uid_base, "uid_span": limits.uid_span})
+            self.send({"uid_base": limits.uid_base, "uid_span": limits.uid_span,
+                       "namespaces": namespaces})
             hello = self.receive(30.0)
         except (OSError, SandboxError, ValueError) as exc:
             self.close()
@@ -143,13 +144,19 @@ def _to_result(reply: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
 
 
 class Sandbox:
-    """Runs programs in jailed children of pre-warmed fork servers (``workers`` at most)."""
+    """Runs programs in jailed children of pre-warmed fork servers (``workers`` at most).
 
-    def __init__(self, limits: SandboxLimits | None = None, workers: int = 2) -> None:
+    ``namespaces=False`` skips Linux namespaces (network, mounts) for hosts that forbid
+    them; every run then reports the weaker isolation it got (socket guard, temp dir).
+    """
+
+    def __init__(self, limits: SandboxLimits | None = None, workers: int = 2,
+                 namespaces: bool = True) -> None:
         if workers < 1:
             raise SandboxError("workers must be at least 1")
         self.limits = limits or SandboxLimits()
         self.workers = workers
+        self.namespaces = namespaces
         self._idle: queue.LifoQueue[_Server] = queue.LifoQueue()
         self._all: list[_Server] = []
         self._lock = threading.Lock()
@@ -163,7 +170,7 @@ class Sandbox:
         while True:
             with self._lock:
                 if len(self._all) < self.workers:
-                    server = _Server(self.limits)
+                    server = _Server(self.limits, self.namespaces)
                     self._all.append(server)
                     return server
             try:  # wake up now and then: a discarded server frees a slot, not the queue

@@ -164,3 +164,16 @@ def test_specs_are_validated() -> None:
         JudgeSpec("j", 3)  # type: ignore[arg-type]
     with pytest.raises(PluginConfigError):
         PluginConfig(timeout_s=0)
+
+
+def test_every_hook_documents_its_contract() -> None:
+    import inspect
+
+    from plugins import hookspecs
+
+    hooks = [name for name, fn in vars(hookspecs).items()
+             if inspect.isfunction(fn) and name.startswith("register_")]
+    assert sorted(hooks) == ["register_experts", "register_judges", "register_verifiers"]
+    for name in hooks:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        assert "register(" in doc and "Spec(" in doc, name

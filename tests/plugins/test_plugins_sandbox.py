@@ -132,3 +132,20 @@ def test_bad_limits_are_clear_errors() -> None:
         SandboxLimits(wall_s=0)
     with pytest.raises(PluginConfigError):
         SandboxLimits(uid_base=0)
+
+
+def test_without_namespaces_the_weaker_isolation_is_reported() -> None:
+    from plugins.builtin._verdicts import sandbox_verdict
+
+    code = ("import os, socket\nprint(os.getcwd().startswith('/tmp/factforge-sandbox-'))\n"
+            "try:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
+            "except OSError as exc:\n    print(exc)\n")
+    with Sandbox(SandboxLimits(wall_s=10), workers=1, namespaces=False) as box:
+        result = box.run(Program(code))
+    assert result.passed, result
+    assert result.stdout.splitlines() == ["True", "[Errno 101] network disabled by the "
+                                          "FactForge sandbox"]
+    assert result.containment["network"].startswith("socket guard")
+    assert result.containment["filesystem"].startswith("private temp dir")
+    verdict = sandbox_verdict("sandbox", result, "module execution")
+    assert verdict.status == "pass" and verdict.findings[-1].kind == "containment"
