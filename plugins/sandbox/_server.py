@@ -12,6 +12,7 @@ import ctypes
 import fcntl
 import json
 import os
+import resource
 import selectors
 import shutil
 import signal
@@ -19,6 +20,7 @@ import struct
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
@@ -120,11 +122,13 @@ def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, in
         sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
         report = _jail.apply(request["limits"], uid, workdir, _NEEDED, server)
-        os.write(res_w, (json.dumps({"containment": report}) + "\n").encode())
         result = _harness.run(request)
         sys.stdout.flush()
         sys.stderr.flush()
-        os.write(res_w, json.dumps({"result": result}).encode())
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = usage.ru_utime + usage.ru_stime
+        done = {"containment": report, "result": result, "cpu_s": cpu}
+        os.write(res_w, (json.dumps(done) + "\n").encode())  # one write: one wake-up
         code = 0
     except BaseException as exc:  # noqa: BLE001 - report, then die without cleanup handlers
         try:
@@ -136,7 +140,8 @@ def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, in
 
 
 def _collect(pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int]
-             ) -> tuple[dict, bool]:
+             ) -> tuple[dict, str]:
+    """Read the child's pipes until it exits, its result is complete, or time runs out."""
     buffers = {name: bytearray() for name in pipes.values()}
     sel = selectors.DefaultSelector()
     pidfd = os.pidfd_open(pid)
@@ -144,27 +149,29 @@ def _collect(pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int
     for fd, name in pipes.items():
         sel.register(fd, selectors.EVENT_READ, name)
     deadline = time.monotonic() + wall_s
-    exited = timed_out = False
-    while not exited:
+    state = ""
+    while not state:
         left = deadline - time.monotonic()
         if left <= 0:
-            timed_out = True
+            state = "timeout"
             break
         for key, _ in sel.select(left):
             if key.data == "exit":
-                exited = True
+                state = "exited"
                 continue
             chunk = os.read(key.fd, 65536)
             if not chunk:
                 sel.unregister(key.fd)
             elif len(buffers[key.data]) < caps[key.data]:
                 buffers[key.data] += chunk[: caps[key.data] - len(buffers[key.data])]
+            if key.data == "result" and buffers["result"].endswith(b"\n"):
+                state = state or "result"
     sel.close()
     os.close(pidfd)
-    return buffers, timed_out
+    return buffers, state
 
 
-def _drain(fds: dict[int, str], buffers: dict, caps: dict[str, int]) -> None:
+def _drain(fds: dict[int, str], buffers: dict, caps: dict[str, int], close: bool) -> None:
     for fd, name in fds.items():
         os.set_blocking(fd, False)
         try:
@@ -173,10 +180,25 @@ def _drain(fds: dict[int, str], buffers: dict, caps: dict[str, int]) -> None:
                     buffers[name] += chunk[: caps[name] - len(buffers[name])]
         except (BlockingIOError, OSError):
             pass
-        os.close(fd)
+        if close:
+            os.close(fd)
 
 
-def run_one(request: dict, uid: int | None, server: dict[str, str]) -> dict:
+def _parse(buffers: dict, server: dict[str, str]) -> tuple[dict, dict | None, float | None]:
+    try:
+        done = json.loads(bytes(buffers["result"]).decode(errors="replace"))
+        return done["containment"], done["result"], done.get("cpu_s")
+    except (ValueError, KeyError, TypeError):  # the child died before reporting
+        return {k: v for k, v in server.items() if k != "mounts"}, None, None
+
+
+def run_one(request: dict, uid: int | None, server: dict[str, str]
+            ) -> tuple[dict, Callable[[], None]]:
+    """Run one request; return the reply and the cleanup to do once it is sent.
+
+    When the child has delivered its whole result, the reply goes out at once and the
+    waiting, killing and reaping happen after it (before the next request is read).
+    """
     limits = request["limits"]
     workdir = ""
     if server.get("mounts") != "private":
@@ -195,37 +217,46 @@ def run_one(request: dict, uid: int | None, server: dict[str, str]) -> dict:
     readers = {pipes[0][0]: "stdout", pipes[1][0]: "stderr", pipes[2][0]: "result"}
     cap = int(limits["output_kb"]) * 1024
     caps = {"stdout": cap, "stderr": cap, "result": _RESULT_CAP}
-    buffers, timed_out = _collect(pid, readers, float(limits["wall_s"]), caps)
-    if timed_out:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            os.kill(pid, signal.SIGKILL)
-    _, status, usage = os.wait4(pid, 0)
-    _kill_everything(pid, uid)
-    wall = time.monotonic() - started
-    _drain(readers, buffers, caps)
-    if workdir:
-        shutil.rmtree(workdir, ignore_errors=True)
-    lines = bytes(buffers["result"]).decode(errors="replace").split("\n", 1)
-    containment, result = {}, None
-    try:
-        containment = json.loads(lines[0])["containment"]
-        result = json.loads(lines[1])["result"] if len(lines) > 1 and lines[1] else None
-    except (ValueError, KeyError, TypeError):
-        pass
-    return {
-        "timed_out": timed_out,
-        "returncode": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+    buffers, state = _collect(pid, readers, float(limits["wall_s"]), caps)
+
+    def finish() -> tuple[int, float]:
+        if state == "timeout":
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                os.kill(pid, signal.SIGKILL)
+        _, status, usage = os.wait4(pid, 0)
+        _kill_everything(pid, uid)
+        _drain(readers, buffers, caps, close=True)
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return status, usage.ru_utime + usage.ru_stime
+
+    if state == "result":  # the harness finished: answer now, clean up after
+        _drain(readers, buffers, caps, close=False)
+        returncode, sig, cpu_s = 0, None, None
+        cleanup = finish
+    else:
+        status, cpu_s = finish()
+        returncode = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+
+        def cleanup() -> None:
+            return None
+
+    containment, result, child_cpu = _parse(buffers, server)
+    reply = {
+        "timed_out": state == "timeout",
+        "returncode": returncode,
+        "signal": sig,
         "stdout": bytes(buffers["stdout"]).decode(errors="replace"),
         "stderr": bytes(buffers["stderr"]).decode(errors="replace"),
-        "wall_s": wall,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "max_rss_kb": usage.ru_maxrss,
+        "wall_s": time.monotonic() - started,
+        "cpu_s": cpu_s if cpu_s is not None else (child_cpu or 0.0),
         "containment": containment,
         "result": result,
     }
+    return reply, cleanup
 
 
 def main() -> None:
@@ -241,11 +272,14 @@ def main() -> None:
         server = {"namespaces": "off"}
     _write_message(stdout, {"pid": os.getpid(), "uid": uid, "server": server})
     while (request := _read_message(stdin)) is not None:
+        cleanup = None
         try:
-            reply = run_one(request, uid, server)
+            reply, cleanup = run_one(request, uid, server)
         except Exception as exc:  # noqa: BLE001 - the client turns this into SandboxError
             reply = {"server_error": f"{type(exc).__name__}: {exc}"}
         _write_message(stdout, reply)
+        if cleanup is not None:
+            cleanup()
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ class SandboxResult:
     examples: tuple[Outcome, ...] = ()
     tests: tuple[Outcome, ...] = ()
     containment: dict[str, str] = field(default_factory=dict)
+    uid: int | None = None  # the unprivileged uid reserved for the run's server (root only)
 
     @property
     def passed(self) -> bool:

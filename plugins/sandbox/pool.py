@@ -105,7 +105,7 @@ def _outcomes(items: list[dict[str, Any]] | None) -> tuple[Outcome, ...]:
     return tuple(Outcome(**{k: item.get(k) for k in keys if k in item}) for item in items or ())
 
 
-def _to_result(reply: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
+def _to_result(reply: dict[str, Any], limits: SandboxLimits, uid: int | None) -> SandboxResult:
     result = reply.get("result") or {}
     code = result.get("code")
     code_error = None
@@ -139,7 +139,7 @@ def _to_result(reply: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
         status=status, message=message, returncode=reply.get("returncode"), signal=sig,
         stdout=reply.get("stdout", ""), stderr=stderr, wall_s=reply.get("wall_s", 0.0),
         cpu_s=reply.get("cpu_s", 0.0), code_error=code_error, examples=examples, tests=tests,
-        containment=reply.get("containment") or {},
+        containment=reply.get("containment") or {}, uid=uid,
     )
 
 
@@ -207,7 +207,7 @@ class Sandbox:
         self._idle.put(server)
         if "server_error" in reply:
             raise SandboxError(f"sandbox server error: {reply['server_error']}")
-        return _to_result(reply, limits)
+        return _to_result(reply, limits, server.uid)
 
     def close(self) -> None:
         """Stop every fork server (idempotent)."""

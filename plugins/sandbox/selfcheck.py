@@ -109,7 +109,7 @@ def run_hostile_suite(sandbox: Sandbox, host_dir: Path,
                 connected = True
             except BlockingIOError:
                 connected = False
-            host = {"leftover": _leftover_processes(_uid_of(result)), "connected": connected}
+            host = {"leftover": _leftover_processes(result.uid), "connected": connected}
             contained, detail = check(result, host)
             reports.append(HostileReport(name, bool(contained), result.status, str(detail)))
     finally:
@@ -117,10 +117,3 @@ def run_hostile_suite(sandbox: Sandbox, host_dir: Path,
         listener.close()
         shutil.rmtree(canary, ignore_errors=True)
     return reports
-
-
-def _uid_of(result: SandboxResult) -> int | None:
-    text = result.containment.get("privileges", "")
-    if text.startswith("dropped to uid/gid "):
-        return int(text.split()[3].rstrip(","))
-    return None
