@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from plugins.errors import PluginsError
 from plugins.registry import PluginConfig, PluginRegistry
 from plugins.sandbox import SandboxLimits
 
@@ -46,9 +47,15 @@ def _registry(ctx: typer.Context) -> tuple[PluginRegistry, bool]:
     services = ctx.obj
     if services is not None and hasattr(services, "plugin_registry"):
         return services.plugin_registry(), False
+    from pydantic import ValidationError
+
     from factforge.settings import Settings
 
-    return PluginRegistry(plugin_config_from_settings(Settings())), True
+    try:
+        return PluginRegistry(plugin_config_from_settings(Settings())), True
+    except (ValidationError, PluginsError) as exc:
+        typer.echo(f"error: invalid configuration: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _print_table(summary: dict[str, Any]) -> None:

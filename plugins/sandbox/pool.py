@@ -133,8 +133,9 @@ def _to_result(reply: dict[str, Any], limits: SandboxLimits, uid: int | None) ->
     else:
         bad = [o for o in examples + tests if o.status in ("fail", "error")]
         status = "failed" if bad else "passed"
-        message = (f"{len(bad)} of {len(examples + tests)} checks failed" if bad
-                   else f"{len(examples + tests)} checks passed")
+        total = len(examples + tests)
+        message = (f"{len(bad)} of {total} checks failed" if bad
+                   else f"{total} checks passed" if total else "ran without errors")
     return SandboxResult(
         status=status, message=message, returncode=reply.get("returncode"), signal=sig,
         stdout=reply.get("stdout", ""), stderr=stderr, wall_s=reply.get("wall_s", 0.0),

@@ -58,3 +58,9 @@ def test_list_without_services_builds_its_own_registry() -> None:
     result = CliRunner().invoke(app, ["list", "--json"], env={"FACTFORGE_PLUGINS_DENY": ""})
     assert result.exit_code == 0, result.output
     assert {p["name"] for p in json.loads(result.output)["plugins"]} >= {"syntax", "tests"}
+
+
+def test_bad_configuration_is_a_clear_error() -> None:
+    result = CliRunner().invoke(app, ["list"], env={"FACTFORGE_TEST_TIMEOUT_S": "-1"})
+    assert result.exit_code == 2
+    assert "invalid configuration" in result.output and "Traceback" not in result.output

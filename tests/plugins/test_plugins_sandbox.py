@@ -86,7 +86,7 @@ def test_code_errors_and_output(sandbox: Sandbox) -> None:
 
 def test_containment_is_reported(sandbox: Sandbox) -> None:
     result = sandbox.run(Program("import os\nprint(os.getuid(), os.getcwd(), sorted(os.environ))"))
-    assert result.passed
+    assert result.passed and result.message == "ran without errors"
     report = result.containment
     assert {"network", "filesystem", "limits", "privileges"} <= set(report)
     if os.geteuid() == 0:
