@@ -81,6 +81,7 @@ def _no_descendants() -> bool:
 
 
 def _kill_everything(pid: int, uid: int | None) -> None:
+    """Kill the run's group, every process of its uid, and every remaining descendant."""
     if _no_descendants():
         return
     try:
@@ -97,13 +98,39 @@ def _kill_everything(pid: int, uid: int | None) -> None:
             finally:
                 os._exit(0)
         os.waitpid(reaper, 0)
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline:  # reap re-parented orphans (we are their subreaper)
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:  # orphans re-parent to us (subreaper): kill and reap
         try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                time.sleep(0.002)
+            while os.waitpid(-1, os.WNOHANG)[0] != 0:
+                pass
         except ChildProcessError:
-            break
+            return
+        for child in _children():
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.002)
+
+
+def _children() -> list[int]:
+    """Our direct children (without uid isolation this is how escapees are found)."""
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as handle:
+            return [int(pid) for pid in handle.read().split()]
+    except OSError:
+        pass
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == me:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
 
 
 _NEEDED = [sys.base_prefix, sys.prefix, *sys.path]

@@ -4,6 +4,7 @@ import os
 import signal
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,19 @@ def test_without_namespaces_the_weaker_isolation_is_reported() -> None:
     assert result.containment["filesystem"].startswith("private temp dir")
     verdict = sandbox_verdict("sandbox", result, "module execution")
     assert verdict.status == "pass" and verdict.findings[-1].kind == "containment"
+
+
+def test_escaped_processes_die_even_without_uid_isolation() -> None:
+    """Orphans re-parent to the fork server (a subreaper), which kills what is left."""
+    import time
+
+    code = ("import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n"
+            "    print(os.getpid(), flush=True)\n    time.sleep(600)\ntime.sleep(0.5)\n")
+    with Sandbox(SandboxLimits(wall_s=10), workers=1, namespaces=False) as box:
+        result = box.run(Program(code))
+        assert result.passed and result.stdout.strip().isdigit(), result
+        escapee = Path(f"/proc/{result.stdout.strip()}")
+        deadline = time.monotonic() + 5
+        while escapee.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not escapee.exists()
