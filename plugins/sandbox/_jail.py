@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import signal
 import socket
 
 CLONE_NEWNS = 0x00020000
@@ -17,6 +18,7 @@ CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 0x1, 0x2, 0x4, 0x20
 MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 0x1000, 0x2000, 0x4000, 0x40000
+PR_SET_PDEATHSIG = 1
 _PRIVATE_TMP = ("/tmp", "/dev/shm", "/var/tmp")
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -210,4 +212,5 @@ def apply(limits: dict[str, float], uid: int | None, fallback_dir: str,
         report["privileges"] = f"dropped to uid/gid {uid}, no groups"
     else:
         report["privileges"] = f"unchanged: not root (uid {os.getuid()})"
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
     return report

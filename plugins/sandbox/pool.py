@@ -83,7 +83,15 @@ class _Server:
         return json.loads(self._read(size, deadline))
 
     def close(self) -> None:
-        if self.proc.poll() is None:
+        """EOF first (the server finishes its cleanup and exits), then SIGKILL."""
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except OSError:

@@ -166,3 +166,25 @@ def test_escaped_processes_die_even_without_uid_isolation() -> None:
         while escapee.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not escapee.exists()
+
+
+def test_a_killed_server_takes_its_running_child_along() -> None:
+    import time
+
+    with Sandbox(SandboxLimits(wall_s=30), workers=1) as box:
+        box.warm()
+        server = box._all[0]
+        runner = threading.Thread(
+            target=lambda: pytest.raises(SandboxError, box.run, Program(
+                "import os, time\nopen('/tmp/work/pid', 'w')\nprint(os.getpid(), flush=True)\n"
+                "time.sleep(600)\n")))
+        runner.start()
+        time.sleep(1.0)
+        kids = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text()
+        [child] = kids.split()
+        os.kill(server.proc.pid, signal.SIGKILL)
+        runner.join()
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{child}").exists()
