@@ -7,9 +7,12 @@ The knowledge helper ingests Python API documentation with ``source`` ``"python:
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from knowledge.types import Retriever
 from plugins.specs import ApiIndex
+
+if TYPE_CHECKING:  # knowledge's package import pulls numpy; only the type is needed here
+    from knowledge.types import Retriever
 
 __all__ = ["retriever_api_index"]
 
