@@ -1,9 +1,11 @@
 """Fork server (stdlib only, run as ``python -I _server.py``): one jailed child per request.
 
 Protocol on stdin/stdout: 4-byte big-endian length + JSON, one request then one reply. The
-server pre-imports common modules once, so each run costs a fork, not an interpreter start.
-After every run the child's whole process group, and (when root) every process of the run's
-dedicated uid, is killed; the server is a child subreaper so orphans are reaped too.
+server pre-imports common modules once (and sets up the network/mount namespaces once), so
+each run costs a fork, not an interpreter start. The reply goes out as soon as the child's
+result is complete; then, before the next request, the child's process group, every process
+of the run's dedicated uid (when root) and every remaining descendant (the server is a child
+subreaper, so orphans re-parent to it) are killed and reaped.
 """
 
 from __future__ import annotations
