@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Bm25Index", "reciprocal_rank_fusion", "tokenize"]
+__all__ = ["Bm25Index", "reciprocal_rank_fusion", "stem", "tokenize"]
 
 _TOKEN_RE = re.compile(r"[a-z0-9_]+")
 # A short English stopword list; identifiers and numbers are kept.
@@ -67,15 +67,35 @@ _STOPWORDS = frozenset(
 )
 
 
+def stem(word: str) -> str:
+    """A light English suffix stripper (plurals, -ing, -ed, final -e); words only."""
+    if not word.isalpha() or len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens; ``snake_case`` and ``dotted.names`` also yield their parts."""
+    """Lower-cased, lightly stemmed word tokens without stopwords; ``snake_case`` identifiers
+    are kept whole and also yield their parts (``dotted.names`` split into words anyway)."""
     tokens: list[str] = []
     for token in _TOKEN_RE.findall(text.lower()):
         if token in _STOPWORDS:
             continue
-        tokens.append(token)
+        tokens.append(stem(token))
         if "_" in token:
-            tokens.extend(part for part in token.split("_") if part and part not in _STOPWORDS)
+            tokens.extend(stem(p) for p in token.split("_") if p and p not in _STOPWORDS)
     return tokens
 
 

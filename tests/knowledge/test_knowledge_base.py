@@ -146,6 +146,7 @@ def test_bm25_index_sees_new_documents(kb: KnowledgeBase) -> None:
     assert hit.source == "vault.md" and hit.metadata["bm25_rank"] == 1
 
 
+@pytest.mark.slow
 def test_python_package_docs_are_searchable(kb: KnowledgeBase) -> None:
     report = kb.ingest_package("json", collection="pydocs")
     assert report.added > 10
@@ -161,3 +162,24 @@ def test_unreachable_server_is_a_store_error(embedder: Embedder) -> None:
     with pytest.raises(StoreError, match="Chroma server"):
         kb = KnowledgeBase(KnowledgeConfig(url=f"http://127.0.0.1:{port}"), embedder=embedder)
         kb.list_collections()
+
+
+def test_chroma_default_embedding_function_is_never_used(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma's default embedder downloads an ONNX model; any call to it fails this test."""
+    from chromadb.api.types import DefaultEmbeddingFunction
+    from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+
+    def forbidden(self: object, input: object) -> None:  # the signature Chroma validates
+        raise AssertionError("Chroma's default embedding function was used")
+
+    def forbidden_init(*_: object, **__: object) -> None:
+        raise AssertionError("Chroma's ONNX embedder was built")
+
+    monkeypatch.setattr(DefaultEmbeddingFunction, "__call__", forbidden)
+    monkeypatch.setattr(ONNXMiniLM_L6_V2, "__init__", forbidden_init)
+    kb.ingest(CORPUS, collection="facts")
+    assert kb.search("Eiffel", collection="facts", top_k=1)[0].source == "paris.md"
+    assert kb.stats("facts").count == 5 and kb.list_collections() == ["facts"]
+    assert kb.delete_source("bio.md", collection="facts") == 1

@@ -1,19 +1,29 @@
 from __future__ import annotations
 
-from knowledge.lexical import Bm25Index, reciprocal_rank_fusion, tokenize
+import pytest
+
+from knowledge.lexical import Bm25Index, reciprocal_rank_fusion, stem, tokenize
 
 
-def test_tokenize_drops_stopwords_and_splits_identifiers() -> None:
+def test_tokenize_drops_stopwords_stems_and_splits_identifiers() -> None:
     assert tokenize("The json.dumps call raises ERR_QUOTA_4471!") == [
-        "json",
-        "dumps",
-        "call",
-        "raises",
-        "err_quota_4471",
-        "err",
-        "quota",
-        "4471",
-    ]
+        "json", "dump", "call", "rais", "err_quota_4471", "err", "quota", "4471",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("words", "same"),
+    [
+        (["process", "processes"], True),
+        (["terminate", "terminates", "terminated"], True),
+        (["query", "queries"], True),
+        (["class", "classes"], True),
+        (["bus", "analysis"], False),
+        (["x86", "py3"], False),
+    ],
+)
+def test_light_stemmer_conflates_inflections(words: list[str], same: bool) -> None:
+    assert (len({stem(w) for w in words}) == 1) is same
 
 
 def test_bm25_ranks_the_document_with_the_rare_term_first() -> None:
