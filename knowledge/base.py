@@ -13,14 +13,14 @@ import numpy as np
 
 from knowledge._chroma import check_collection_name, chroma_errors, make_client
 from knowledge.chroma_ef import EmbedderFunction
-from knowledge.chunking import chunk_id, chunk_text
 from knowledge.config import KnowledgeConfig
-from knowledge.documents import Document
+from knowledge.documents import Document, chunk_documents
 from knowledge.embeddings import Embedder
 from knowledge.errors import InvalidInputError
-from knowledge.lexical import Bm25Index, reciprocal_rank_fusion
+from knowledge.lexical import Bm25Index
 from knowledge.loaders import load_paths
 from knowledge.pydocs import load_package_docs
+from knowledge.search import Mode, Passage, fuse_hits
 from knowledge.types import SearchHit
 
 __all__ = ["CollectionStats", "IngestReport", "KnowledgeBase"]
@@ -51,13 +51,6 @@ class CollectionStats:
     name: str
     count: int
     sources: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    id: str
-    text: str
-    metadata: dict[str, Any]
 
 
 class KnowledgeBase:
@@ -121,29 +114,6 @@ class KnowledgeBase:
         return len(ids)
 
     # ---- ingest ------------------------------------------------------------------------
-    def _chunks(self, name: str, documents: Iterable[Document]) -> tuple[int, list[_Chunk]]:
-        chunks: dict[str, _Chunk] = {}
-        count = 0
-        for document in documents:
-            count += 1
-            if not document.source.strip():
-                raise InvalidInputError("every document needs a non-empty source")
-            pieces = chunk_text(
-                document.text, size=self.config.chunk_size, overlap=self.config.chunk_overlap
-            )
-            for index, piece in enumerate(pieces):
-                cid = chunk_id(name, document.source, piece)
-                meta: dict[str, Any] = {
-                    k: v
-                    for k, v in document.metadata.items()
-                    if isinstance(v, (str, int, float, bool))
-                }
-                meta.update(source=document.source, title=document.title, chunk=index)
-                if document.id is not None:
-                    meta["doc_id"] = document.id
-                chunks.setdefault(cid, _Chunk(cid, piece, meta))
-        return count, list(chunks.values())
-
     def ingest(
         self,
         documents: Iterable[Document],
@@ -153,7 +123,9 @@ class KnowledgeBase:
     ) -> IngestReport:
         """Chunk, embed (in batches) and store ``documents``; chunks already stored are skipped."""
         name = self._name(collection)
-        n_docs, chunks = self._chunks(name, documents)
+        n_docs, chunks = chunk_documents(
+            name, documents, size=self.config.chunk_size, overlap=self.config.chunk_overlap
+        )
         col = self._collection(name, create=True)
         added = 0
         batch = self.config.batch_size
@@ -165,7 +137,7 @@ class KnowledgeBase:
             if new:
                 vectors = self.embedder.embed([c.text for c in new])
                 with chroma_errors(name, "ingest"):
-                    col.add(
+                    col.upsert(  # upsert: a concurrent ingest of the same chunk is harmless
                         ids=[c.id for c in new],
                         documents=[c.text for c in new],
                         metadatas=[c.metadata for c in new],
@@ -204,18 +176,27 @@ class KnowledgeBase:
 
     # ---- search ------------------------------------------------------------------------
     def search(
-        self, query: str, *, top_k: int = 5, collection: str | None = None
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        collection: str | None = None,
+        mode: Mode = "hybrid",
     ) -> list[SearchHit]:
         """Hybrid search: dense (Chroma, cosine) and BM25, fused by reciprocal rank fusion.
 
         ``score`` is the fused RRF score normalised to 0..1 (1.0: ranked first by both
-        retrievers; 0.5: first by one only). ``metadata["similarity"]`` is the cosine
-        similarity to the query (0..1), an absolute relevance measure.
+        retrievers; about 0.5: first by one only). ``metadata["similarity"]`` is the cosine
+        similarity to the query (0..1), an absolute relevance measure; ``dense_rank``,
+        ``bm25_rank`` and ``bm25`` tell how each retriever saw the hit. ``mode`` "dense" or
+        "lexical" uses one retriever alone (to compare against).
         """
         if not query.strip():
             raise InvalidInputError("the query is empty")
         if top_k < 1:
             raise InvalidInputError(f"top_k must be >= 1, got {top_k}")
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise InvalidInputError(f"unknown search mode {mode!r}")
         name = self._name(collection)
         col = self._collection(name)
         with chroma_errors(name, "count"):
@@ -224,48 +205,39 @@ class KnowledgeBase:
             return []
         pool = min(total, max(4 * top_k, 20))
         qvec = self.embedder.embed([query])[0]
-        with chroma_errors(name, "query"):
-            dense = col.query(
-                query_embeddings=[qvec],
-                n_results=pool,
-                include=["documents", "metadatas", "distances"],
-            )
-        records: dict[str, tuple[str, dict[str, Any]]] = {}
-        similarity: dict[str, float] = {}
-        dense_ids: list[str] = list(dense["ids"][0])
-        for i, cid in enumerate(dense_ids):
-            records[cid] = (dense["documents"][0][i] or "", dict(dense["metadatas"][0][i] or {}))
-            similarity[cid] = 1.0 - float(dense["distances"][0][i])
 
-        index = self._bm25_index(name, col, total)
-        lexical = [(index.ids[pos], score) for pos, score in index.top(query, pool)]
-        bm25_score = dict(lexical)
-        fused = reciprocal_rank_fusion([dense_ids, [cid for cid, _ in lexical]])[:top_k]
+        dense: list[tuple[str, Passage]] = []
+        if mode != "lexical":
+            with chroma_errors(name, "query"):
+                got = col.query(
+                    query_embeddings=[qvec],
+                    n_results=pool,
+                    include=["documents", "metadatas", "distances"],
+                )
+            for cid, text, meta, distance in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            ):
+                dense.append((cid, Passage(text or "", dict(meta or {}), 1.0 - float(distance))))
+        lexical: list[tuple[str, float]] = []
+        if mode != "dense":
+            index = self._bm25_index(name, col, total)
+            lexical = [(index.ids[pos], score) for pos, score in index.top(query, pool)]
 
-        missing = [cid for cid, _ in fused if cid not in records]
-        if missing:
+        def fetch(ids: list[str]) -> dict[str, Passage]:
             with chroma_errors(name, "get"):
-                got = col.get(ids=missing, include=["documents", "metadatas", "embeddings"])
-            for i, cid in enumerate(got["ids"]):
-                records[cid] = (got["documents"][i] or "", dict(got["metadatas"][i] or {}))
-                similarity[cid] = float(np.dot(np.asarray(got["embeddings"][i]), qvec))
+                got = col.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+            return {
+                cid: Passage(text or "", dict(meta or {}), float(np.dot(np.asarray(vec), qvec)))
+                for cid, text, meta, vec in zip(
+                    got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+                )
+            }
 
-        dense_rank = {cid: r for r, cid in enumerate(dense_ids, start=1)}
-        bm25_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
-        hits: list[SearchHit] = []
-        for cid, score in fused:
-            if cid not in records:  # deleted between the BM25 build and now
-                continue
-            text, meta = records[cid]
-            meta.update(
-                collection=name,
-                similarity=max(0.0, min(1.0, similarity.get(cid, 0.0))),
-                bm25=bm25_score.get(cid, 0.0),
-                dense_rank=dense_rank.get(cid),
-                bm25_rank=bm25_rank.get(cid),
-            )
-            hits.append(SearchHit(cid, str(meta.get("source", "")), text, float(score), meta))
-        return hits
+        return fuse_hits(collection=name, dense=dense, lexical=lexical, fetch=fetch, top_k=top_k)
 
     # ---- internals ---------------------------------------------------------------------
     def _pages(self, col: Any, name: str, *, documents: bool) -> Iterable[tuple[list, list, list]]:

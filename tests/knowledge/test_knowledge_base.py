@@ -183,3 +183,14 @@ def test_chroma_default_embedding_function_is_never_used(
     assert kb.search("Eiffel", collection="facts", top_k=1)[0].source == "paris.md"
     assert kb.stats("facts").count == 5 and kb.list_collections() == ["facts"]
     assert kb.delete_source("bio.md", collection="facts") == 1
+
+
+def test_single_retriever_modes(kb: KnowledgeBase) -> None:
+    kb.ingest(CORPUS, collection="facts")
+    lexical = kb.search("ERR_QUOTA_4471 quota", collection="facts", mode="lexical")
+    assert [h.source for h in lexical] == ["errors.md"]  # BM25 returns only matching chunks
+    dense = kb.search("ERR_QUOTA_4471 quota", collection="facts", mode="dense", top_k=5)
+    assert len(dense) == 5 and all(h.metadata["bm25_rank"] is None for h in dense)
+    assert dense[0].score == 1.0
+    with pytest.raises(InvalidInputError, match="mode"):
+        kb.search("x", collection="facts", mode="sparse")  # type: ignore[arg-type]

@@ -67,3 +67,28 @@ def test_chunk_id_is_a_content_hash_scoped_by_collection_and_source() -> None:
     )
     # the separator keeps ("ab", "c") and ("a", "bc") apart
     assert chunk_id("ab", "c", "x") != chunk_id("a", "bc", "x")
+
+
+def test_chunk_documents_metadata_and_dedup() -> None:
+    from knowledge.documents import Document, chunk_documents
+    from knowledge.errors import InvalidInputError
+
+    alpha = " ".join(f"Alpha {i}." for i in range(30))
+    docs = [
+        Document(alpha, "a.md", "A", id="doc-a", metadata={"kind": "x", "bad": [1]}),
+        Document(alpha, "a.md", "A", id="doc-a"),  # same content again: no new chunks
+        Document("Beta.", "b.md"),
+    ]
+    count, chunks = chunk_documents("col", docs, size=60, overlap=10)
+    assert count == 3
+    a_chunks = [c for c in chunks if c.metadata["source"] == "a.md"]
+    assert [c.metadata["chunk"] for c in a_chunks] == list(range(len(a_chunks)))
+    assert {c.id for c in a_chunks} == {chunk_id("col", "a.md", c.text) for c in a_chunks}
+    assert len(a_chunks) == len(chunk_text(alpha, size=60, overlap=10)) > 1
+    assert len({c.id for c in chunks}) == len(chunks)
+    assert a_chunks[0].metadata == {
+        "kind": "x", "source": "a.md", "title": "A", "chunk": 0, "doc_id": "doc-a"
+    }  # fmt: skip
+    assert chunks[-1].metadata == {"source": "b.md", "title": "", "chunk": 0}
+    with pytest.raises(InvalidInputError, match="non-empty source"):
+        chunk_documents("col", [Document("x", " ")], size=60, overlap=10)
