@@ -15,6 +15,7 @@ from plugins.selection._select import (
     select,
     select_many,
 )
+from plugins.selection._verdict import selection_verdict
 from plugins.selection.errors import SelectionError, SelectionInputError
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "select",
     "select_jsonl",
     "select_many",
+    "selection_verdict",
 ]

@@ -11,6 +11,7 @@ from plugins.selection import (
     SelectionTask,
     completion_mode,
     select,
+    selection_verdict,
 )
 
 pytestmark = pytest.mark.integration
@@ -91,3 +92,14 @@ def test_bad_input_is_a_clear_error():
         select(TASK, [], None, OPTS)
     with pytest.raises(SelectionInputError, match="identifier"):
         select(SelectionTask("t", "", "not valid"), ["x"], None, OPTS)
+
+
+def test_selection_verdict():
+    ok = selection_verdict(select(TASK, [WRONG, RIGHT], ["assert absval(-2) == 2"], OPTS))
+    assert (ok.plugin, ok.status, ok.score) == ("selection", "pass", 1.0)
+    assert "chose candidate 1 of 2" in ok.message
+    assert any(f.kind == "model_tests" and "1/1" in f.message for f in ok.findings)
+    partial = selection_verdict(select(TASK, ["    return 0\n"], None, OPTS))
+    assert (partial.status, partial.score) == ("warn", 0.0)
+    broken = selection_verdict(select(TASK, ["    return (\n"], None, OPTS))
+    assert broken.status == "fail" and broken.blocking
