@@ -35,6 +35,13 @@ class Services:
 
         return self._get("backend", lambda: build_backend(self.settings))
 
+    def knowledge_base(self):  # noqa: ANN201
+        from factforge.wiring import build_knowledge_base
+
+        return self._get(
+            "knowledge_base", lambda: build_knowledge_base(self.settings, self.embedder())
+        )
+
     def plugin_registry(self):  # noqa: ANN201
         from factforge.wiring import build_plugin_registry
 

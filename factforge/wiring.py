@@ -5,15 +5,20 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agents import EmbeddingRouter, JobDeps, RouterConfig, load_experts
 from agents.experts import Expert
 from agents.llm import ModelBackend, ModelSpec
+from agents.selection import evidence_selector
 from factforge.errors import ConfigError
 from factforge.settings import Settings
-from knowledge import Embedder
+from knowledge import Embedder, KnowledgeConfig
 from plugins import ExpertSpec, PluginConfig, PluginRegistry
 from plugins.sandbox import SandboxLimits
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
 
 
 def model_spec(settings: Settings) -> ModelSpec:
@@ -81,6 +86,21 @@ def expert_from_spec(spec: ExpertSpec, plugin: str = "plugin") -> Expert:
     )
 
 
+def knowledge_config(settings: Settings) -> KnowledgeConfig:
+    """The server when FACTFORGE_CHROMA_URL is set, else embedded Chroma under the data dir."""
+    if settings.chroma_url:
+        return KnowledgeConfig(url=settings.chroma_url, embedding_model=settings.embedding_model)
+    return KnowledgeConfig(
+        path=settings.data_dir / "chroma", embedding_model=settings.embedding_model
+    )
+
+
+def build_knowledge_base(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
+    from knowledge import KnowledgeBase
+
+    return KnowledgeBase(knowledge_config(settings), embedder=embedder or build_embedder(settings))
+
+
 def build_experts(settings: Settings, extra: Iterable[Expert] = ()) -> dict[str, Expert]:
     directories = [settings.experts_dir] if settings.experts_dir else []
     return load_experts(directories, extra)
@@ -108,6 +128,7 @@ def build_job_deps(
         experts=experts,
         verifiers=registry.verifiers(),
         verifier_timeout_s=registry.config.timeout_s,
+        selector=evidence_selector(),
     )
 
 

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 ROUTE_MODULES: tuple[str, ...] = (
     "factforge.api.routes.experts",
     "factforge.api.routes.plugins",
+    "factforge.api.routes.knowledge",
 )
 
 

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from factforge.cli._common import load_settings
-from factforge.logs import configure_logging
-
-from factforge.cli.generate import generate
+from factforge.cli import kb as kb_cli
 from factforge.cli import plugins as plugins_cli
+from factforge.cli.select import select_command
+from factforge.cli._common import load_settings
+from factforge.cli.generate import generate
 from factforge.cli.serve import serve
+from factforge.logs import configure_logging
 
 app = typer.Typer(
     name="factforge",
@@ -24,6 +25,8 @@ app = typer.Typer(
 app.command("generate")(generate)
 app.command("serve")(serve)
 app.add_typer(plugins_cli.app, name="plugins")
+app.add_typer(kb_cli.app, name="kb")
+app.command("select")(select_command)
 
 
 @app.callback()

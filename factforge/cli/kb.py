@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from factforge.cli._common import EXIT_FAILED, EXIT_USAGE, fail, load_settings, print_json
+
 if TYPE_CHECKING:
-    from factforge.settings import Settings
-    from knowledge import Embedder, KnowledgeBase, KnowledgeConfig
+    from knowledge import KnowledgeBase
 
 __all__ = ["app"]
 
@@ -26,8 +24,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_EXIT_FAILED = 1
-_EXIT_USAGE = 2
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CollectionOpt = Annotated[
@@ -36,59 +32,22 @@ CollectionOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-def _fail(message: str, code: int = _EXIT_USAGE) -> NoReturn:
-    _err.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def knowledge_config(settings: Settings) -> KnowledgeConfig:
-    """Settings -> KnowledgeConfig: the server when FACTFORGE_CHROMA_URL is set, else embedded."""
-    from knowledge import KnowledgeConfig
-
-    if settings.chroma_url:
-        return KnowledgeConfig(url=settings.chroma_url, embedding_model=settings.embedding_model)
-    return KnowledgeConfig(
-        path=settings.data_dir / "chroma", embedding_model=settings.embedding_model
-    )
-
-
-@lru_cache(maxsize=2)
-def _embedder(model: str) -> Embedder:
-    from knowledge import Embedder
-
-    return Embedder(model)
-
-
 def _open_kb() -> KnowledgeBase:
-    from pydantic import ValidationError
+    from factforge.wiring import build_knowledge_base
+    from knowledge import KnowledgeError
 
-    from factforge.settings import Settings
-    from knowledge import KnowledgeBase, KnowledgeError
-
+    settings = load_settings()
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        _fail(f"invalid configuration: {problems}")
-    try:
-        config = knowledge_config(settings)
-        return KnowledgeBase(config, embedder=_embedder(config.embedding_model))
+        return build_knowledge_base(settings)
     except KnowledgeError as exc:
-        _fail(str(exc), _exit_code(exc))
+        fail(str(exc), _exit_code(exc))
 
 
 def _exit_code(exc: Exception) -> int:
     from knowledge import CollectionNotFound, InvalidInputError, KnowledgeConfigError
 
     bad_input = (CollectionNotFound, InvalidInputError, KnowledgeConfigError)
-    return _EXIT_USAGE if isinstance(exc, bad_input) else _EXIT_FAILED
+    return EXIT_USAGE if isinstance(exc, bad_input) else EXIT_FAILED
 
 
 def _run(action: Any) -> Any:
@@ -98,7 +57,7 @@ def _run(action: Any) -> Any:
     try:
         return action()
     except KnowledgeError as exc:
-        _fail(str(exc), _exit_code(exc))
+        fail(str(exc), _exit_code(exc))
 
 
 @app.command()
@@ -125,10 +84,10 @@ def ingest(
 
     paths, packages = paths or [], package or []
     if not paths and not packages:
-        _fail("give at least one PATH or --package NAME")
+        fail("give at least one PATH or --package NAME")
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        _fail(f"no such file or directory: {', '.join(missing)}")
+        fail(f"no such file or directory: {', '.join(missing)}")
 
     def load() -> list[Any]:
         documents = load_paths(paths)
@@ -138,7 +97,7 @@ def ingest(
 
     documents = _run(load)
     if not documents:
-        _fail("no documents found (supported: .txt .md .rst .html .htm .jsonl)")
+        fail("no documents found (supported: .txt .md .rst .html .htm .jsonl)")
     kb = _open_kb()
     columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=_err, disable=as_json, transient=True) as bar:
@@ -149,7 +108,7 @@ def ingest(
 
         report = _run(lambda: kb.ingest(documents, collection=collection, progress=progress))
     if as_json:
-        _print_json(
+        print_json(
             {
                 "collection": report.collection,
                 "documents": report.documents,
@@ -175,11 +134,11 @@ def query(
 ) -> None:
     """Hybrid (dense + BM25) search; prints the best chunks."""
     if not text.strip():
-        _fail("the query is empty")
+        fail("the query is empty")
     kb = _open_kb()
     hits = _run(lambda: kb.search(text, top_k=top_k, collection=collection))
     if as_json:
-        _print_json(
+        print_json(
             [
                 {
                     "id": h.id,
@@ -219,7 +178,7 @@ def stats(
     names = [collection] if collection else _run(kb.list_collections)
     all_stats = [_run(lambda n=name: kb.stats(n)) for name in names]
     if as_json:
-        _print_json(
+        print_json(
             [{"collection": s.name, "count": s.count, "sources": s.sources} for s in all_stats]
         )
         return
@@ -246,13 +205,13 @@ def delete(
 ) -> None:
     """Delete every chunk of one source (a file path is resolved like ingest does)."""
     if not source.strip():
-        _fail("--source is empty")
+        fail("--source is empty")
     if Path(source).exists():
         source = str(Path(source).resolve())
     kb = _open_kb()
     deleted = _run(lambda: kb.delete_source(source, collection=collection))
     if as_json:
-        _print_json({"collection": collection, "source": source, "deleted": deleted})
+        print_json({"collection": collection, "source": source, "deleted": deleted})
         return
     if not deleted:
         _err.print(f"nothing to delete: no chunks from {escape(source)} in {escape(collection)}")

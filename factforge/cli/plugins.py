@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from plugins.errors import PluginsError
-from plugins.registry import PluginConfig, PluginRegistry
+from plugins.registry import PluginRegistry
 
 __all__ = ["app"]
 

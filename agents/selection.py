@@ -1,0 +1,52 @@
+"""Best-of-n selection inside a job: verdicts first, then execution evidence and agreement."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from collections.abc import Sequence
+
+from agents.job import Selector
+from agents.parsing import parses
+from plugins import Candidate, PluginsError, Verdict
+from plugins.selection import SelectionOptions, SelectionTask, select
+
+log = logging.getLogger(__name__)
+
+
+def entry_point(prompt: str, candidates: Sequence[Candidate]) -> str | None:
+    """The function to exercise: the prompt's last ``def`` when it is code, else the most
+    common first top-level function of the candidates."""
+    for source in ([prompt] if parses(prompt) else []) + [c.code for c in candidates]:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        if names:
+            return names[-1] if source is prompt else names[0]
+    return None
+
+
+def evidence_selector(options: SelectionOptions | None = None) -> Selector:
+    """Rank by blocking verdicts (the jailed tests and examples), then by
+    :func:`plugins.selection.select` — docstring examples, CodeT dual agreement on the
+    test writer's asserts, and output agreement between candidates — then by index."""
+
+    def choose(candidates: Sequence[Candidate], verdicts: Sequence[Sequence[Verdict]]) -> int:
+        blocking = [sum(v.blocking for v in vs) for vs in verdicts]
+        first = candidates[0]
+        name = entry_point(first.prompt, candidates)
+        scores = [0.0] * len(candidates)
+        if name is not None:
+            prompt = first.prompt if parses(first.prompt) else ""
+            task = SelectionTask("job", prompt, name)
+            tests = [first.tests] if first.tests.strip() else None
+            try:
+                result = select(task, [c.code for c in candidates], tests, options)
+                scores = list(result.scores)
+            except PluginsError as exc:
+                log.warning("selection evidence unavailable: %s", exc)
+        return min(range(len(candidates)), key=lambda i: (blocking[i], -scores[i], i))
+
+    return choose

@@ -1,0 +1,36 @@
+from agents.selection import entry_point, evidence_selector
+from plugins import Candidate, Verdict
+
+PROMPT = 'def add(a, b):\n    """Add two numbers.\n    >>> add(1, 2)\n    3\n    """\n'
+WRONG = "def add(a, b):\n    return a - b\n"
+RIGHT = "def add(a, b):\n    return a + b\n"
+RIGHT_TOO = "def add(a, b):\n    return b + a\n"
+
+
+def _candidates(codes, tests=""):
+    return [Candidate(code=c, prompt=PROMPT, tests=tests) for c in codes]
+
+
+def test_entry_point_from_prompt_or_candidates():
+    assert entry_point(PROMPT, []) == "add"
+    assert entry_point("Implement quicksort", _candidates(["def quicksort(x):\n    pass\n"])) \
+        == "quicksort"
+    assert entry_point("prose", [Candidate(code="x = 1\n")]) is None
+
+
+def test_execution_evidence_breaks_ties_between_equal_verdicts():
+    chosen = evidence_selector()(_candidates([WRONG, RIGHT, RIGHT_TOO]), [[], [], []])
+    assert chosen == 1
+
+
+def test_blocking_verdicts_come_first():
+    verdicts = [[], [Verdict("tests", "fail", 0.0)], []]
+    chosen = evidence_selector()(_candidates([WRONG, RIGHT, RIGHT_TOO]), verdicts)
+    assert chosen == 2
+
+
+def test_model_tests_decide_for_free_form_prompts():
+    codes = ["def double(x):\n    return x + x\n", "def double(x):\n    return x * 3\n"]
+    candidates = [Candidate(code=c, prompt="Write double(x)", tests="assert double(2) == 4\n")
+                  for c in reversed(codes)]
+    assert evidence_selector()(candidates, [[], []]) == 1
