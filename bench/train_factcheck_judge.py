@@ -40,13 +40,22 @@ sys.path.insert(0, str(ROOT))
 from plugins.factcheck.features import LEXICAL_NAMES, pair_features
 
 DATA = Path("/work/shared/data/factcheck")
-for _cand in (ROOT / "shared" / "data" / "factcheck", ROOT.parent / "shared" / "data" / "factcheck"):
+for _cand in (
+    ROOT / "shared" / "data" / "factcheck",
+    ROOT.parent / "shared" / "data" / "factcheck",
+):
     if _cand.exists():
         DATA = _cand
         break
 DEFAULT_OUT = ROOT / "plugins" / "factcheck" / "builtin_judge.npz"
-LABEL_IDS = {"SUPPORTS": 0, "SUPPORTED": 0, "REFUTES": 1, "REFUTED": 1,
-             "NOT_ENOUGH_INFO": 2, "NOT ENOUGH INFO": 2}
+LABEL_IDS = {
+    "SUPPORTS": 0,
+    "SUPPORTED": 0,
+    "REFUTES": 1,
+    "REFUTED": 1,
+    "NOT_ENOUGH_INFO": 2,
+    "NOT ENOUGH INFO": 2,
+}
 FOLDS = 5
 
 
@@ -59,6 +68,7 @@ class Pair:
 
 
 # --- data -----------------------------------------------------------------------------------
+
 
 def load_climate(data: Path = DATA) -> list[dict]:
     with gzip.open(data / "climate-fever.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -82,8 +92,14 @@ def load_wice(data: Path = DATA) -> list[dict]:
 
 def clean_fever(text: str) -> str:
     """Undo FEVER's tokenisation (-LRB- ... , ``) so it reads like ordinary text."""
-    text = (text.replace("-LRB-", "(").replace("-RRB-", ")").replace("-LSB-", "[")
-            .replace("-RSB-", "]").replace("``", '"').replace("''", '"'))
+    text = (
+        text.replace("-LRB-", "(")
+        .replace("-RRB-", ")")
+        .replace("-LSB-", "[")
+        .replace("-RSB-", "]")
+        .replace("``", '"')
+        .replace("''", '"')
+    )
     text = re.sub(r"\s+([,.;:)\]!?'])", r"\1", text)
     text = re.sub(r"([(\[])\s+", r"\1", text)
     text = re.sub(r"\s+(n't|'s)\b", r"\1", text)
@@ -95,13 +111,34 @@ def clean_fever(text: str) -> str:
 _AUX = re.compile(r"\b(is|are|was|were|has|have|had|can|will|does|did|could|should|would)\b")
 _NOT = re.compile(r"\b(is|are|was|were|has|have|had|can|will|does|did|could|should|would) not\b")
 _NUM = re.compile(r"\b\d+(?:\.\d+)?\b")
-_SWAPS = {"increase": "decrease", "decrease": "increase", "increased": "decreased",
-          "decreased": "increased", "increasing": "decreasing", "decreasing": "increasing",
-          "more": "less", "less": "more", "higher": "lower", "lower": "higher",
-          "warming": "cooling", "cooling": "warming", "rise": "fall", "rising": "falling",
-          "largest": "smallest", "smallest": "largest", "before": "after", "after": "before",
-          "first": "last", "last": "first", "north": "south", "south": "north",
-          "male": "female", "female": "male", "won": "lost", "lost": "won"}
+_SWAPS = {
+    "increase": "decrease",
+    "decrease": "increase",
+    "increased": "decreased",
+    "decreased": "increased",
+    "increasing": "decreasing",
+    "decreasing": "increasing",
+    "more": "less",
+    "less": "more",
+    "higher": "lower",
+    "lower": "higher",
+    "warming": "cooling",
+    "cooling": "warming",
+    "rise": "fall",
+    "rising": "falling",
+    "largest": "smallest",
+    "smallest": "largest",
+    "before": "after",
+    "after": "before",
+    "first": "last",
+    "last": "first",
+    "north": "south",
+    "south": "north",
+    "male": "female",
+    "female": "male",
+    "won": "lost",
+    "lost": "won",
+}
 
 
 def perturb(claim: str, rng: random.Random) -> list[str]:
@@ -134,17 +171,27 @@ def _overlap(a: str, b: str) -> float:
 
 # --- pair assembly --------------------------------------------------------------------------
 
+
 def build_pairs(holdout_fold: int | None, seed: int = 0, data: Path = DATA) -> list[Pair]:
     rng = random.Random(seed)
     pairs: list[Pair] = []
 
     test = load_fever_sym("test", data)
     test_texts = {x["claim"] for x in test} | {x["evidence"] for x in test}
-    fever = [x for x in load_fever_sym("dev", data)
-             if x["claim"] not in test_texts and x["evidence"] not in test_texts]
+    fever = [
+        x
+        for x in load_fever_sym("dev", data)
+        if x["claim"] not in test_texts and x["evidence"] not in test_texts
+    ]
     for i, x in enumerate(fever):
-        pairs.append(Pair(clean_fever(x["claim"]), clean_fever(x["evidence"]),
-                          LABEL_IDS[x["label"]], f"fever:{i}"))
+        pairs.append(
+            Pair(
+                clean_fever(x["claim"]),
+                clean_fever(x["evidence"]),
+                LABEL_IDS[x["label"]],
+                f"fever:{i}",
+            )
+        )
 
     for i, x in enumerate(load_wice(data)):
         sents = [s for s in x["evidence"] if len(s.split()) >= 4]
@@ -163,8 +210,14 @@ def build_pairs(holdout_fold: int | None, seed: int = 0, data: Path = DATA) -> l
         if holdout_fold is not None and climate_fold(c["claim_id"]) == holdout_fold:
             continue
         for e in c["evidences"]:
-            pairs.append(Pair(c["claim"], e["evidence"], LABEL_IDS[e["evidence_label"]],
-                              f"climate:{c['claim_id']}"))
+            pairs.append(
+                Pair(
+                    c["claim"],
+                    e["evidence"],
+                    LABEL_IDS[e["evidence_label"]],
+                    f"climate:{c['claim_id']}",
+                )
+            )
 
     supported = [p for p in pairs if p.label == 0]
     for p in supported:
@@ -177,6 +230,7 @@ def build_pairs(holdout_fold: int | None, seed: int = 0, data: Path = DATA) -> l
 
 
 # --- embeddings -----------------------------------------------------------------------------
+
 
 def embed_texts(texts: list[str], encoder, cache: Path | None = None) -> dict[str, np.ndarray]:
     """Vectors of the unique ``texts``; an optional on-disk cache keyed by text."""
@@ -202,8 +256,10 @@ def featurize(pairs: list[Pair], vectors: dict[str, np.ndarray]) -> np.ndarray:
 
 # --- model ----------------------------------------------------------------------------------
 
-def train_mlp(x: np.ndarray, y: np.ndarray, *, hidden: int = 128, epochs: int = 15,
-              seed: int = 0) -> dict[str, np.ndarray]:
+
+def train_mlp(
+    x: np.ndarray, y: np.ndarray, *, hidden: int = 128, epochs: int = 15, seed: int = 0
+) -> dict[str, np.ndarray]:
     import torch
 
     torch.manual_seed(seed)
@@ -216,8 +272,11 @@ def train_mlp(x: np.ndarray, y: np.ndarray, *, hidden: int = 128, epochs: int = 
     weights = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     n_lex = len(LEXICAL_NAMES)
     net = torch.nn.Sequential(
-        torch.nn.Dropout(0.1), torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(),
-        torch.nn.Dropout(0.3), torch.nn.Linear(hidden, 3),
+        torch.nn.Dropout(0.1),
+        torch.nn.Linear(x.shape[1], hidden),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.3),
+        torch.nn.Linear(hidden, 3),
     )
     wide = torch.nn.Linear(n_lex, 3, bias=False)  # lexical cues straight to the logits
     params = list(net.parameters()) + list(wide.parameters())
@@ -234,7 +293,8 @@ def train_mlp(x: np.ndarray, y: np.ndarray, *, hidden: int = 128, epochs: int = 
             opt.step()
     lin1, lin2 = net[1], net[4]
     return {
-        "mean": mean.astype(np.float32), "std": std.astype(np.float32),
+        "mean": mean.astype(np.float32),
+        "std": std.astype(np.float32),
         "w1": lin1.weight.detach().numpy().T.astype(np.float16),
         "b1": lin1.bias.detach().numpy().astype(np.float32),
         "w2": lin2.weight.detach().numpy().T.astype(np.float32),
@@ -243,16 +303,23 @@ def train_mlp(x: np.ndarray, y: np.ndarray, *, hidden: int = 128, epochs: int = 
     }
 
 
-def train(holdout_fold: int | None, encoder, *, cache: Path | None = None,
-          seed: int = 0) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+def train(
+    holdout_fold: int | None, encoder, *, cache: Path | None = None, seed: int = 0
+) -> tuple[dict[str, np.ndarray], dict[str, object]]:
     pairs = build_pairs(holdout_fold, seed=seed)
     vectors = embed_texts([t for p in pairs for t in (p.claim, p.evidence)], encoder, cache)
     x = featurize(pairs, vectors)
     y = np.array([p.label for p in pairs])
     arrays = train_mlp(x, y, seed=seed)
-    meta = {"lexical": list(LEXICAL_NAMES), "embedding_model": "all-MiniLM-L6-v2",
-            "holdout_fold": holdout_fold, "folds": FOLDS, "pairs": len(pairs),
-            "label_counts": np.bincount(y, minlength=3).tolist(), "seed": seed}
+    meta = {
+        "lexical": list(LEXICAL_NAMES),
+        "embedding_model": "all-MiniLM-L6-v2",
+        "holdout_fold": holdout_fold,
+        "folds": FOLDS,
+        "pairs": len(pairs),
+        "label_counts": np.bincount(y, minlength=3).tolist(),
+        "seed": seed,
+    }
     return arrays, meta
 
 
@@ -263,8 +330,12 @@ def save(arrays: dict[str, np.ndarray], meta: dict[str, object], out: Path) -> N
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--holdout-fold", type=int, default=None,
-                        help="leave this Climate-FEVER fold out (for k-fold evaluation)")
+    parser.add_argument(
+        "--holdout-fold",
+        type=int,
+        default=None,
+        help="leave this Climate-FEVER fold out (for k-fold evaluation)",
+    )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/factforge_fc_vectors.npz"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -273,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     arrays, meta = train(args.holdout_fold, Embedder(), cache=args.cache, seed=args.seed)
     save(arrays, meta, args.out)
-    print(f"trained on {meta['pairs']} pairs {meta['label_counts']} (S/R/NEI) in "
-          f"{time.perf_counter() - start:.1f}s -> {args.out} "
-          f"({args.out.stat().st_size / 1e6:.2f} MB)")
+    print(
+        f"trained on {meta['pairs']} pairs {meta['label_counts']} (S/R/NEI) in "
+        f"{time.perf_counter() - start:.1f}s -> {args.out} "
+        f"({args.out.stat().st_size / 1e6:.2f} MB)"
+    )
     return 0
 
 

@@ -31,18 +31,21 @@ def render(report: FactCheckReport) -> None:
     table.add_column("conf.", justify="right")
     table.add_column("best evidence", overflow="fold")
     for c in report.claims:
-        best = f"[{c.evidence[0].source or c.evidence[0].id}] {c.evidence[0].text}" \
-            if c.evidence else "-"
-        table.add_row(c.text, f"[{_STYLE[c.verdict]}]{c.verdict}[/]", f"{c.confidence:.2f}",
-                      best)
+        best = (
+            f"[{c.evidence[0].source or c.evidence[0].id}] {c.evidence[0].text}"
+            if c.evidence
+            else "-"
+        )
+        table.add_row(c.text, f"[{_STYLE[c.verdict]}]{c.verdict}[/]", f"{c.confidence:.2f}", best)
     console = Console()
     console.print(table)
     score = "n/a" if report.score is None else f"{report.score:.2f}"
     console.print(f"document score: {score}  {report.counts}")
 
 
-def run_factcheck(services: Any, text: str, *, as_json: bool, collection: str | None,
-                  top_k: int, judge: str) -> int:
+def run_factcheck(
+    services: Any, text: str, *, as_json: bool, collection: str | None, top_k: int, judge: str
+) -> int:
     """Check ``text`` with ``services.fact_checker(judge=...)``; print; return the exit code."""
     try:
         checker = services.fact_checker(judge=judge)
@@ -60,8 +63,12 @@ def run_factcheck(services: Any, text: str, *, as_json: bool, collection: str | 
 def factcheck(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(help="Text to fact-check.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the text from a file.",
-                                              exists=True, dir_okay=False)] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", "-f", help="Read the text from a file.", exists=True, dir_okay=False
+        ),
+    ] = None,
     json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     collection: Annotated[str | None, typer.Option(help="Knowledge-base collection.")] = None,
     top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages per claim.")] = 3,
@@ -71,8 +78,9 @@ def factcheck(
     if (text is None) == (file is None):
         raise typer.BadParameter("give TEXT or --file, not both")
     if judge not in JUDGE_NAMES:
-        raise typer.BadParameter(f"unknown judge {judge!r}; choose one of "
-                                 f"{', '.join(JUDGE_NAMES)}", param_hint="--judge")
+        raise typer.BadParameter(
+            f"unknown judge {judge!r}; choose one of {', '.join(JUDGE_NAMES)}", param_hint="--judge"
+        )
     if file is not None:
         try:
             body = file.read_text(encoding="utf-8")
@@ -85,5 +93,6 @@ def factcheck(
     if ctx.obj is None or not hasattr(ctx.obj, "fact_checker"):
         typer.echo("error: fact-check services are not configured", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(run_factcheck(ctx.obj, body, as_json=json, collection=collection,
-                                   top_k=top_k, judge=judge))
+    raise typer.Exit(
+        run_factcheck(ctx.obj, body, as_json=json, collection=collection, top_k=top_k, judge=judge)
+    )

@@ -59,7 +59,7 @@ class PairModel:
         h = np.maximum(x @ self.w1 + self.b1, 0.0)
         logits = h @ self.w2 + self.b2
         if self.w_lex is not None:
-            logits = logits + x[:, -self.w_lex.shape[0]:] @ self.w_lex
+            logits = logits + x[:, -self.w_lex.shape[0] :] @ self.w_lex
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
@@ -74,8 +74,9 @@ def _number_guard(probs: np.ndarray, features: np.ndarray) -> np.ndarray:
     the evidence gives differently ("40 degrees" vs "100 degrees") is not SUPPORTED by it: swap
     the SUPPORTED and REFUTED probabilities there. The trained network is weak on exactly this
     (numbers rarely differ in its training pairs), and docstrings state numbers often."""
-    hit = (features[:, _CONFLICT] > 0) & (features[:, _COVERAGE] >= 0.7) & \
-        (probs[:, 0] > probs[:, 1])
+    hit = (
+        (features[:, _CONFLICT] > 0) & (features[:, _COVERAGE] >= 0.7) & (probs[:, 0] > probs[:, 1])
+    )
     out = probs.copy()
     out[hit, 0], out[hit, 1] = probs[hit, 1], probs[hit, 0]
     return out
@@ -128,7 +129,7 @@ class BuiltinJudge:
         probs = self.pair_probs(pairs_c, pairs_e)
         out, start = [], 0
         for hits in evidence:
-            rows = probs[start:start + len(hits)]
+            rows = probs[start : start + len(hits)]
             start += len(hits)
             out.append(decisive_evidence(rows, min_decisive=self.min_decisive))
         return out

@@ -58,15 +58,22 @@ def _retrieval_error(exc: Exception, collection: str | None) -> FactCheckError:
 class FactChecker:
     """Checks claims against a :class:`knowledge.types.Retriever` with a :class:`Judge`."""
 
-    def __init__(self, retriever: Retriever, judge: Judge, *, top_k: int = 3,
-                 limits: FactCheckLimits | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        judge: Judge,
+        *,
+        top_k: int = 3,
+        limits: FactCheckLimits | None = None,
+    ) -> None:
         self.retriever = retriever
         self.judge = judge
         self.top_k = top_k
         self.limits = limits or FactCheckLimits()
 
-    def _search(self, claims: Sequence[str], top_k: int,
-                collection: str | None) -> list[list[SearchHit]]:
+    def _search(
+        self, claims: Sequence[str], top_k: int, collection: str | None
+    ) -> list[list[SearchHit]]:
         try:
             many = getattr(self.retriever, "search_many", None)
             if callable(many):
@@ -77,8 +84,13 @@ class FactChecker:
         except Exception as exc:
             raise _retrieval_error(exc, collection) from exc
 
-    def check_claims(self, claims: Sequence[str | Claim], *, top_k: int | None = None,
-                     collection: str | None = None) -> FactCheckReport:
+    def check_claims(
+        self,
+        claims: Sequence[str | Claim],
+        *,
+        top_k: int | None = None,
+        collection: str | None = None,
+    ) -> FactCheckReport:
         """Judge each claim against its top-k passages."""
         k = self.top_k if top_k is None else top_k
         if not 1 <= k <= self.limits.max_top_k:
@@ -91,18 +103,32 @@ class FactChecker:
         hits = self._search(texts, k, collection) if texts else []
         judgements: list[Judgement] = self.judge.judge_many(texts, hits) if texts else []
         checks = tuple(
-            ClaimCheck(text, j.label, j.confidence, tuple(
-                EvidenceItem(h.id, h.source, h.text, round(float(h.score), 4)) for h in found))
+            ClaimCheck(
+                text,
+                j.label,
+                j.confidence,
+                tuple(
+                    EvidenceItem(h.id, h.source, h.text, round(float(h.score), 4)) for h in found
+                ),
+            )
             for text, found, j in zip(texts, hits, judgements, strict=True)
         )
-        counts = {label: sum(c.verdict == label for c in checks)
-                  for label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")}
-        log.info("factcheck claims=%d judge=%s counts=%s ms=%.1f", len(checks), self.judge.name,
-                 counts, 1000 * (time.perf_counter() - start))
+        counts = {
+            label: sum(c.verdict == label for c in checks)
+            for label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+        }
+        log.info(
+            "factcheck claims=%d judge=%s counts=%s ms=%.1f",
+            len(checks),
+            self.judge.name,
+            counts,
+            1000 * (time.perf_counter() - start),
+        )
         return FactCheckReport(checks, document_score(checks), self.judge.name, counts)
 
-    def check_text(self, text: str, *, top_k: int | None = None,
-                   collection: str | None = None) -> FactCheckReport:
+    def check_text(
+        self, text: str, *, top_k: int | None = None, collection: str | None = None
+    ) -> FactCheckReport:
         """Extract the claims of ``text`` and check them."""
         if len(text) > self.limits.max_chars:
             raise RequestTooLargeError(f"text longer than {self.limits.max_chars} characters")

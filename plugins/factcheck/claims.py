@@ -35,7 +35,91 @@ _CODE_LINE = re.compile(
 )
 _CODE_CHARS = re.compile(r"[{};]\s*$|==|!=|->|=>|\w+\(\)|::|\bself\.")
 _IMPERATIVE = frozenset(
-    ["use", "run", "install", "call", "make", "note", "see", "try", "let", "please", "consider", "remember", "add", "create", "import", "set", "check", "pass", "open", "close", "write", "read", "define", "replace", "change", "ensure", "avoid", "keep", "put", "move", "copy", "delete", "remove", "update", "configure", "click", "type", "enter", "save", "load", "start", "stop", "build", "test", "go", "do", "don't", "never", "always", "be", "refer", "look", "find", "choose", "pick", "select", "compare", "apply", "wrap", "implement", "return", "print", "iterate", "loop", "convert", "compute", "calculate", "get", "fetch", "parse", "generate", "validate", "sort", "count", "merge", "split", "join", "send", "handle", "process", "initialize", "initialise", "render"]
+    [
+        "use",
+        "run",
+        "install",
+        "call",
+        "make",
+        "note",
+        "see",
+        "try",
+        "let",
+        "please",
+        "consider",
+        "remember",
+        "add",
+        "create",
+        "import",
+        "set",
+        "check",
+        "pass",
+        "open",
+        "close",
+        "write",
+        "read",
+        "define",
+        "replace",
+        "change",
+        "ensure",
+        "avoid",
+        "keep",
+        "put",
+        "move",
+        "copy",
+        "delete",
+        "remove",
+        "update",
+        "configure",
+        "click",
+        "type",
+        "enter",
+        "save",
+        "load",
+        "start",
+        "stop",
+        "build",
+        "test",
+        "go",
+        "do",
+        "don't",
+        "never",
+        "always",
+        "be",
+        "refer",
+        "look",
+        "find",
+        "choose",
+        "pick",
+        "select",
+        "compare",
+        "apply",
+        "wrap",
+        "implement",
+        "return",
+        "print",
+        "iterate",
+        "loop",
+        "convert",
+        "compute",
+        "calculate",
+        "get",
+        "fetch",
+        "parse",
+        "generate",
+        "validate",
+        "sort",
+        "count",
+        "merge",
+        "split",
+        "join",
+        "send",
+        "handle",
+        "process",
+        "initialize",
+        "initialise",
+        "render",
+    ]
 )
 _SECTION = re.compile(
     r"^\s*(?:Args|Arguments|Parameters|Returns|Return|Yields|Raises|Examples?|Notes?|See Also|"
@@ -145,13 +229,22 @@ def _python_parts(code: str) -> list[tuple[str, str]]:
     except SyntaxError:
         tree = None
     if tree is not None:
-        nodes = [tree, *(n for n in ast.walk(tree) if isinstance(
-            n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))]
+        nodes = [
+            tree,
+            *(
+                n
+                for n in ast.walk(tree)
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            ),
+        ]
         for node in nodes:
             doc = ast.get_docstring(node)
             if doc:
-                where = "module docstring" if isinstance(node, ast.Module) else \
-                    f"docstring of {node.name} (line {node.lineno})"
+                where = (
+                    "module docstring"
+                    if isinstance(node, ast.Module)
+                    else f"docstring of {node.name} (line {node.lineno})"
+                )
                 parts.append((_docstring_prose(doc), where))
     comments: list[tuple[str, int]] = []
     try:
@@ -159,8 +252,10 @@ def _python_parts(code: str) -> list[tuple[str, str]]:
             if tok.type == tokenize.COMMENT:
                 comments.append((tok.string.lstrip("#").strip(), tok.start[0]))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        comments = [(m.group(1).strip(), code.count("\n", 0, m.start()) + 1)
-                    for m in re.finditer(r"#(.*)$", code, re.MULTILINE)]
+        comments = [
+            (m.group(1).strip(), code.count("\n", 0, m.start()) + 1)
+            for m in re.finditer(r"#(.*)$", code, re.MULTILINE)
+        ]
     parts.extend(_comment_runs(comments))
     return parts
 
@@ -185,16 +280,20 @@ def _comment_runs(comments: list[tuple[str, int]]) -> list[tuple[str, str]]:
 
 def _other_parts(code: str) -> list[tuple[str, str]]:
     comments: list[tuple[str, int]] = []
-    for m in re.finditer(r"/\*(.*?)\*/|(?<![:\"'])//([^\n]*)|^[ \t]*#(?!!|include|define)([^\n]*)",
-                         code, re.DOTALL | re.MULTILINE):
+    for m in re.finditer(
+        r"/\*(.*?)\*/|(?<![:\"'])//([^\n]*)|^[ \t]*#(?!!|include|define)([^\n]*)",
+        code,
+        re.DOTALL | re.MULTILINE,
+    ):
         body = next(g for g in m.groups() if g is not None)
         body = re.sub(r"^\s*\*+\s?", "", body, flags=re.MULTILINE)
         comments.append((" ".join(body.split()), code.count("\n", 0, m.start()) + 1))
     return _comment_runs(comments)
 
 
-def extract_code_claims(code: str, *, explanation: str = "",
-                        language: str = "python") -> list[Claim]:
+def extract_code_claims(
+    code: str, *, explanation: str = "", language: str = "python"
+) -> list[Claim]:
     """Claims of a code answer: its explanation, then docstrings and comments of ``code``."""
     claims = extract_claims(explanation, location="explanation") if explanation else []
     parts = _python_parts(code) if language == "python" else _other_parts(code)

@@ -19,32 +19,134 @@ __all__ = ["LEXICAL_NAMES", "lexical_features", "pair_features"]
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NEGATIONS = frozenset(
-    ["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "cannot", "can't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't", "hasn't", "haven't", "hadn't", "shouldn't", "couldn't", "without", "unable", "incapable", "fails", "failed", "lacks"]
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "cannot",
+        "can't",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "won't",
+        "wouldn't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "shouldn't",
+        "couldn't",
+        "without",
+        "unable",
+        "incapable",
+        "fails",
+        "failed",
+        "lacks",
+    ]
 )
 _EXCLUSIVE = frozenset(["only", "solely", "exclusively", "always", "every", "all", "entirely"])
 _STOP = frozenset(
-    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "which", "who", "whom", "whose", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "than", "then", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "into", "about", "over", "under", "between", "after", "before", "during", "also", "such", "so", "if", "but"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "into",
+        "about",
+        "over",
+        "under",
+        "between",
+        "after",
+        "before",
+        "during",
+        "also",
+        "such",
+        "so",
+        "if",
+        "but",
+    ]
 )
-_ANTONYM_PAIRS = (
-    ("increase", "decrease"), ("increases", "decreases"), ("increased", "decreased"),
-    ("increasing", "decreasing"), ("rise", "fall"), ("rising", "falling"), ("rose", "fell"),
-    ("more", "less"), ("more", "fewer"), ("higher", "lower"), ("high", "low"),
-    ("warming", "cooling"), ("warmer", "cooler"), ("warm", "cold"), ("hot", "cold"),
-    ("gain", "loss"), ("gaining", "losing"), ("growing", "shrinking"), ("grow", "shrink"),
-    ("positive", "negative"), ("true", "false"), ("largest", "smallest"), ("large", "small"),
-    ("biggest", "smallest"), ("big", "small"), ("before", "after"), ("first", "last"),
-    ("major", "minor"), ("accelerating", "slowing"), ("expanding", "shrinking"),
-    ("thicker", "thinner"), ("above", "below"), ("north", "south"), ("east", "west"),
-    ("male", "female"), ("living", "dead"), ("alive", "dead"), ("born", "died"),
-    ("win", "lose"), ("won", "lost"), ("fiction", "nonfiction"), ("fictional", "real"),
-    ("ancient", "modern"), ("public", "private"), ("natural", "artificial"),
-    ("natural", "human"), ("safe", "dangerous"), ("strong", "weak"), ("stable", "unstable"),
-    ("legal", "illegal"), ("possible", "impossible"), ("likely", "unlikely"),
-    ("harmful", "harmless"), ("success", "failure"), ("accept", "reject"),
-    ("support", "oppose"), ("agree", "disagree"), ("include", "exclude"),
-    ("minimum", "maximum"), ("older", "younger"), ("early", "late"), ("earlier", "later"),
-    ("synchronous", "asynchronous"), ("mutable", "immutable"), ("sorted", "unsorted"),
-    ("ascending", "descending"), ("inclusive", "exclusive"), ("odd", "even"),
+_ANTONYM_TEXT = (
+    "increase:decrease increases:decreases increased:decreased increasing:decreasing rise:fall "
+    "rising:falling rose:fell more:less more:fewer higher:lower high:low warming:cooling "
+    "warmer:cooler warm:cold hot:cold gain:loss gaining:losing growing:shrinking grow:shrink "
+    "positive:negative true:false largest:smallest large:small biggest:smallest big:small "
+    "before:after first:last major:minor accelerating:slowing expanding:shrinking "
+    "thicker:thinner above:below north:south east:west male:female living:dead alive:dead "
+    "born:died win:lose won:lost fiction:nonfiction fictional:real ancient:modern "
+    "public:private natural:artificial natural:human safe:dangerous strong:weak stable:unstable "
+    "legal:illegal possible:impossible likely:unlikely harmful:harmless success:failure "
+    "accept:reject support:oppose agree:disagree include:exclude minimum:maximum older:younger "
+    "early:late earlier:later synchronous:asynchronous mutable:immutable sorted:unsorted "
+    "ascending:descending inclusive:exclusive odd:even"
+)
+_ANTONYM_PAIRS: tuple[tuple[str, str], ...] = tuple(
+    (a, b) for a, b in (pair.split(":") for pair in _ANTONYM_TEXT.split())
 )
 _ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in _ANTONYM_PAIRS:
@@ -106,6 +208,7 @@ def _unmatched(claim_numbers: set[str], evidence_numbers: set[str]) -> set[str]:
 def _number_conflict(ct: Sequence[str], et: Sequence[str]) -> float:
     """1.0 when the claim says "40 degrees" / "in 1925" where the evidence says "100 degrees" /
     "in 1889": a number the evidence lacks, next to a word the evidence has next to another."""
+
     def contexts(tokens: Sequence[str]) -> dict[str, set[tuple[int, str]]]:
         low = [t.lower() for t in tokens]
         out: dict[str, set[tuple[int, str]]] = {}
@@ -146,39 +249,65 @@ def lexical_features(claim: str, evidence: str, cosine: float) -> np.ndarray:
     coverage = len(cw & ew) / len(cw) if cw else 0.0
     back = len(cw & ew) / len(ew) if ew else 0.0
     cn, en = _negations(ct), _negations(et)
-    exclusive = float(any(t.lower() in _EXCLUSIVE for t in ct)
-                      and not any(t.lower() in _EXCLUSIVE for t in et))
+    exclusive = float(
+        any(t.lower() in _EXCLUSIVE for t in ct) and not any(t.lower() in _EXCLUSIVE for t in et)
+    )
     cnum, enum = _numbers(claim), _numbers(evidence)
     number_missing = float(bool(_unmatched(cnum, enum)) and bool(enum))
     number_match = float(len(_unmatched(cnum, enum)) < len(cnum))
     conflict = _number_conflict(ct, et)
     names = _names(ct)
     names_missing = len(names - ew_all) / len(names) if names else 0.0
-    antonym = float(any(w in _ANTONYMS and w not in ew_all and (_ANTONYMS[w] & ew_all)
-                        for w in cw))
+    antonym = float(any(w in _ANTONYMS and w not in ew_all and (_ANTONYMS[w] & ew_all) for w in cw))
     ratio = min(len(ct), 1 + len(et)) / (1 + len(et))
     missing = min(len(cw - ew_all), 5) / 5
     cl, el = [t.lower() for t in ct], [t.lower() for t in et]
     cb, eb = set(itertools.pairwise(cl)), set(itertools.pairwise(el))
     bigrams = len(cb & eb) / len(cb) if cb else 0.0
     return np.array(
-        [coverage, back, min(cn, 3) / 3, min(en, 3) / 3, float(cn % 2 != en % 2), exclusive,
-         float(bool(cnum)), number_missing, number_match, conflict, names_missing, antonym, ratio,
-         missing, bigrams, conflict * coverage, float(cn % 2 != en % 2) * coverage,
-         antonym * coverage, cosine],
+        [
+            coverage,
+            back,
+            min(cn, 3) / 3,
+            min(en, 3) / 3,
+            float(cn % 2 != en % 2),
+            exclusive,
+            float(bool(cnum)),
+            number_missing,
+            number_match,
+            conflict,
+            names_missing,
+            antonym,
+            ratio,
+            missing,
+            bigrams,
+            conflict * coverage,
+            float(cn % 2 != en % 2) * coverage,
+            antonym * coverage,
+            cosine,
+        ],
         dtype=np.float32,
     )
 
 
 def pair_features(
-    claim_vecs: np.ndarray, evidence_vecs: np.ndarray,
-    claims: Sequence[str], evidences: Sequence[str],
+    claim_vecs: np.ndarray,
+    evidence_vecs: np.ndarray,
+    claims: Sequence[str],
+    evidences: Sequence[str],
 ) -> np.ndarray:
     """Feature rows ``[u, v, |u-v|, u*v, lexical...]`` for aligned claim/evidence pairs."""
     u = np.asarray(claim_vecs, dtype=np.float32)
     v = np.asarray(evidence_vecs, dtype=np.float32)
     cos = np.sum(u * v, axis=1)
-    lex = np.stack([lexical_features(c, e, float(s))
-                    for c, e, s in zip(claims, evidences, cos, strict=True)]) if len(cos) else \
-        np.zeros((0, len(LEXICAL_NAMES)), dtype=np.float32)
+    lex = (
+        np.stack(
+            [
+                lexical_features(c, e, float(s))
+                for c, e, s in zip(claims, evidences, cos, strict=True)
+            ]
+        )
+        if len(cos)
+        else np.zeros((0, len(LEXICAL_NAMES)), dtype=np.float32)
+    )
     return np.concatenate([u, v, np.abs(u - v), u * v, lex], axis=1).astype(np.float32)

@@ -52,9 +52,7 @@ def make_judge(name: str, **options: Any) -> Judge:
 
         factories[name] = LLMJudge
     else:
-        raise UnknownJudgeError(
-            f"unknown judge {name!r}; choose one of {', '.join(JUDGE_NAMES)}"
-        )
+        raise UnknownJudgeError(f"unknown judge {name!r}; choose one of {', '.join(JUDGE_NAMES)}")
     try:
         return factories[name](**options)
     except TypeError as exc:

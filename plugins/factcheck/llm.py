@@ -56,16 +56,24 @@ def parse_answer(text: str, n_evidence: int) -> Judgement:
             continue
         label = str(data.get("label", "")).strip().upper().replace(" ", "_")
         label = {"SUPPORTS": "SUPPORTED", "REFUTES": "REFUTED", "NEI": "NOT_ENOUGH_INFO"}.get(
-            label, label)
+            label, label
+        )
         conf = data.get("confidence", 0.5)
         if label not in LABELS or isinstance(conf, bool) or not isinstance(conf, int | float):
             return fallback
         conf = min(max(float(conf), 0.0), 1.0)
-        used = {int(i) - 1 for i in data.get("evidence", []) or []
-                if isinstance(i, int) and not isinstance(i, bool)}
+        used = {
+            int(i) - 1
+            for i in data.get("evidence", []) or []
+            if isinstance(i, int) and not isinstance(i, bool)
+        }
         scores = tuple(
-            {lab: (conf if lab == label else (1 - conf) / 2) if i in used or not used
-             else (1.0 if lab == "NOT_ENOUGH_INFO" else 0.0) for lab in LABELS}
+            {
+                lab: (conf if lab == label else (1 - conf) / 2)
+                if i in used or not used
+                else (1.0 if lab == "NOT_ENOUGH_INFO" else 0.0)
+                for lab in LABELS
+            }
             for i in range(n_evidence)
         )
         return Judgement(label, conf, scores)  # type: ignore[arg-type]

@@ -65,11 +65,17 @@ class InMemoryRetriever:
         for row in sims:
             idx = np.argpartition(-row, k - 1)[:k]
             idx = idx[np.argsort(-row[idx])]
-            out.append([
-                SearchHit(passages[i].id, passages[i].source, passages[i].text,
-                          float(np.clip((row[i] + 1) / 2, 0.0, 1.0)))
-                for i in idx
-            ])
+            out.append(
+                [
+                    SearchHit(
+                        passages[i].id,
+                        passages[i].source,
+                        passages[i].text,
+                        float(np.clip((row[i] + 1) / 2, 0.0, 1.0)),
+                    )
+                    for i in idx
+                ]
+            )
         return out
 
     def search(

@@ -21,9 +21,17 @@ from plugins.factcheck.types import Judgement
 __all__ = ["NLIJudge", "label_order"]
 
 _NAMES = {
-    "entailment": 0, "entails": 0, "supports": 0, "supported": 0,
-    "contradiction": 1, "contradicts": 1, "refutes": 1, "refuted": 1,
-    "neutral": 2, "not_enough_info": 2, "nei": 2,
+    "entailment": 0,
+    "entails": 0,
+    "supports": 0,
+    "supported": 0,
+    "contradiction": 1,
+    "contradicts": 1,
+    "refutes": 1,
+    "refuted": 1,
+    "neutral": 2,
+    "not_enough_info": 2,
+    "nei": 2,
 }
 
 
@@ -45,9 +53,14 @@ def label_order(id2label: dict[Any, str]) -> list[int]:
 class NLIJudge:
     name = "nli"
 
-    def __init__(self, model: str = "cross-encoder/nli-deberta-v3-xsmall", *,
-                 device: str | None = None, batch_size: int = 32,
-                 min_decisive: float = 0.5) -> None:
+    def __init__(
+        self,
+        model: str = "cross-encoder/nli-deberta-v3-xsmall",
+        *,
+        device: str | None = None,
+        batch_size: int = 32,
+        min_decisive: float = 0.5,
+    ) -> None:
         self.model_name = model
         self.device = device
         self.batch_size = batch_size
@@ -79,9 +92,12 @@ class NLIJudge:
         try:
             import torch
 
-            logits = model.predict(list(zip(evidences, claims, strict=True)),
-                                   batch_size=self.batch_size, show_progress_bar=False,
-                                   activation_fn=torch.nn.Identity())
+            logits = model.predict(
+                list(zip(evidences, claims, strict=True)),
+                batch_size=self.batch_size,
+                show_progress_bar=False,
+                activation_fn=torch.nn.Identity(),
+            )
         except Exception as exc:
             raise JudgeError(f"NLI model {self.model_name!r} failed: {exc}") from exc
         logits = np.asarray(logits, dtype=np.float64).reshape(len(claims), -1)[:, self._columns]
@@ -99,7 +115,8 @@ class NLIJudge:
         probs = self.pair_probs(pairs_c, [h.text for hits in evidence for h in hits])
         out, start = [], 0
         for hits in evidence:
-            out.append(decisive_evidence(probs[start:start + len(hits)],
-                                         min_decisive=self.min_decisive))
+            out.append(
+                decisive_evidence(probs[start : start + len(hits)], min_decisive=self.min_decisive)
+            )
             start += len(hits)
         return out

@@ -22,18 +22,21 @@ class Services:
 
         self.embedder = CachedEmbedder(Embedder())
         self.retriever = InMemoryRetriever(self.embedder)
-        self.retriever.add([
-            Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics"),
-            Passage("p", "The Eiffel Tower is a wrought-iron tower in Paris, France.", "geo"),
-        ])
+        self.retriever.add(
+            [
+                Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics"),
+                Passage("p", "The Eiffel Tower is a wrought-iron tower in Paris, France.", "geo"),
+            ]
+        )
         self.judges = {}
 
     def fact_checker(self, judge="builtin"):
         if judge not in self.judges:
             options = {"encoder": self.embedder} if judge == "builtin" else {}
             self.judges[judge] = make_judge(judge, **options)
-        return FactChecker(self.retriever, self.judges[judge],
-                           limits=FactCheckLimits(max_chars=2000, max_claims=5))
+        return FactChecker(
+            self.retriever, self.judges[judge], limits=FactCheckLimits(max_chars=2000, max_claims=5)
+        )
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +47,22 @@ def client():
 
     @app.exception_handler(ApiError)
     def _api_error(request: Request, exc: ApiError):
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
-                            status_code=exc.status)
+        return JSONResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status
+        )
 
     with TestClient(app) as c:
         yield c
 
 
 def test_text_is_checked(client):
-    r = client.post("/factcheck", json={"text": "Pure water boils at 40 degrees Celsius at sea "
-                                                "level. The Eiffel Tower is in Paris."})
+    r = client.post(
+        "/factcheck",
+        json={
+            "text": "Pure water boils at 40 degrees Celsius at sea "
+            "level. The Eiffel Tower is in Paris."
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     verdicts = {c["text"]: c["verdict"] for c in body["claims"]}
@@ -71,10 +80,17 @@ def test_claims_list_and_top_k(client):
     assert len(r.json()["claims"][0]["evidence"]) == 1
 
 
-@pytest.mark.parametrize("payload", [
-    {"text": ""}, {"text": "   "}, {}, {"claims": []}, {"claims": ["  "]},
-    {"text": "Water is wet.", "claims": ["Water is wet."]},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"text": ""},
+        {"text": "   "},
+        {},
+        {"claims": []},
+        {"claims": ["  "]},
+        {"text": "Water is wet.", "claims": ["Water is wet."]},
+    ],
+)
 def test_empty_or_ambiguous_input_is_422(client, payload):
     r = client.post("/factcheck", json=payload)
     assert r.status_code == 422

@@ -21,13 +21,13 @@ class Services:
 
         self.embedder = CachedEmbedder(Embedder())
         self.retriever = InMemoryRetriever(self.embedder)
-        self.retriever.add([
-            Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics")])
+        self.retriever.add(
+            [Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics")]
+        )
         self.judge = make_judge("builtin", encoder=self.embedder)
 
     def fact_checker(self, judge="builtin"):
-        return FactChecker(self.retriever, make_judge(judge) if judge != "builtin"
-                           else self.judge)
+        return FactChecker(self.retriever, make_judge(judge) if judge != "builtin" else self.judge)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +55,9 @@ runner = CliRunner()
 
 
 def test_json_output_and_exit_1_on_refuted(app):
-    result = runner.invoke(app, ["factcheck", ("Pure water boils at 40 degrees Celsius at sea "
-                                              "level."), "--json"])
+    result = runner.invoke(
+        app, ["factcheck", ("Pure water boils at 40 degrees Celsius at sea level."), "--json"]
+    )
     assert result.exit_code == 1, result.output
     body = json.loads(result.stdout)
     assert body["claims"][0]["verdict"] == "REFUTED"
@@ -71,14 +72,17 @@ def test_table_output_and_exit_0(app, tmp_path):
     assert "SUPPORTED" in result.stdout and "document score" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["factcheck"],
-    ["factcheck", "   "],
-    ["factcheck", "text", "--file", "x.txt"],
-    ["factcheck", "Water is wet.", "--judge", "oracle"],
-    ["factcheck", "Water is wet.", "--top-k", "0"],
-    ["factcheck", "--file", "/no/such/file.txt"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["factcheck"],
+        ["factcheck", "   "],
+        ["factcheck", "text", "--file", "x.txt"],
+        ["factcheck", "Water is wet.", "--judge", "oracle"],
+        ["factcheck", "Water is wet.", "--top-k", "0"],
+        ["factcheck", "--file", "/no/such/file.txt"],
+    ],
+)
 def test_bad_input_exits_2_without_traceback(app, args):
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output

@@ -50,21 +50,25 @@ def _status(exc: FactCheckError) -> int:
 def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
     """Per-claim verdicts (SUPPORTED / REFUTED / NOT_ENOUGH_INFO) with evidence."""
     if body.judge not in JUDGE_NAMES:
-        raise ApiError(422, "unknown_judge",
-                       f"unknown judge {body.judge!r}; choose one of {', '.join(JUDGE_NAMES)}")
+        raise ApiError(
+            422,
+            "unknown_judge",
+            f"unknown judge {body.judge!r}; choose one of {', '.join(JUDGE_NAMES)}",
+        )
     has_text = body.text is not None and body.text.strip() != ""
     has_claims = bool(body.claims) and any(c.strip() for c in body.claims or [])
     if has_text == has_claims:
-        raise ApiError(422, "invalid_request",
-                       "send a non-empty `text` or a non-empty `claims` list (not both)")
+        raise ApiError(
+            422,
+            "invalid_request",
+            "send a non-empty `text` or a non-empty `claims` list (not both)",
+        )
     try:
         checker = request.app.state.services.fact_checker(judge=body.judge)
         if has_claims:
-            report = checker.check_claims(body.claims, top_k=body.top_k,
-                                          collection=body.collection)
+            report = checker.check_claims(body.claims, top_k=body.top_k, collection=body.collection)
         else:
-            report = checker.check_text(body.text, top_k=body.top_k,
-                                        collection=body.collection)
+            report = checker.check_text(body.text, top_k=body.top_k, collection=body.collection)
     except FactCheckError as exc:
         raise ApiError(_status(exc), exc.code, str(exc)) from exc
     return report.to_dict()

@@ -46,8 +46,9 @@ def test_hand_written_claims(builtin_judge, claim, evidence, label):
 
 
 def test_most_decisive_passage_wins_and_no_evidence_is_nei(builtin_judge):
-    j = builtin_judge.judge("Python lists are not mutable.",
-                            [hit("Bananas are yellow fruit.", "a"), hit(LISTS, "b")])
+    j = builtin_judge.judge(
+        "Python lists are not mutable.", [hit("Bananas are yellow fruit.", "a"), hit(LISTS, "b")]
+    )
     assert j.label == "REFUTED"
     assert len(j.evidence_scores) == 2
     assert j.evidence_scores[1]["REFUTED"] > j.evidence_scores[0]["REFUTED"]

@@ -24,7 +24,9 @@ def test_text_is_split_into_claims_with_evidence(checker):
         "The Eiffel Tower is in Paris. Use sorted() for that."
     )
     assert [c.text for c in report.claims] == [
-        "Python lists are not mutable.", "The Eiffel Tower is in Paris."]
+        "Python lists are not mutable.",
+        "The Eiffel Tower is in Paris.",
+    ]
     lists, tower = report.claims
     assert lists.verdict == "REFUTED"
     assert tower.verdict == "SUPPORTED"
@@ -61,8 +63,9 @@ def test_document_score():
 
 
 def test_limits(retriever, builtin_judge):
-    small = FactChecker(retriever, builtin_judge, limits=FactCheckLimits(max_chars=50,
-                                                                          max_claims=2))
+    small = FactChecker(
+        retriever, builtin_judge, limits=FactCheckLimits(max_chars=50, max_claims=2)
+    )
     with pytest.raises(RequestTooLargeError):
         small.check_text("Water boils at one hundred degrees. " * 3)
     with pytest.raises(RequestTooLargeError):

@@ -4,7 +4,10 @@ from plugins.factcheck.claims import extract_claims, extract_code_claims, split_
 def test_split_sentences_keeps_abbreviations_and_list_items():
     text = "The U.S. capital is Washington. It has e.g. museums.\n- First item here.\n- Second."
     assert split_sentences(text) == [
-        "The U.S. capital is Washington.", "It has e.g. museums.", "First item here.", "Second.",
+        "The U.S. capital is Washington.",
+        "It has e.g. museums.",
+        "First item here.",
+        "Second.",
     ]
 
 
@@ -15,7 +18,8 @@ def test_questions_commands_and_code_are_dropped():
         "x = foo(bar)\nNote that sets are unordered collections."
     )
     assert [c.text for c in extract_claims(text)] == [
-        "Python lists are mutable.", "Sets are unordered collections.",
+        "Python lists are mutable.",
+        "Sets are unordered collections.",
     ]
 
 
@@ -42,8 +46,10 @@ def area(r):
     texts = [c.text for c in claims]
     assert "This code computes areas." in texts
     assert "The value of pi is exactly 3." in texts
-    assert "Pi is an irrational number that never ends." in texts or \
-        "pi is an irrational number that never ends." in texts
+    assert (
+        "Pi is an irrational number that never ends." in texts
+        or "pi is an irrational number that never ends." in texts
+    )
     assert not any("noqa" in t or "Args" in t or "Compute the area" in t for t in texts)
     where = {c.text: c.location for c in claims}
     assert where["The value of pi is exactly 3."].startswith("docstring of area")

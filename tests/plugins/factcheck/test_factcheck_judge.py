@@ -29,6 +29,5 @@ def test_decisive_evidence():
     j = decisive_evidence(probs)
     assert (j.label, round(j.confidence, 2)) == ("REFUTED", 0.7)
     assert decisive_evidence(np.array([[0.45, 0.3, 0.25]])).label == "NOT_ENOUGH_INFO"
-    assert decisive_evidence(np.array([[0.45, 0.3, 0.25]]), min_decisive=0.4).label == \
-        "SUPPORTED"
+    assert decisive_evidence(np.array([[0.45, 0.3, 0.25]]), min_decisive=0.4).label == "SUPPORTED"
     assert decisive_evidence(np.zeros((0, 3))).label == "NOT_ENOUGH_INFO"

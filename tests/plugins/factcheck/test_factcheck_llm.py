@@ -8,8 +8,10 @@ from knowledge.types import SearchHit
 from plugins.factcheck.errors import JudgeError, JudgeLoadError
 from plugins.factcheck.llm import LLMJudge, build_prompt, parse_answer
 
-HITS = [SearchHit("a", "kb", "Water boils at 100 C at sea level.", 0.9),
-        SearchHit("b", "kb", "Ice melts at 0 C.", 0.5)]
+HITS = [
+    SearchHit("a", "kb", "Water boils at 100 C at sea level.", 0.9),
+    SearchHit("b", "kb", "Ice melts at 0 C.", 0.5),
+]
 
 
 def test_prompt_numbers_the_passages():
@@ -18,16 +20,19 @@ def test_prompt_numbers_the_passages():
     assert "[1] Water boils" in prompt and "[2] Ice melts" in prompt
 
 
-@pytest.mark.parametrize(("text", "label", "conf"), [
-    ('{"label": "REFUTED", "confidence": 0.9, "evidence": [1]}', "REFUTED", 0.9),
-    ('Sure! ```json\n{"label": "supported", "confidence": 1.5}\n```', "SUPPORTED", 1.0),
-    ('{"label": "REFUTES", "confidence": 0.7}', "REFUTED", 0.7),
-    ("The claim is false.", "NOT_ENOUGH_INFO", 0.0),
-    ('{"label": "MAYBE", "confidence": 0.9}', "NOT_ENOUGH_INFO", 0.0),
-    ('{"label": "REFUTED", "confidence": "high"}', "NOT_ENOUGH_INFO", 0.0),
-    ('{"label": "REFUTED", "confidence": 0.8', "NOT_ENOUGH_INFO", 0.0),
-    ("", "NOT_ENOUGH_INFO", 0.0),
-])
+@pytest.mark.parametrize(
+    ("text", "label", "conf"),
+    [
+        ('{"label": "REFUTED", "confidence": 0.9, "evidence": [1]}', "REFUTED", 0.9),
+        ('Sure! ```json\n{"label": "supported", "confidence": 1.5}\n```', "SUPPORTED", 1.0),
+        ('{"label": "REFUTES", "confidence": 0.7}', "REFUTED", 0.7),
+        ("The claim is false.", "NOT_ENOUGH_INFO", 0.0),
+        ('{"label": "MAYBE", "confidence": 0.9}', "NOT_ENOUGH_INFO", 0.0),
+        ('{"label": "REFUTED", "confidence": "high"}', "NOT_ENOUGH_INFO", 0.0),
+        ('{"label": "REFUTED", "confidence": 0.8', "NOT_ENOUGH_INFO", 0.0),
+        ("", "NOT_ENOUGH_INFO", 0.0),
+    ],
+)
 def test_parse_answer(text, label, conf):
     j = parse_answer(text, 2)
     assert (j.label, j.confidence) == (label, conf)

@@ -36,8 +36,7 @@ def test_cache_encodes_each_text_once_and_evicts():
 
 def test_retriever_ranks_by_cosine_and_knows_collections():
     r = InMemoryRetriever(CountingEncoder())
-    assert r.add([Passage("1", "aaaa", "s1"), Passage("2", "bbbb", "s2"),
-                  Passage("3", "   ")]) == 2
+    assert r.add([Passage("1", "aaaa", "s1"), Passage("2", "bbbb", "s2"), Passage("3", "   ")]) == 2
     hits = r.search("aaa", top_k=5)
     assert [h.id for h in hits] == ["1", "2"]
     assert hits[0].source == "s1" and 0 <= hits[1].score <= hits[0].score <= 1

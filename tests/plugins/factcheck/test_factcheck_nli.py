@@ -7,8 +7,27 @@ from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.judge import make_judge
 from plugins.factcheck.nli import NLIJudge, label_order
 
-WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "water", "boils", "at", "100", "50",
-         "degrees", "the", "moon", "is", "made", "of", "cheese", "rock", "."]
+WORDS = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "water",
+    "boils",
+    "at",
+    "100",
+    "50",
+    "degrees",
+    "the",
+    "moon",
+    "is",
+    "made",
+    "of",
+    "cheese",
+    "rock",
+    ".",
+]
 
 
 def _tiny_cross_encoder(path, id2label):
@@ -17,18 +36,27 @@ def _tiny_cross_encoder(path, id2label):
     path.mkdir()
     (path / "vocab.txt").write_text("\n".join(WORDS) + "\n")
     BertTokenizer(str(path / "vocab.txt")).save_pretrained(path)
-    config = BertConfig(vocab_size=len(WORDS), hidden_size=16, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64,
-                        num_labels=len(id2label), id2label=id2label,
-                        label2id={v: k for k, v in id2label.items()})
+    config = BertConfig(
+        vocab_size=len(WORDS),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        num_labels=len(id2label),
+        id2label=id2label,
+        label2id={v: k for k, v in id2label.items()},
+    )
     BertForSequenceClassification(config).save_pretrained(path)
     return str(path)
 
 
 @pytest.fixture(scope="module")
 def tiny_nli(tmp_path_factory):
-    return _tiny_cross_encoder(tmp_path_factory.mktemp("nli") / "model",
-                               {0: "contradiction", 1: "entailment", 2: "neutral"})
+    return _tiny_cross_encoder(
+        tmp_path_factory.mktemp("nli") / "model",
+        {0: "contradiction", 1: "entailment", 2: "neutral"},
+    )
 
 
 def test_label_order_reads_any_casing():
@@ -40,8 +68,10 @@ def test_label_order_reads_any_casing():
 @pytest.mark.slow
 def test_tiny_cross_encoder_judges(tiny_nli):
     judge = make_judge("nli", model=tiny_nli, device="cpu")
-    hits = [SearchHit("a", "kb", "water boils at 100 degrees .", 0.9),
-            SearchHit("b", "kb", "the moon is made of rock .", 0.4)]
+    hits = [
+        SearchHit("a", "kb", "water boils at 100 degrees .", 0.9),
+        SearchHit("b", "kb", "the moon is made of rock .", 0.4),
+    ]
     j = judge.judge("water boils at 50 degrees .", hits)
     assert j.label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
     assert len(j.evidence_scores) == 2

@@ -55,8 +55,7 @@ def test_strict_threshold_fails_and_lenient_warns(retriever, builtin_judge):
 
 
 def test_true_docs_and_explanation_pass(verifier):
-    verdict = verifier.verify(Candidate(
-        code=TRUE_DOC, explanation="The Eiffel Tower is in Paris."))
+    verdict = verifier.verify(Candidate(code=TRUE_DOC, explanation="The Eiffel Tower is in Paris."))
     assert verdict.status == "pass", verdict
     assert verdict.findings == ()
     assert "3 claims" in verdict.message
@@ -81,3 +80,11 @@ def test_empty_kb_is_skipped(embedder, builtin_judge):
 def test_runs_under_run_verifiers(verifier):
     [verdict] = run_verifiers(Candidate(code=FALSE_DOC), [verifier])
     assert verdict.plugin == "factcheck" and verdict.status in ("fail", "warn")
+
+
+def test_many_claims_are_capped_not_an_error(retriever, builtin_judge):
+    from plugins.factcheck.checker import FactCheckLimits
+
+    checker = FactChecker(retriever, builtin_judge, limits=FactCheckLimits(max_claims=1))
+    verdict = FactCheckVerifier(checker).verify(Candidate(code=TRUE_DOC))
+    assert verdict.status == "pass" and "1 claims" in verdict.message
