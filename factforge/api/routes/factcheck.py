@@ -1,0 +1,74 @@
+"""``POST /factcheck``: fact-check a text or a list of claims against the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from factforge.errors import ApiError
+from plugins.factcheck import JUDGE_NAMES, FactCheckError
+from plugins.factcheck.errors import (
+    InvalidRequestError,
+    JudgeLoadError,
+    RequestTooLargeError,
+    UnknownCollectionError,
+    UnknownJudgeError,
+)
+
+__all__ = ["FactCheckRequest", "router"]
+
+router = APIRouter()
+
+
+class FactCheckRequest(BaseModel):
+    """Either ``text`` (claims are extracted from it) or ``claims`` (checked as given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="Prose or a code answer's explanation.")
+    claims: list[str] | None = Field(None, description="Claims to check as they are.")
+    collection: str | None = Field(None, description="Knowledge-base collection.")
+    top_k: int = Field(3, description="Evidence passages retrieved per claim.")
+    judge: str = Field("builtin", description="builtin, nli or llm.")
+
+
+def _status(exc: FactCheckError) -> int:
+    if isinstance(exc, RequestTooLargeError):
+        return 413
+    if isinstance(exc, UnknownCollectionError):
+        return 404
+    if isinstance(exc, UnknownJudgeError | InvalidRequestError):
+        return 422
+    if isinstance(exc, JudgeLoadError):
+        return 503
+    return 500
+
+
+@router.post("/factcheck")
+def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
+    """Per-claim verdicts (SUPPORTED / REFUTED / NOT_ENOUGH_INFO) with evidence."""
+    if body.judge not in JUDGE_NAMES:
+        raise ApiError(
+            422,
+            "unknown_judge",
+            f"unknown judge {body.judge!r}; choose one of {', '.join(JUDGE_NAMES)}",
+        )
+    has_text = body.text is not None and body.text.strip() != ""
+    has_claims = bool(body.claims) and any(c.strip() for c in body.claims or [])
+    if has_text == has_claims:
+        raise ApiError(
+            422,
+            "invalid_request",
+            "send a non-empty `text` or a non-empty `claims` list (not both)",
+        )
+    try:
+        checker = request.app.state.services.fact_checker(judge=body.judge)
+        if has_claims:
+            report = checker.check_claims(body.claims, top_k=body.top_k, collection=body.collection)
+        else:
+            report = checker.check_text(body.text, top_k=body.top_k, collection=body.collection)
+    except FactCheckError as exc:
+        raise ApiError(_status(exc), exc.code, str(exc)) from exc
+    return report.to_dict()

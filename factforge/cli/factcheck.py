@@ -1,0 +1,98 @@
+"""``factforge factcheck TEXT | --file F [--json]``: fact-check text against the knowledge base.
+
+The lead's CLI app mounts :func:`factcheck` as a command and puts an object with
+``fact_checker(judge=...)`` (the composition root's services) in ``ctx.obj``.
+Exit codes: 0 no claim refuted, 1 some claim refuted, 2 bad input or setup.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from plugins.factcheck import JUDGE_NAMES, FactCheckError, FactCheckReport
+
+__all__ = ["factcheck", "render", "run_factcheck"]
+
+_STYLE = {"SUPPORTED": "green", "REFUTED": "red", "NOT_ENOUGH_INFO": "yellow"}
+
+
+def render(report: FactCheckReport) -> None:
+    """Print a report as a rich table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"fact-check ({report.judge} judge)")
+    table.add_column("claim", overflow="fold")
+    table.add_column("verdict")
+    table.add_column("conf.", justify="right")
+    table.add_column("best evidence", overflow="fold")
+    for c in report.claims:
+        best = (
+            f"[{c.evidence[0].source or c.evidence[0].id}] {c.evidence[0].text}"
+            if c.evidence
+            else "-"
+        )
+        table.add_row(c.text, f"[{_STYLE[c.verdict]}]{c.verdict}[/]", f"{c.confidence:.2f}", best)
+    console = Console()
+    console.print(table)
+    score = "n/a" if report.score is None else f"{report.score:.2f}"
+    console.print(f"document score: {score}  {report.counts}")
+
+
+def run_factcheck(
+    services: Any, text: str, *, as_json: bool, collection: str | None, top_k: int, judge: str
+) -> int:
+    """Check ``text`` with ``services.fact_checker(judge=...)``; print; return the exit code."""
+    try:
+        checker = services.fact_checker(judge=judge)
+        report = checker.check_text(text, top_k=top_k, collection=collection)
+    except FactCheckError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    if as_json:
+        typer.echo(_json.dumps(report.to_dict(), indent=2))
+    else:
+        render(report)
+    return 1 if report.counts.get("REFUTED", 0) else 0
+
+
+def factcheck(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(help="Text to fact-check.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", "-f", help="Read the text from a file.", exists=True, dir_okay=False
+        ),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+    collection: Annotated[str | None, typer.Option(help="Knowledge-base collection.")] = None,
+    top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages per claim.")] = 3,
+    judge: Annotated[str, typer.Option(help="builtin, nli or llm.")] = "builtin",
+) -> None:
+    """Fact-check TEXT (or --file) against the knowledge base; exit 1 if a claim is refuted."""
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give TEXT or --file, not both")
+    if judge not in JUDGE_NAMES:
+        raise typer.BadParameter(
+            f"unknown judge {judge!r}; choose one of {', '.join(JUDGE_NAMES)}", param_hint="--judge"
+        )
+    if file is not None:
+        try:
+            body = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(f"cannot read {file}: {exc}", param_hint="--file") from exc
+    else:
+        body = text or ""
+    if not body.strip():
+        raise typer.BadParameter("the text is empty")
+    if ctx.obj is None or not hasattr(ctx.obj, "fact_checker"):
+        typer.echo("error: fact-check services are not configured", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(
+        run_factcheck(ctx.obj, body, as_json=json, collection=collection, top_k=top_k, judge=judge)
+    )

@@ -1,0 +1,136 @@
+"""The fact-checker: claims -> retrieval -> judge -> per-claim verdicts and a document score."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.types import Retriever, SearchHit
+from plugins.factcheck.claims import Claim, extract_claims
+from plugins.factcheck.errors import (
+    FactCheckError,
+    InvalidRequestError,
+    RequestTooLargeError,
+    RetrievalError,
+    UnknownCollectionError,
+)
+from plugins.factcheck.judge import Judge
+from plugins.factcheck.types import ClaimCheck, EvidenceItem, FactCheckReport, Judgement
+
+__all__ = ["FactCheckLimits", "FactChecker", "document_score"]
+
+log = logging.getLogger(__name__)
+
+_MISSING_COLLECTION_CODES = frozenset({"collection_not_found", "unknown_collection"})
+
+
+@dataclass(frozen=True, slots=True)
+class FactCheckLimits:
+    """Bounds on one request (the API turns violations into 413 / 422)."""
+
+    max_chars: int = 100_000
+    max_claims: int = 200
+    max_top_k: int = 50
+
+
+def document_score(checks: Sequence[ClaimCheck]) -> float | None:
+    """Confidence-weighted share of decided claims that are SUPPORTED; None without claims."""
+    if not checks:
+        return None
+    decided = [c for c in checks if c.verdict != "NOT_ENOUGH_INFO"]
+    weight = sum(c.confidence for c in decided)
+    if not decided or weight == 0:
+        return 1.0
+    good = sum(c.confidence for c in decided if c.verdict == "SUPPORTED")
+    return good / weight
+
+
+def _retrieval_error(exc: Exception, collection: str | None) -> FactCheckError:
+    code = getattr(exc, "code", "")
+    name = type(exc).__name__.lower()
+    if code in _MISSING_COLLECTION_CODES or ("collection" in name and "notfound" in name):
+        return UnknownCollectionError(f"no knowledge-base collection named {collection!r}")
+    return RetrievalError(f"knowledge-base search failed: {exc}")
+
+
+class FactChecker:
+    """Checks claims against a :class:`knowledge.types.Retriever` with a :class:`Judge`."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        judge: Judge,
+        *,
+        top_k: int = 3,
+        limits: FactCheckLimits | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.judge = judge
+        self.top_k = top_k
+        self.limits = limits or FactCheckLimits()
+
+    def _search(
+        self, claims: Sequence[str], top_k: int, collection: str | None
+    ) -> list[list[SearchHit]]:
+        try:
+            many = getattr(self.retriever, "search_many", None)
+            if callable(many):
+                return list(many(list(claims), top_k=top_k, collection=collection))
+            return [self.retriever.search(c, top_k=top_k, collection=collection) for c in claims]
+        except FactCheckError:
+            raise
+        except Exception as exc:
+            raise _retrieval_error(exc, collection) from exc
+
+    def check_claims(
+        self,
+        claims: Sequence[str | Claim],
+        *,
+        top_k: int | None = None,
+        collection: str | None = None,
+    ) -> FactCheckReport:
+        """Judge each claim against its top-k passages."""
+        k = self.top_k if top_k is None else top_k
+        if not 1 <= k <= self.limits.max_top_k:
+            raise InvalidRequestError(f"top_k must be within 1..{self.limits.max_top_k}")
+        texts = [c.text if isinstance(c, Claim) else str(c) for c in claims]
+        texts = [t.strip() for t in texts if t and t.strip()]
+        if len(texts) > self.limits.max_claims:
+            raise RequestTooLargeError(f"at most {self.limits.max_claims} claims per request")
+        start = time.perf_counter()
+        hits = self._search(texts, k, collection) if texts else []
+        judgements: list[Judgement] = self.judge.judge_many(texts, hits) if texts else []
+        checks = tuple(
+            ClaimCheck(
+                text,
+                j.label,
+                j.confidence,
+                tuple(
+                    EvidenceItem(h.id, h.source, h.text, round(float(h.score), 4)) for h in found
+                ),
+            )
+            for text, found, j in zip(texts, hits, judgements, strict=True)
+        )
+        counts = {
+            label: sum(c.verdict == label for c in checks)
+            for label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+        }
+        log.info(
+            "factcheck claims=%d judge=%s counts=%s ms=%.1f",
+            len(checks),
+            self.judge.name,
+            counts,
+            1000 * (time.perf_counter() - start),
+        )
+        return FactCheckReport(checks, document_score(checks), self.judge.name, counts)
+
+    def check_text(
+        self, text: str, *, top_k: int | None = None, collection: str | None = None
+    ) -> FactCheckReport:
+        """Extract the claims of ``text`` and check them."""
+        if len(text) > self.limits.max_chars:
+            raise RequestTooLargeError(f"text longer than {self.limits.max_chars} characters")
+        claims = extract_claims(text)[: self.limits.max_claims]
+        return self.check_claims(claims, top_k=top_k, collection=collection)

@@ -1,0 +1,59 @@
+"""The judge interface and the registry that builds a judge by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from knowledge.types import SearchHit
+from plugins.factcheck.errors import UnknownJudgeError
+from plugins.factcheck.types import Judgement
+
+__all__ = ["JUDGE_NAMES", "Judge", "make_judge"]
+
+JUDGE_NAMES: tuple[str, ...] = ("builtin", "nli", "llm")
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Decides whether ``evidence`` supports, refutes or says nothing about ``claim``.
+
+    ``judge`` never raises for odd input: no evidence is ``NOT_ENOUGH_INFO``. ``judge_many``
+    does the same for many claims at once (judges batch their model calls there).
+    """
+
+    name: str
+
+    def judge(self, claim: str, evidence: Sequence[SearchHit]) -> Judgement: ...
+
+    def judge_many(
+        self, claims: Sequence[str], evidence: Sequence[Sequence[SearchHit]]
+    ) -> list[Judgement]: ...
+
+
+def make_judge(name: str, **options: Any) -> Judge:
+    """Build the judge called ``name`` (``builtin``, ``nli`` or ``llm``).
+
+    Options: ``builtin`` takes ``encoder`` (an ``embed(texts)`` object) and ``weights``;
+    ``nli`` takes ``model`` (a CrossEncoder id or path) and ``device``; ``llm`` takes ``backend``
+    (object with ``generate(requests)``) plus ``make_request``, or ``complete`` (prompt -> str).
+    """
+    factories: dict[str, Callable[..., Judge]] = {}
+    if name == "builtin":
+        from plugins.factcheck.builtin import BuiltinJudge
+
+        factories[name] = BuiltinJudge
+    elif name == "nli":
+        from plugins.factcheck.nli import NLIJudge
+
+        factories[name] = NLIJudge
+    elif name == "llm":
+        from plugins.factcheck.llm import LLMJudge
+
+        factories[name] = LLMJudge
+    else:
+        raise UnknownJudgeError(f"unknown judge {name!r}; choose one of {', '.join(JUDGE_NAMES)}")
+    try:
+        return factories[name](**options)
+    except TypeError as exc:
+        raise UnknownJudgeError(f"bad options for judge {name!r}: {exc}") from exc

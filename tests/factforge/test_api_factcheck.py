@@ -1,0 +1,124 @@
+"""``POST /factcheck`` on a minimal app with a real checker over a tiny in-memory KB."""
+
+import os
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+
+from factforge.api.routes.factcheck import router
+from factforge.errors import ApiError
+from plugins.factcheck import FactChecker, FactCheckLimits, make_judge
+from plugins.factcheck.embedcache import CachedEmbedder
+from plugins.factcheck.memory import InMemoryRetriever, Passage
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class Services:
+    def __init__(self):
+        from knowledge.embeddings import Embedder
+
+        self.embedder = CachedEmbedder(Embedder())
+        self.retriever = InMemoryRetriever(self.embedder)
+        self.retriever.add(
+            [
+                Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics"),
+                Passage("p", "The Eiffel Tower is a wrought-iron tower in Paris, France.", "geo"),
+            ]
+        )
+        self.judges = {}
+
+    def fact_checker(self, judge="builtin"):
+        if judge not in self.judges:
+            options = {"encoder": self.embedder} if judge == "builtin" else {}
+            self.judges[judge] = make_judge(judge, **options)
+        return FactChecker(
+            self.retriever, self.judges[judge], limits=FactCheckLimits(max_chars=2000, max_claims=5)
+        )
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = FastAPI()
+    app.include_router(router)
+    app.state.services = Services()
+
+    @app.exception_handler(ApiError)
+    def _api_error(request: Request, exc: ApiError):
+        return JSONResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status
+        )
+
+    with TestClient(app) as c:
+        yield c
+
+
+def test_text_is_checked(client):
+    r = client.post(
+        "/factcheck",
+        json={
+            "text": "Pure water boils at 40 degrees Celsius at sea "
+            "level. The Eiffel Tower is in Paris."
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    verdicts = {c["text"]: c["verdict"] for c in body["claims"]}
+    assert verdicts == {
+        "Pure water boils at 40 degrees Celsius at sea level.": "REFUTED",
+        "The Eiffel Tower is in Paris.": "SUPPORTED",
+    }
+    assert body["claims"][0]["evidence"][0]["id"] == "w"
+    assert 0 <= body["score"] <= 1 and body["judge"] == "builtin"
+
+
+def test_claims_list_and_top_k(client):
+    r = client.post("/factcheck", json={"claims": ["The Eiffel Tower is in Paris."], "top_k": 1})
+    assert r.status_code == 200
+    assert len(r.json()["claims"][0]["evidence"]) == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"text": ""},
+        {"text": "   "},
+        {},
+        {"claims": []},
+        {"claims": ["  "]},
+        {"text": "Water is wet.", "claims": ["Water is wet."]},
+    ],
+)
+def test_empty_or_ambiguous_input_is_422(client, payload):
+    r = client.post("/factcheck", json=payload)
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_request"
+
+
+def test_unknown_judge_is_422(client):
+    r = client.post("/factcheck", json={"text": "Water is wet.", "judge": "oracle"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_judge"
+
+
+def test_bad_top_k_is_422(client):
+    r = client.post("/factcheck", json={"claims": ["Water is wet."], "top_k": 0})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+
+
+def test_oversized_is_413(client):
+    r = client.post("/factcheck", json={"text": "Water boils at 100 degrees. " * 200})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+    r = client.post("/factcheck", json={"claims": ["Water is wet."] * 6})
+    assert r.status_code == 413
+
+
+def test_unknown_collection_is_404(client):
+    r = client.post("/factcheck", json={"text": "Water is wet.", "collection": "nope"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "collection_not_found"
+
+
+def test_judge_that_cannot_load_is_503(client):
+    r = client.post("/factcheck", json={"claims": ["Water is wet."], "judge": "llm"})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "judge_load_failed"

@@ -1,0 +1,100 @@
+"""``factforge factcheck`` mounted on a bare typer app with real fact-check services."""
+
+import json
+import os
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from factforge.cli.factcheck import factcheck
+from plugins.factcheck import FactChecker, make_judge
+from plugins.factcheck.embedcache import CachedEmbedder
+from plugins.factcheck.memory import InMemoryRetriever, Passage
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class Services:
+    def __init__(self):
+        from knowledge.embeddings import Embedder
+
+        self.embedder = CachedEmbedder(Embedder())
+        self.retriever = InMemoryRetriever(self.embedder)
+        self.retriever.add(
+            [Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics")]
+        )
+        self.judge = make_judge("builtin", encoder=self.embedder)
+
+    def fact_checker(self, judge="builtin"):
+        return FactChecker(self.retriever, make_judge(judge) if judge != "builtin" else self.judge)
+
+
+@pytest.fixture(scope="module")
+def app():
+    services = Services()
+    cli = typer.Typer()
+
+    @cli.callback()
+    def main(ctx: typer.Context):
+        ctx.obj = services
+
+    cli.command("factcheck")(factcheck)
+    return cli
+
+
+@pytest.fixture(scope="module")
+def bare_app():
+    cli = typer.Typer()
+    cli.callback()(lambda: None)
+    cli.command("factcheck")(factcheck)
+    return cli
+
+
+runner = CliRunner()
+
+
+def test_json_output_and_exit_1_on_refuted(app):
+    result = runner.invoke(
+        app, ["factcheck", ("Pure water boils at 40 degrees Celsius at sea level."), "--json"]
+    )
+    assert result.exit_code == 1, result.output
+    body = json.loads(result.stdout)
+    assert body["claims"][0]["verdict"] == "REFUTED"
+    assert body["claims"][0]["evidence"][0]["source"] == "physics"
+
+
+def test_table_output_and_exit_0(app, tmp_path):
+    f = tmp_path / "answer.md"
+    f.write_text("Pure water boils at 100 degrees Celsius at sea level.")
+    result = runner.invoke(app, ["factcheck", "--file", str(f)])
+    assert result.exit_code == 0, result.output
+    assert "SUPPORTED" in result.stdout and "document score" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["factcheck"],
+        ["factcheck", "   "],
+        ["factcheck", "text", "--file", "x.txt"],
+        ["factcheck", "Water is wet.", "--judge", "oracle"],
+        ["factcheck", "Water is wet.", "--top-k", "0"],
+        ["factcheck", "--file", "/no/such/file.txt"],
+    ],
+)
+def test_bad_input_exits_2_without_traceback(app, args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_collection_exits_2(app):
+    result = runner.invoke(app, ["factcheck", "Water is wet today.", "--collection", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.output and "Traceback" not in result.output
+
+
+def test_unwired_services_exit_2(bare_app):
+    result = runner.invoke(bare_app, ["factcheck", "Water is wet today."])
+    assert result.exit_code == 2 and "not configured" in result.output

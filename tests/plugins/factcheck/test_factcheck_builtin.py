@@ -1,0 +1,75 @@
+"""The built-in judge on hand-written supported, refuted and unrelated claims."""
+
+import numpy as np
+import pytest
+
+from knowledge.types import SearchHit
+from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge, PairModel
+from plugins.factcheck.errors import JudgeLoadError
+
+WATER = "At sea level, pure water boils at 100 degrees Celsius (212 °F)."
+TOWER = "The Eiffel Tower is a wrought-iron tower in Paris, France, completed in 1889."
+LISTS = "Lists in Python are mutable sequences: items can be changed in place."
+
+
+def hit(text, i="e1"):
+    return SearchHit(i, "test", text, 0.9)
+
+
+CASES = [
+    ("Pure water boils at 100 degrees Celsius at sea level.", WATER, "SUPPORTED"),
+    ("The Eiffel Tower is in Paris.", TOWER, "SUPPORTED"),
+    ("Python lists are mutable.", LISTS, "SUPPORTED"),
+    ("Pure water boils at 40 degrees Celsius at sea level.", WATER, "REFUTED"),
+    ("The Eiffel Tower was completed in 1925.", TOWER, "REFUTED"),
+    ("Python lists are not mutable.", LISTS, "REFUTED"),
+    ("The Eiffel Tower is not in Paris.", TOWER, "REFUTED"),
+    ("Bananas are a good source of potassium.", WATER, "NOT_ENOUGH_INFO"),
+    ("The stock market crashed in 1929.", LISTS, "NOT_ENOUGH_INFO"),
+]
+
+
+def test_weights_are_small_and_load():
+    assert DEFAULT_WEIGHTS.stat().st_size < 5_000_000
+    model = PairModel.load(DEFAULT_WEIGHTS)
+    assert model.w2.shape[1] == 3
+
+
+@pytest.mark.parametrize(("claim", "evidence", "label"), CASES)
+def test_hand_written_claims(builtin_judge, claim, evidence, label):
+    judgement = builtin_judge.judge(claim, [hit(evidence)])
+    assert judgement.label == label, judgement
+    assert 0.0 <= judgement.confidence <= 1.0
+    scores = judgement.evidence_scores[0]
+    assert set(scores) == {"SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"}
+    assert abs(sum(scores.values()) - 1.0) < 1e-4
+
+
+def test_most_decisive_passage_wins_and_no_evidence_is_nei(builtin_judge):
+    j = builtin_judge.judge(
+        "Python lists are not mutable.", [hit("Bananas are yellow fruit.", "a"), hit(LISTS, "b")]
+    )
+    assert j.label == "REFUTED"
+    assert len(j.evidence_scores) == 2
+    assert j.evidence_scores[1]["REFUTED"] > j.evidence_scores[0]["REFUTED"]
+    assert builtin_judge.judge("Python lists are mutable.", []).label == "NOT_ENOUGH_INFO"
+
+
+def test_batch_matches_single(builtin_judge):
+    claims = [c for c, _, _ in CASES[:4]]
+    hits = [[hit(e)] for _, e, _ in CASES[:4]]
+    batch = builtin_judge.judge_many(claims, hits)
+    single = [builtin_judge.judge(c, h) for c, h in zip(claims, hits, strict=True)]
+    assert [b.label for b in batch] == [s.label for s in single]
+    assert np.allclose([b.confidence for b in batch], [s.confidence for s in single], atol=1e-5)
+
+
+def test_bad_weights_are_a_clear_error(tmp_path, embedder):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not an npz")
+    with pytest.raises(JudgeLoadError, match="cannot read judge weights"):
+        BuiltinJudge(embedder, weights=bad)
+    partial = tmp_path / "partial.npz"
+    np.savez(partial, mean=np.zeros(3))
+    with pytest.raises(JudgeLoadError, match="lack"):
+        BuiltinJudge(embedder, weights=partial)
