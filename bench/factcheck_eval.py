@@ -35,7 +35,7 @@ import train_factcheck_judge as tr
 from knowledge.types import SearchHit
 from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge
 from plugins.factcheck.checker import FactChecker
-from plugins.factcheck.embedcache import CachedEmbedder
+from knowledge.embedcache import CachedEmbedder
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 from plugins.factcheck.types import LABELS
 

@@ -32,9 +32,10 @@ def configure_logging(json_logs: bool | None = None, level: int = logging.INFO) 
     handler.setFormatter(
         JsonFormatter() if use_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
+    handler.setLevel(level)  # libraries that lower their own loggers' level stay quiet
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "urllib3", "chromadb", "sentence_transformers",
-                  "transformers", "huggingface_hub"):
+                  "transformers", "huggingface_hub", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

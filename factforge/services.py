@@ -26,9 +26,11 @@ class Services:
             return self._cache[name]
 
     def embedder(self):  # noqa: ANN201
+        """One cached MiniLM shared by the router, the knowledge base and the judge."""
         from factforge.wiring import build_embedder
+        from knowledge import CachedEmbedder
 
-        return self._get("embedder", lambda: build_embedder(self.settings))
+        return self._get("embedder", lambda: CachedEmbedder(build_embedder(self.settings)))
 
     def backend(self):  # noqa: ANN201
         from factforge.wiring import build_backend
@@ -45,7 +47,45 @@ class Services:
     def plugin_registry(self):  # noqa: ANN201
         from factforge.wiring import build_plugin_registry
 
-        return self._get("plugin_registry", lambda: build_plugin_registry(self.settings))
+        return self._get(
+            "plugin_registry",
+            lambda: build_plugin_registry(self.settings, self.factcheck_verifier),
+        )
+
+    def fact_checker(self, judge: str | None = None):  # noqa: ANN201
+        """The fact checker with ``judge`` (default: FACTFORGE_FACTCHECK_JUDGE)."""
+        from factforge.wiring import build_fact_checker, build_judge
+
+        name = judge or self.settings.factcheck_judge
+
+        def build():  # noqa: ANN202
+            judge_impl = build_judge(
+                self.settings, name, registry=self.plugin_registry(),
+                encoder=self.embedder(), backend=self.backend,
+            )
+            return build_fact_checker(self.settings, self.knowledge_base(), judge_impl)
+
+        return self._get(f"fact_checker:{name}", build)
+
+    def factcheck_verifier(self):  # noqa: ANN201
+        """The job verifier that fact-checks explanations, docstrings and comments."""
+        from knowledge import CollectionNotFound
+        from plugins.factcheck import FactCheckVerifier
+
+        collection = self.settings.factcheck_collection
+
+        def kb_size() -> int:
+            try:
+                return self.knowledge_base().stats(collection).count
+            except CollectionNotFound:
+                return 0
+
+        return FactCheckVerifier(
+            self.fact_checker(),
+            collection=collection,
+            fail_confidence=self.settings.factcheck_fail_confidence,
+            kb_size=kb_size,
+        )
 
     def job_deps(self):  # noqa: ANN201
         from factforge.wiring import build_job_deps

@@ -101,6 +101,25 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL, description="sentence-transformers model (bundled MiniLM)."
     )
 
+    # --- fact-checking ---------------------------------------------------------------------
+    factcheck_judge: str = Field(
+        "builtin", description="Fact-check judge: builtin, nli, llm, or a plugin's judge."
+    )
+    factcheck_nli_model: str = Field(
+        "cross-encoder/nli-deberta-v3-xsmall",
+        description="CrossEncoder NLI model (hub id or local path) for the nli judge.",
+    )
+    factcheck_collection: str = Field(
+        "knowledge", description="Knowledge-base collection claims are checked against."
+    )
+    factcheck_top_k: int = Field(3, ge=1, le=50, description="Evidence passages per claim.")
+    factcheck_fail_confidence: float = Field(
+        0.8, ge=0, le=1, description="A refuted claim this confident fails a job (else warns)."
+    )
+    factcheck_max_claims: int = Field(
+        200, ge=1, le=10_000, description="Most claims checked per request."
+    )
+
     # --- HTTP API --------------------------------------------------------------------------
     api_keys: CommaList = Field(
         default_factory=list, description="Bearer keys for the HTTP API (comma-separated)."

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agents import EmbeddingRouter, JobDeps, RouterConfig, load_experts
 from agents.experts import Expert
-from agents.llm import ModelBackend, ModelSpec
+from agents.llm import GenerationRequest, ModelBackend, ModelSpec
 from agents.selection import evidence_selector
 from factforge.errors import ConfigError
 from factforge.settings import Settings
-from knowledge import Embedder, KnowledgeConfig
-from plugins import ExpertSpec, PluginConfig, PluginRegistry
+from knowledge import Embedder, KnowledgeConfig, Retriever
+from plugins import ExpertSpec, PluginConfig, PluginRegistry, Verifier
+from plugins.factcheck import FactChecker, FactCheckLimits, Judge, make_judge
+from plugins.factcheck.errors import UnknownJudgeError
 from plugins.sandbox import SandboxLimits
 
 if TYPE_CHECKING:
@@ -70,9 +73,55 @@ def plugin_config(settings: Settings) -> PluginConfig:
     )
 
 
-def build_plugin_registry(settings: Settings) -> PluginRegistry:
-    """The one plugin registry of a process (close it at shutdown: it owns the sandbox)."""
-    return PluginRegistry(plugin_config(settings))
+def build_plugin_registry(
+    settings: Settings, factcheck_verifier: Callable[[], Verifier] | None = None
+) -> PluginRegistry:
+    """The one plugin registry of a process (close it at shutdown: it owns the sandbox).
+
+    ``factcheck_verifier`` builds the fact-check verifier (it needs the knowledge base)."""
+    config = plugin_config(settings)
+    if factcheck_verifier is not None:
+        config = replace(config, options={**config.options,
+                                          "factcheck": {"build": factcheck_verifier}})
+    return PluginRegistry(config)
+
+
+def build_judge(
+    settings: Settings,
+    name: str,
+    *,
+    registry: PluginRegistry,
+    encoder: Any,
+    backend: Callable[[], ModelBackend],
+) -> Judge:
+    """A built-in judge by name, or one a plugin registered (``register_judges``)."""
+    if name == "builtin":
+        return make_judge("builtin", encoder=encoder)
+    if name == "nli":
+        return make_judge("nli", model=settings.factcheck_nli_model)
+    if name == "llm":
+        return make_judge(
+            "llm",
+            backend=backend(),
+            make_request=lambda system, user: GenerationRequest.chat(
+                system, user, max_new_tokens=256, temperature=0.0
+            ),
+        )
+    for spec in registry.judges():
+        if spec.name == name:
+            return spec.factory()
+    known = ["builtin", "nli", "llm", *(spec.name for spec in registry.judges())]
+    raise UnknownJudgeError(f"unknown judge {name!r}; choose one of {', '.join(known)}")
+
+
+def build_fact_checker(settings: Settings, knowledge_base: Retriever, judge: Judge) -> FactChecker:
+    return FactChecker(
+        knowledge_base,
+        judge,
+        top_k=settings.factcheck_top_k,
+        limits=FactCheckLimits(max_claims=settings.factcheck_max_claims,
+                               max_chars=settings.max_request_bytes),
+    )
 
 
 def expert_from_spec(spec: ExpertSpec, plugin: str = "plugin") -> Expert:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Document
+from knowledge.embedcache import CachedEmbedder
 from knowledge.embeddings import Embedder, resolve_model_path
 from knowledge.errors import (
     CollectionNotFound,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from knowledge.base import CollectionStats, IngestReport, KnowledgeBase
 
 __all__ = [
+    "CachedEmbedder",
     "CollectionNotFound",
     "CollectionStats",
     "Document",

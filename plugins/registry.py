@@ -50,6 +50,7 @@ BUILTIN_ENTRY_POINTS: tuple[metadata.EntryPoint, ...] = tuple(
         ("sandbox", "plugins.builtin.sandbox"),
         ("tests", "plugins.builtin.tests"),
         ("api_check", "plugins.builtin.api_check"),
+        ("factcheck", "plugins.factcheck.plugin"),
     )
 )
 

@@ -22,6 +22,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "factforge.api.routes.experts",
     "factforge.api.routes.plugins",
     "factforge.api.routes.knowledge",
+    "factforge.api.routes.factcheck",
 )
 
 

@@ -9,11 +9,13 @@ import typer
 
 from factforge.cli import kb as kb_cli
 from factforge.cli import plugins as plugins_cli
+from factforge.cli.factcheck import factcheck
 from factforge.cli.select import select_command
 from factforge.cli._common import load_settings
 from factforge.cli.generate import generate
 from factforge.cli.serve import serve
 from factforge.logs import configure_logging
+from factforge.services import Services
 
 app = typer.Typer(
     name="factforge",
@@ -27,14 +29,20 @@ app.command("serve")(serve)
 app.add_typer(plugins_cli.app, name="plugins")
 app.add_typer(kb_cli.app, name="kb")
 app.command("select")(select_command)
+app.command("factcheck")(factcheck)
 
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
 ) -> None:
     """FactForge command line."""
-    configure_logging(load_settings().log_json, logging.INFO if verbose else logging.WARNING)
+    settings = load_settings()
+    configure_logging(settings.log_json, logging.INFO if verbose else logging.WARNING)
+    services = Services(settings)
+    ctx.obj = services
+    ctx.call_on_close(services.close)
 
 
 def main() -> None:

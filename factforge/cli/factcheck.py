@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from plugins.factcheck import JUDGE_NAMES, FactCheckError, FactCheckReport
+from knowledge import KnowledgeError
+from plugins.factcheck import FactCheckError, FactCheckReport
 
 __all__ = ["factcheck", "render", "run_factcheck"]
 
@@ -23,6 +24,7 @@ _STYLE = {"SUPPORTED": "green", "REFUTED": "red", "NOT_ENOUGH_INFO": "yellow"}
 def render(report: FactCheckReport) -> None:
     """Print a report as a rich table."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"fact-check ({report.judge} judge)")
@@ -32,11 +34,12 @@ def render(report: FactCheckReport) -> None:
     table.add_column("best evidence", overflow="fold")
     for c in report.claims:
         best = (
-            f"[{c.evidence[0].source or c.evidence[0].id}] {c.evidence[0].text}"
+            escape(f"[{c.evidence[0].source or c.evidence[0].id}] {c.evidence[0].text}")
             if c.evidence
             else "-"
         )
-        table.add_row(c.text, f"[{_STYLE[c.verdict]}]{c.verdict}[/]", f"{c.confidence:.2f}", best)
+        table.add_row(escape(c.text), f"[{_STYLE[c.verdict]}]{c.verdict}[/]",
+                      f"{c.confidence:.2f}", best)
     console = Console()
     console.print(table)
     score = "n/a" if report.score is None else f"{report.score:.2f}"
@@ -50,7 +53,7 @@ def run_factcheck(
     try:
         checker = services.fact_checker(judge=judge)
         report = checker.check_text(text, top_k=top_k, collection=collection)
-    except FactCheckError as exc:
+    except (FactCheckError, KnowledgeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
     if as_json:
@@ -70,17 +73,20 @@ def factcheck(
         ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
-    collection: Annotated[str | None, typer.Option(help="Knowledge-base collection.")] = None,
-    top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages per claim.")] = 3,
-    judge: Annotated[str, typer.Option(help="builtin, nli or llm.")] = "builtin",
+    collection: Annotated[
+        str | None, typer.Option(help="Knowledge-base collection [FACTFORGE_FACTCHECK_COLLECTION].")
+    ] = None,
+    top_k: Annotated[
+        int | None, typer.Option(min=1, max=50, help="Passages per claim [FACTFORGE_FACTCHECK_TOP_K].")
+    ] = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(help="builtin, nli, llm or a plugin's judge [FACTFORGE_FACTCHECK_JUDGE]."),
+    ] = None,
 ) -> None:
     """Fact-check TEXT (or --file) against the knowledge base; exit 1 if a claim is refuted."""
     if (text is None) == (file is None):
         raise typer.BadParameter("give TEXT or --file, not both")
-    if judge not in JUDGE_NAMES:
-        raise typer.BadParameter(
-            f"unknown judge {judge!r}; choose one of {', '.join(JUDGE_NAMES)}", param_hint="--judge"
-        )
     if file is not None:
         try:
             body = file.read_text(encoding="utf-8")
@@ -93,6 +99,12 @@ def factcheck(
     if ctx.obj is None or not hasattr(ctx.obj, "fact_checker"):
         typer.echo("error: fact-check services are not configured", err=True)
         raise typer.Exit(2)
+    settings = ctx.obj.settings
     raise typer.Exit(
-        run_factcheck(ctx.obj, body, as_json=json, collection=collection, top_k=top_k, judge=judge)
+        run_factcheck(
+            ctx.obj, body, as_json=json,
+            collection=collection or settings.factcheck_collection,
+            top_k=top_k or settings.factcheck_top_k,
+            judge=judge or settings.factcheck_judge,
+        )
     )

@@ -2,7 +2,6 @@
 
 from plugins.factcheck.checker import FactChecker, FactCheckLimits
 from plugins.factcheck.claims import Claim, extract_claims, extract_code_claims
-from plugins.factcheck.embedcache import CachedEmbedder
 from plugins.factcheck.errors import FactCheckError
 from plugins.factcheck.judge import JUDGE_NAMES, Judge, make_judge
 from plugins.factcheck.types import ClaimCheck, FactCheckReport, Judgement
@@ -10,7 +9,6 @@ from plugins.factcheck.verifier import FactCheckVerifier
 
 __all__ = [
     "JUDGE_NAMES",
-    "CachedEmbedder",
     "Claim",
     "ClaimCheck",
     "FactCheckError",

@@ -15,7 +15,7 @@ import numpy as np
 
 from knowledge.types import SearchHit
 from plugins.factcheck.aggregate import decisive_evidence
-from plugins.factcheck.embedcache import CachedEmbedder, TextEncoder
+from knowledge.embedcache import CachedEmbedder, TextEncoder
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.features import LEXICAL_NAMES, pair_features
 from plugins.factcheck.types import Judgement

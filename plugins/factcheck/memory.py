@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.types import SearchHit
-from plugins.factcheck.embedcache import TextEncoder
+from knowledge.embedcache import TextEncoder
 from plugins.factcheck.errors import UnknownCollectionError
 
 __all__ = ["InMemoryRetriever", "Passage"]

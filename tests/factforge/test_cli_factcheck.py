@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from factforge.cli.factcheck import factcheck
 from plugins.factcheck import FactChecker, make_judge
-from plugins.factcheck.embedcache import CachedEmbedder
+from knowledge.embedcache import CachedEmbedder
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -36,7 +36,7 @@ KB = [
 @pytest.fixture(scope="session")
 def embedder():
     from knowledge.embeddings import Embedder
-    from plugins.factcheck.embedcache import CachedEmbedder
+    from knowledge.embedcache import CachedEmbedder
 
     return CachedEmbedder(Embedder())
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from plugins.factcheck.embedcache import CachedEmbedder
+from knowledge.embedcache import CachedEmbedder
 from plugins.factcheck.errors import UnknownCollectionError
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 

@@ -33,6 +33,11 @@ class CachedEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def model_name(self) -> str:
+        """The wrapped encoder's model name (Chroma records it with each collection)."""
+        return str(getattr(self.encoder, "model_name", type(self.encoder).__name__))
+
     def __len__(self) -> int:
         return len(self._cache)
 
