@@ -169,6 +169,11 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+_FINITE = frozenset(
+    "is are was were has have had can cannot will would should may might must does do".split()
+)
+
+
 def _is_claim(sentence: str) -> bool:
     s = sentence.strip().strip("*_").strip()
     words = re.findall(r"[A-Za-z][A-Za-z'\-]*", s)
@@ -180,7 +185,8 @@ def _is_claim(sentence: str) -> bool:
     if symbols > 0.15 * len(s):
         return False
     first = words[0].lower()
-    if first in _IMPERATIVE and not re.match(r"^\w+(?:s|ed)\b", s):
+    declarative = any(w.lower() in _FINITE for w in words[1:3])  # "Merge sort is ..."
+    if first in _IMPERATIVE and not declarative and not re.match(r"^\w+(?:s|ed)\b", s):
         return False
     return not s.endswith("!")
 

@@ -65,3 +65,9 @@ def test_other_languages_use_comment_syntax():
     code = "// Binary search runs in logarithmic time.\nint x = 1; /* Arrays start at zero. */"
     texts = [c.text for c in extract_code_claims(code, language="c")]
     assert texts == ["Binary search runs in logarithmic time.", "Arrays start at zero."]
+
+
+def test_noun_phrase_starting_with_a_verb_is_still_a_claim():
+    texts = [c.text for c in extract_claims(
+        "Merge sort is a stable sorting algorithm. Sort the list before searching it.")]
+    assert texts == ["Merge sort is a stable sorting algorithm."]
