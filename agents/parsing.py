@@ -23,9 +23,18 @@ def split_code(text: str, language: str = "python") -> tuple[str, str]:
         explanation = _FENCE.sub("", text).strip()
         return code.rstrip() + "\n", explanation
     stripped = text.strip()
-    if stripped and _parses(stripped):
+    if stripped and _looks_like_code(stripped):
         return stripped + "\n", ""
     return "", stripped
+
+
+def _looks_like_code(text: str) -> bool:
+    """Parses, and is more than bare expressions (prose like "a, b" parses as a tuple)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return any(not isinstance(node, ast.Expr) for node in tree.body)
 
 
 def is_lgtm(text: str) -> bool:

@@ -23,6 +23,7 @@ class TestsVerifier:
     """Runs ``code + tests`` with ``python -I`` in a private temp dir under a wall-time limit."""
 
     name = "tests"
+    __test__ = False  # not a pytest test class
 
     def __init__(self, timeout_s: float = 10.0) -> None:
         self.timeout_s = timeout_s

@@ -1,0 +1,131 @@
+"""``factforge generate``: run one code-generation job in-process with live progress."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+
+from agents import AgentsError, JobError, JobRequest, JobRunner
+from factforge.cli._common import EXIT_FAILED, EXIT_OK, err_console, fail, load_settings, print_json
+from factforge.errors import FactForgeError
+from factforge.wiring import build_job_deps, open_checkpointer
+from knowledge import KnowledgeError
+
+_STATUS_STYLE = {"pass": "green", "fail": "red", "error": "red", "warn": "yellow", "skipped": "dim"}
+
+
+class _Progress:
+    """Collects node events and renders them as a live table on stderr."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str]] = []
+        self.live: Live | None = None
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if event["type"] != "node":
+            return
+        node, data = event["node"], event["data"]
+        if node == "route":
+            active = [f"{e['name']} {e['weight']:.2f}" for e in data["experts"] if e["activated"]]
+            detail = "activated " + ", ".join(active)
+        elif node == "verify":
+            detail = data["status"] + ": " + ", ".join(
+                f"{v['plugin']}={v['status']}" for v in data["verdicts"]
+            )
+        else:
+            detail = ", ".join(f"{k}={v}" for k, v in data.items())
+        self.rows.append((node, detail))
+        if self.live is not None:
+            self.live.update(self.render())
+
+    def render(self) -> Table:
+        table = Table(title="FactForge job", show_header=True, header_style="bold")
+        table.add_column("node")
+        table.add_column("what happened")
+        for node, detail in self.rows:
+            table.add_row(node, detail)
+        return table
+
+
+def _report(result: dict[str, Any]) -> Group:
+    experts = Table(title="Router weights", header_style="bold")
+    experts.add_column("expert")
+    experts.add_column("role")
+    experts.add_column("weight", justify="right")
+    experts.add_column("active")
+    for e in result["experts"]:
+        experts.add_row(e["name"], e["role"], f"{e['weight']:.3f}", "yes" if e["activated"] else "")
+    verdicts = Table(title="Verification", header_style="bold")
+    verdicts.add_column("plugin")
+    verdicts.add_column("status")
+    verdicts.add_column("message")
+    for v in result["verdicts"]:
+        style = _STATUS_STYLE.get(v["status"], "")
+        verdicts.add_row(v["plugin"], f"[{style}]{v['status']}[/]", v["message"])
+    code = Syntax(result["code"] or "# (no code)", result["language"], line_numbers=True)
+    colour = "green" if result["status"] == "verified" else "red"
+    return Group(
+        experts,
+        Panel(code, title="Code"),
+        verdicts,
+        f"[bold {colour}]{result['status'].upper()}[/] after {result['rounds']} round(s), "
+        f"{result['usage']['calls']} model call(s), {result['timings'].get('total', 0):.1f} s",
+    )
+
+
+def generate(
+    prompt: Annotated[str, typer.Argument(help="What to implement.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print only the JSON result.")] = False,
+    model: Annotated[str | None, typer.Option(help="Model hub id or local path.")] = None,
+    backend: Annotated[str | None, typer.Option(help="transformers | openai | remote")] = None,
+    samples: Annotated[int | None, typer.Option(help="Candidate solutions to draft.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Experts to activate.")] = None,
+    max_rounds: Annotated[int | None, typer.Option(help="Repair rounds after failures.")] = None,
+    max_new_tokens: Annotated[int | None, typer.Option(help="Token budget per call.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    job_id: Annotated[
+        str | None, typer.Option(help="Job id; an interrupted job with this id resumes.")
+    ] = None,
+) -> None:
+    """Generate verified code for PROMPT. Exit 0 when verified, 1 when not, 2 on bad input."""
+    settings = load_settings(model=model, backend=backend)
+    try:
+        request = JobRequest(
+            prompt=prompt,
+            samples=samples if samples is not None else settings.samples,
+            top_k=top_k if top_k is not None else settings.top_k,
+            max_rounds=max_rounds if max_rounds is not None else settings.max_rounds,
+            max_new_tokens=max_new_tokens or settings.max_new_tokens,
+            temperature=temperature if temperature is not None else settings.temperature,
+            seed=seed if seed is not None else settings.seed,
+        )
+    except JobError as exc:
+        fail(str(exc))
+    progress = _Progress()
+    try:
+        deps = build_job_deps(settings)
+        runner = JobRunner(open_checkpointer(settings))
+        if json_output:
+            result = runner.run(request, deps, job_id=job_id or uuid.uuid4().hex)
+        else:
+            err_console.print(f"[bold]model[/] {settings.model} ({settings.backend} backend)")
+            with Live(progress.render(), console=err_console, refresh_per_second=8) as live:
+                progress.live = live
+                result = runner.run(
+                    request, deps, job_id=job_id or uuid.uuid4().hex, on_event=progress
+                )
+    except (AgentsError, FactForgeError, KnowledgeError) as exc:
+        fail(str(exc))
+    if json_output:
+        print_json(result)
+    else:
+        err_console.print(_report(result))
+    raise typer.Exit(EXIT_OK if result["status"] == "verified" else EXIT_FAILED)

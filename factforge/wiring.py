@@ -1,0 +1,95 @@
+"""The composition root: turn Settings into the objects each layer receives as arguments."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from agents import EmbeddingRouter, JobDeps, RouterConfig, load_experts
+from agents.experts import Expert
+from agents.llm import ModelBackend, ModelSpec
+from factforge.errors import ConfigError
+from factforge.settings import Settings
+from knowledge import Embedder
+from plugins import Verifier
+from plugins.builtin.syntax import SyntaxVerifier
+from plugins.builtin.tests import TestsVerifier
+
+
+def model_spec(settings: Settings) -> ModelSpec:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return ModelSpec(
+        model=settings.model,
+        device=settings.device,
+        dtype=settings.dtype,
+        load_in_8bit=settings.load_in_8bit,
+        base_url=settings.openai_base_url,
+        api_key=key,
+        timeout_s=settings.openai_timeout_s,
+    )
+
+
+def build_backend(settings: Settings) -> ModelBackend:
+    """The configured model backend (nothing is loaded until the first call)."""
+    if settings.backend == "remote":
+        if not settings.redis_url:
+            raise ConfigError("FACTFORGE_BACKEND=remote needs FACTFORGE_REDIS_URL")
+        from workers.remote_backend import RemoteBackend
+
+        return RemoteBackend.from_settings(settings)
+    from agents.llm import load_backend
+
+    return load_backend(settings.backend, model_spec(settings))
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    return Embedder(settings.embedding_model)
+
+
+def build_experts(settings: Settings, extra: Iterable[Expert] = ()) -> dict[str, Expert]:
+    directories = [settings.experts_dir] if settings.experts_dir else []
+    return load_experts(directories, extra)
+
+
+def build_verifiers(settings: Settings) -> list[Verifier]:
+    return [SyntaxVerifier(), TestsVerifier(timeout_s=settings.test_timeout_s)]
+
+
+def build_job_deps(
+    settings: Settings,
+    *,
+    backend: ModelBackend | None = None,
+    embedder: Embedder | None = None,
+) -> JobDeps:
+    experts = build_experts(settings)
+    config = RouterConfig(
+        top_k=settings.top_k,
+        temperature=settings.router_temperature,
+        always_on=tuple(settings.always_on),
+    )
+    embedder = embedder or build_embedder(settings)
+    router = EmbeddingRouter(experts, embedder.embed, config)
+    return JobDeps(
+        backend=backend or build_backend(settings),
+        router=router,
+        experts=experts,
+        verifiers=build_verifiers(settings),
+    )
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    return settings.data_dir / "checkpoints.sqlite"
+
+
+def open_checkpointer(settings: Settings):  # noqa: ANN201 - langgraph type, imported lazily
+    """The embedded-mode checkpointer: LangGraph's SQLite saver under the data dir."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = checkpoint_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(str(path), check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"cannot open checkpoints at {path}: {exc}") from exc
+    return SqliteSaver(connection)

@@ -1,0 +1,199 @@
+"""The job graph on a scripted stand-in model (orchestration logic only)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from agents import JobDeps, JobError, JobRequest, JobRunner, RouterConfig, run_job
+from agents.errors import ModelCallError
+from agents.experts import load_experts
+from agents.router import EmbeddingRouter
+from plugins.builtin.syntax import SyntaxVerifier
+from plugins.builtin.tests import TestsVerifier
+from tests.fixtures.scripted_model import (
+    AUTHOR,
+    QUICKSORT,
+    QUICKSORT_TESTS,
+    REVIEWER,
+    TESTER,
+    ScriptedModel,
+    quicksort_model,
+)
+
+TASK = "Implement quicksort in Python"
+BROKEN = "```python\ndef quicksort(items):\n    return sorted(items)[::-1]\n```"
+
+
+@pytest.fixture(scope="module")
+def experts():
+    return load_experts()
+
+
+@pytest.fixture(scope="module")
+def router(experts, embedder):
+    return EmbeddingRouter(experts, embedder.embed, RouterConfig(always_on=("test_writer",)))
+
+
+def _deps(model, router, experts, **kwargs):
+    return JobDeps(backend=model, router=router, experts=experts,
+                   verifiers=[SyntaxVerifier(), TestsVerifier(timeout_s=10)], **kwargs)
+
+
+def test_verified_job_result_contract(router, experts):
+    events = []
+    result = run_job(JobRequest(TASK), _deps(quicksort_model(), router, experts),
+                     job_id="ok", on_event=events.append)
+    assert result["status"] == "verified"
+    assert "def quicksort" in result["code"] and result["tests"].startswith("assert")
+    assert result["explanation"].startswith("Quicksort partitions")
+    assert {v["plugin"]: v["status"] for v in result["verdicts"]} == {"syntax": "pass",
+                                                                       "tests": "pass"}
+    assert result["experts"][0]["name"] == "algorithm_design"
+    assert sum(e["weight"] for e in result["experts"]) == pytest.approx(1, abs=1e-3)
+    assert result["candidates"] == {"n": 1, "chosen": 0}
+    assert result["rounds"] == 1
+    reviewers = [e for e in result["experts"] if e["activated"] and e["role"] == "reviewer"]
+    # author + tester in one batch, then one call per activated reviewer
+    assert result["usage"]["calls"] == 2 + len(reviewers)
+    assert result["usage"]["prompt_tokens"] > 0 and result["usage"]["completion_tokens"] > 0
+    assert {"route", "draft", "verify", "total"} <= set(result["timings"])
+    nodes = [e["node"] for e in events if e["type"] == "node"]
+    assert nodes[:3] == ["route", "draft", "select"]
+    assert nodes.count("review") == len(reviewers)
+    assert nodes[-2:] == ["synthesise", "verify"]
+    assert events[-1] == {"type": "done", "ts": events[-1]["ts"], "data": {"status": "verified"}}
+
+
+def test_repair_loop_feeds_failures_back_and_recovers(router, experts):
+    model = ScriptedModel({AUTHOR: [BROKEN, QUICKSORT], TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
+    result = run_job(JobRequest(TASK, max_rounds=2), _deps(model, router, experts), job_id="rep")
+    assert result["status"] == "verified"
+    assert result["rounds"] == 2
+    repair_prompts = [r.messages[1].content for r in model.calls if AUTHOR in
+                      r.messages[0].content and "failed verification" in r.messages[1].content]
+    assert len(repair_prompts) == 1
+    assert "tests" in repair_prompts[0] and "sorted(items)[::-1]" in repair_prompts[0]
+
+
+def test_repair_loop_is_bounded(router, experts):
+    model = ScriptedModel({AUTHOR: BROKEN, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
+    result = run_job(JobRequest(TASK, max_rounds=1), _deps(model, router, experts), job_id="bd")
+    assert result["status"] == "failed"
+    assert result["rounds"] == 2
+    assert any(v["plugin"] == "tests" and v["status"] == "fail" for v in result["verdicts"])
+
+
+def test_reviewer_revision_that_parses_replaces_the_draft(router, experts):
+    fixed = QUICKSORT.replace("Return a new sorted list", "Sort a copy")
+    model = ScriptedModel({
+        AUTHOR: "```python\ndef quicksort(items)\n    return items\n```",
+        TESTER: QUICKSORT_TESTS,
+        "syntax": "Missing colon.\n" + fixed[fixed.index("```"):],
+        REVIEWER: "LGTM",
+    })
+    result = run_job(JobRequest(TASK, max_rounds=0), _deps(model, router, experts), job_id="rv")
+    assert result["status"] == "verified"
+    assert "Sort a copy" in result["code"]
+    assert result["history"][0]["revision_by"] == "syntax_check"
+
+
+def test_samples_choose_the_candidate_that_passes(router, experts):
+    model = ScriptedModel({AUTHOR: [BROKEN, QUICKSORT, BROKEN], TESTER: QUICKSORT_TESTS,
+                           REVIEWER: "LGTM"})
+    result = run_job(JobRequest(TASK, samples=3, max_rounds=0), _deps(model, router, experts),
+                     job_id="bo3")
+    assert result["candidates"] == {"n": 3, "chosen": 1}
+    assert result["status"] == "verified"
+    temperatures = {r.temperature for r in model.calls if AUTHOR in r.messages[0].content}
+    assert temperatures == {0.2}
+    seeds = [r.seed for r in model.calls if AUTHOR in r.messages[0].content]
+    assert len(set(seeds)) == 3
+
+
+def test_custom_selector_is_used(router, experts):
+    model = ScriptedModel({AUTHOR: [QUICKSORT, QUICKSORT], TESTER: QUICKSORT_TESTS})
+    deps = _deps(model, router, experts, selector=lambda cands, verdicts: len(cands) - 1)
+    result = run_job(JobRequest(TASK, samples=2, max_rounds=0), deps, job_id="sel")
+    assert result["candidates"]["chosen"] == 1
+
+
+def test_request_top_k_narrows_reviewers(router, experts):
+    model = quicksort_model()
+    result = run_job(JobRequest(TASK, top_k=1), _deps(model, router, experts), job_id="k1")
+    active = {e["name"] for e in result["experts"] if e["activated"]}
+    assert active == {"algorithm_design", "test_writer"}
+    assert result["usage"]["calls"] == 2
+
+
+class _FlakyReviewer(ScriptedModel):
+    """Fails every reviewer call until ``healthy`` is set: simulates a crash mid-job."""
+
+    healthy = False
+
+    def generate(self, requests):
+        if not self.healthy and any(REVIEWER in r.messages[0].content for r in requests):
+            raise RuntimeError("worker died")
+        return super().generate(requests)
+
+
+def test_interrupted_job_resumes_from_its_last_checkpoint(router, experts, tmp_path):
+    connection = sqlite3.connect(tmp_path / "cp.sqlite", check_same_thread=False)
+    runner = JobRunner(SqliteSaver(connection))
+    model = _FlakyReviewer({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
+    deps = _deps(model, router, experts)
+    with pytest.raises(RuntimeError, match="worker died"):
+        runner.run(JobRequest(TASK), deps, job_id="resume-me")
+    author_calls = sum(AUTHOR in r.messages[0].content for r in model.calls)
+    assert author_calls == 1
+    model.healthy = True
+    # a fresh runner over the same database, as a restarted process would have
+    resumed = JobRunner(SqliteSaver(sqlite3.connect(tmp_path / "cp.sqlite",
+                                                    check_same_thread=False)))
+    result = resumed.run(JobRequest(TASK), deps, job_id="resume-me")
+    assert result["status"] == "verified"
+    assert sum(AUTHOR in r.messages[0].content for r in model.calls) == author_calls
+    # finished jobs are not re-run
+    calls = len(model.calls)
+    again = resumed.run(JobRequest(TASK), deps, job_id="resume-me")
+    assert again["code"] == result["code"] and len(model.calls) == calls
+
+
+def test_model_call_errors_are_retried(router, experts):
+    class Flaky(ScriptedModel):
+        failures = 1
+
+        def generate(self, requests):
+            if self.failures:
+                self.failures -= 1
+                raise ModelCallError("temporary overload")
+            return super().generate(requests)
+
+    model = Flaky({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
+    result = run_job(JobRequest(TASK), _deps(model, router, experts), job_id="retry")
+    assert result["status"] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"prompt": "  "}, "non-empty"),
+        ({"prompt": "x", "samples": 0}, "samples"),
+        ({"prompt": "x", "language": "cobol"}, "not supported"),
+        ({"prompt": "x" * 60_000}, "longer"),
+        ({"prompt": "x", "temperature": 3.0}, "temperature"),
+        ({"prompt": "x", "top_k": True}, "top_k"),
+    ],
+)
+def test_invalid_requests_are_rejected(kwargs, message):
+    with pytest.raises(JobError, match=message):
+        JobRequest(**kwargs)
+
+
+def test_request_round_trips_and_rejects_unknown_fields():
+    request = JobRequest("Implement quicksort", samples=2)
+    assert JobRequest.from_dict(request.to_dict()) == request
+    with pytest.raises(JobError, match="unknown job field"):
+        JobRequest.from_dict({"prompt": "x", "colour": "red"})
