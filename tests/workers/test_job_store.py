@@ -78,10 +78,8 @@ def test_cancel_queued_ends_it_and_running_sets_the_flag(store):
 
 
 def test_lease_excludes_a_second_holder(store):
-    with store.lease("j", ttl_s=3):
-        with pytest.raises(LeaseHeld):
-            with store.lease("j", ttl_s=3):
-                pass
+    with store.lease("j", ttl_s=3), pytest.raises(LeaseHeld), store.lease("j", ttl_s=3):
+        pass
     with store.lease("j", ttl_s=3):
         pass
 
