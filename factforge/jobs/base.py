@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from agents import JobRequest
+from agents.llm.base import ModelBackend
 from workers.job_store import TERMINAL, JobRecord
 
 __all__ = ["JobQueue", "JobRecord", "follow_events"]
@@ -34,6 +35,10 @@ class JobQueue(Protocol):
 
     def cancel(self, job_id: str) -> JobRecord:
         """Request cancellation; returns the record as it is now."""
+        ...
+
+    def backend(self) -> ModelBackend:
+        """The model for one-shot generation (``POST /generate``)."""
         ...
 
     def close(self) -> None: ...

@@ -15,6 +15,7 @@ from workers.celery_app import JOBS_QUEUE, RUN_JOB, create_app
 from workers.config import WorkerConfig
 from workers.errors import QueueUnavailable
 from workers.job_store import JobRecord, RedisJobStore
+from workers.remote_backend import RemoteBackend
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +25,18 @@ class CeleryJobQueue:
 
     mode = "distributed"
 
-    def __init__(self, app: Celery, store: RedisJobStore) -> None:
+    def __init__(self, app: Celery, store: RedisJobStore, *,
+                 inference_timeout_s: float = 300.0) -> None:
         self._app = app
         self._store = store
+        self._inference_timeout_s = inference_timeout_s
+        self._backend: RemoteBackend | None = None
 
     @classmethod
     def from_config(cls, config: WorkerConfig) -> CeleryJobQueue:
         return cls(create_app(config),
-                   RedisJobStore.from_url(config.redis_url, record_ttl_s=config.record_ttl_s))
+                   RedisJobStore.from_url(config.redis_url, record_ttl_s=config.record_ttl_s),
+                   inference_timeout_s=config.inference_timeout_s)
 
     @classmethod
     def from_url(cls, redis_url: str) -> CeleryJobQueue:
@@ -59,6 +64,13 @@ class CeleryJobQueue:
 
     def cancel(self, job_id: str) -> JobRecord:
         return self._store.cancel(job_id)
+
+    def backend(self) -> RemoteBackend:
+        """One-shot generation on the ``inference`` queue."""
+        if self._backend is None:
+            self._backend = RemoteBackend(self._app, self._store.client,
+                                          timeout_s=self._inference_timeout_s)
+        return self._backend
 
     def close(self) -> None:
         self._store.client.close()

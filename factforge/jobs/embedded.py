@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from agents import JobDeps, JobRequest, JobRunner
+from agents.llm.base import ModelBackend
 from factforge.jobs.base import follow_events
 from factforge.jobs.memory_store import MemoryJobStore
 from workers.execution import execute_job
@@ -61,6 +62,10 @@ class EmbeddedJobQueue:
 
     def cancel(self, job_id: str) -> JobRecord:
         return self._store.cancel(job_id)
+
+    def backend(self) -> ModelBackend:
+        """The in-process model, for one-shot generation."""
+        return self._resolve_deps().backend
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
