@@ -33,12 +33,6 @@ class JobTimeout(WorkersError):
     code = "job_timeout"
 
 
-class InferenceTimeout(WorkersError):
-    """The inference queue did not answer in time."""
-
-    code = "inference_timeout"
-
-
 class WorkerConfigError(WorkersError):
     """The worker configuration (env) is invalid or its runtime cannot be built."""
 

@@ -69,7 +69,7 @@ def execute_job(
         if not store.mark_running(job_id):
             return store.get(job_id).to_dict()
         started = time.monotonic()
-        count = {"events": store.get(job_id).progress.get("events", 0)}
+        count = {"events": record.progress.get("events", 0)}
 
         def on_event(event: dict[str, Any]) -> None:
             count["events"] += 1

@@ -8,8 +8,8 @@ Layout per thread and checkpoint namespace (``S`` is the ``\\x1f`` separator):
 * ``{p}:w:{thread}S{ns}S{id}``: hash of pending writes, field ``{task_id}S{idx}``;
 * ``{p}:keys:{thread}``: set of every key above, for ``delete_thread`` and the TTL.
 
-Every write refreshes the TTL of all the thread's keys, so a thread expires ``ttl_s`` after
-its last activity and never partially.
+Each key expires ``ttl_s`` after it was written (one round trip per write, no scan of the
+thread): a thread's newest checkpoint is always the last thing of it to expire.
 """
 
 from __future__ import annotations
@@ -80,16 +80,8 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         registry = self._thread_keys(thread)
         pipe.sadd(registry, *keys)
         if self._ttl:
-            pipe.expire(registry, self._ttl)
-
-    def _refresh_ttl(self, thread: str) -> None:
-        if not self._ttl:
-            return
-        keys = self._redis.smembers(self._thread_keys(thread))
-        with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
+            for key in (registry, *keys):
                 pipe.expire(key, self._ttl)
-            pipe.execute()
 
     # -- reads ------------------------------------------------------------------------------
     def _load(self, thread: str, ns: str, cp_id: str) -> CheckpointTuple | None:
@@ -196,7 +188,6 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
             pipe.zadd(index, {checkpoint["id"]: 0})
             self._touch(pipe, thread, [index, key])
             pipe.execute()
-        self._refresh_ttl(thread)
         return {"configurable": {"thread_id": thread, "checkpoint_ns": ns,
                                  "checkpoint_id": checkpoint["id"]}}
 
@@ -220,8 +211,6 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
                                       base64.b64encode(blob).decode()])
                 (pipe.hset if replace else pipe.hsetnx)(key, field, encoded)
             self._touch(pipe, thread, [key])
-            if self._ttl:
-                pipe.expire(key, self._ttl)
             pipe.execute()
 
     def delete_thread(self, thread_id: str) -> None:
