@@ -46,6 +46,7 @@ def register(app: Celery) -> None:
 
     @app.task(
         name=RUN_JOB,
+        shared=False,
         bind=True,
         autoretry_for=TRANSIENT,
         retry_backoff=2,
@@ -72,7 +73,7 @@ def register(app: Celery) -> None:
             # again later; if that worker dies, its lease expires and this retry takes over.
             raise self.retry(exc=exc, countdown=config.lease_ttl_s, max_retries=None) from exc
 
-    @app.task(name=GENERATE, soft_time_limit=config.inference_timeout_s,
+    @app.task(name=GENERATE, shared=False, soft_time_limit=config.inference_timeout_s,
               time_limit=config.inference_timeout_s + 30)
     def generate_task(requests: list[dict[str, Any]], reply_to: str | None = None,
                       ) -> list[dict[str, Any]]:
@@ -88,6 +89,6 @@ def register(app: Celery) -> None:
             runtime.reply(reply_to, {"generations": answer})
         return answer
 
-    @app.task(name=PING)
+    @app.task(name=PING, shared=False)
     def ping_task(payload: str = "") -> str:
         return payload
