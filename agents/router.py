@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,7 +43,8 @@ class ExpertWeight:
     activated: bool
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {"name": self.name, "role": self.role, "weight": self.weight,
+                "similarity": self.similarity, "activated": self.activated}
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:

@@ -53,8 +53,13 @@ class Embedder:
                         os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     try:
                         from sentence_transformers import SentenceTransformer
+                        from transformers.utils import logging as hf_logging
 
-                        self._model = SentenceTransformer(path, device=self.device)
+                        hf_logging.disable_progress_bar()  # no "Loading weights" bar
+                        try:
+                            self._model = SentenceTransformer(path, device=self.device)
+                        finally:
+                            hf_logging.enable_progress_bar()
                     except Exception as exc:
                         raise EmbeddingError(
                             f"cannot load embedding model {self.model_name!r}: {exc}. "

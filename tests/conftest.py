@@ -1,4 +1,4 @@
-"""Shared fixtures. Nothing here downloads: HF_HUB_OFFLINE is forced for the whole run."""
+"""Shared fixtures. No test downloads anything: the hub is forced offline before any import."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -17,3 +19,11 @@ from knowledge import Embedder  # noqa: E402
 def embedder() -> Embedder:
     """One bundled MiniLM for the whole session (loading it takes seconds)."""
     return Embedder()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Llama with a chat-template tokenizer, saved locally (see tests/fixtures)."""
+    from tests.fixtures.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny_model"))

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Annotated
+
 import typer
 
+from factforge.cli._common import load_settings
+from factforge.logs import configure_logging
+
 from factforge.cli.generate import generate
+from factforge.cli.serve import serve
 
 app = typer.Typer(
     name="factforge",
@@ -14,11 +21,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("generate")(generate)
+app.command("serve")(serve)
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
+) -> None:
     """FactForge command line."""
+    configure_logging(load_settings().log_json, logging.INFO if verbose else logging.WARNING)
 
 
 def main() -> None:
