@@ -3,5 +3,13 @@
 from factforge.jobs.base import JobQueue, JobRecord
 from factforge.jobs.celery_queue import CeleryJobQueue
 from factforge.jobs.embedded import EmbeddedJobQueue
+from factforge.jobs.factory import build_job_queue, worker_config
 
-__all__ = ["CeleryJobQueue", "EmbeddedJobQueue", "JobQueue", "JobRecord"]
+__all__ = [
+    "CeleryJobQueue",
+    "EmbeddedJobQueue",
+    "JobQueue",
+    "JobRecord",
+    "build_job_queue",
+    "worker_config",
+]

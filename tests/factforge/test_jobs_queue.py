@@ -8,7 +8,7 @@ from agents import JobDeps, JobRequest, RouterConfig
 from agents.experts import load_experts
 from agents.router import EmbeddingRouter
 from factforge.errors import ConfigError
-from factforge.jobs import EmbeddedJobQueue, JobQueue
+from factforge.jobs import EmbeddedJobQueue, JobQueue, build_job_queue, worker_config
 from factforge.jobs.worker_runtime import SettingsRuntime
 from factforge.settings import Settings
 from plugins.builtin.syntax import SyntaxVerifier
@@ -50,3 +50,13 @@ def test_worker_runtime_uses_the_test_hook_and_refuses_a_remote_inference_worker
                                                            "quicksort_model")
     model = hooked.backend()
     assert isinstance(model, ScriptedModel) and hooked.backend() is model
+
+
+def test_build_job_queue_picks_the_mode(tmp_path, deps):
+    embedded = build_job_queue(Settings(data_dir=tmp_path), lambda: deps)
+    assert embedded.mode == "embedded"
+    embedded.close()
+    distributed = build_job_queue(Settings(redis_url="redis://127.0.0.1:1/0"), lambda: deps)
+    assert distributed.mode == "distributed"
+    assert worker_config(Settings(redis_url="redis://h:2/3")).redis_url == "redis://h:2/3"
+    distributed.close()
