@@ -9,7 +9,11 @@ in the same run.
    nothing downloaded), through :class:`workers.batching.MicroBatcher` vs one at a time.
    Goal: >= 3x throughput.
 
-    python bench/queue_throughput.py [--jobs 100] [--concurrency 4] [--part queue|batch|both]
+   The same through a real inference worker (RemoteBackend -> Redis -> factforge.generate),
+   with FACTFORGE_BATCH_MAX_SIZE 16 vs 1.
+
+    python bench/queue_throughput.py [--jobs 100] [--concurrency 4]
+                                     [--part queue|batch|worker-batch|all]
 """
 
 from __future__ import annotations
@@ -215,16 +219,86 @@ def batch_part(requests: int = 16) -> None:
     print(f"  speed-up {serial_s / batched_s:.1f}x (goal >= 3x); identical outputs {same}/{requests}")
 
 
+class _TinyRuntime:
+    """``FACTFORGE_WORKER_RUNTIME`` of the benchmark's inference worker (tiny GPT-2)."""
+
+    def __init__(self) -> None:
+        self._model: TinyGPT2 | None = None
+
+    def backend(self) -> TinyGPT2:
+        if self._model is None:
+            import torch
+
+            torch.set_num_threads(1)
+            self._model = TinyGPT2()
+        return self._model
+
+    def job_deps(self) -> JobDeps:
+        raise NotImplementedError("the tiny runtime only serves the inference queue")
+
+
+def tiny_runtime(config: object) -> _TinyRuntime:
+    return _TinyRuntime()
+
+
+def worker_batch_part(requests: int = 16, wait_ms: int = 50) -> None:
+    """The same 16 concurrent requests through a real inference worker (RemoteBackend ->
+    Redis -> ``factforge.generate``), micro-batching on (max 16) vs off (max 1)."""
+    from tests.fixtures.services import CeleryWorker, RedisServer
+    from workers.config import WorkerConfig
+    from workers.remote_backend import RemoteBackend
+
+    prompts = [GenerationRequest.chat("s", f"def task_{i}(x): return x * {i}")
+               for i in range(requests)]
+    timings = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        server = RedisServer(Path(tmp)).start()
+        try:
+            backend = RemoteBackend.from_config(WorkerConfig(redis_url=server.url,
+                                                             inference_timeout_s=120))
+            for max_size in (1, requests):
+                worker = CeleryWorker(
+                    server.url, Path(tmp) / f"inf-{max_size}.log", queue="inference",
+                    concurrency=requests, name=f"inf{max_size}",
+                    env={"FACTFORGE_WORKER_RUNTIME": "bench.queue_throughput:tiny_runtime",
+                         "FACTFORGE_TEST_MODEL_FACTORY": "",
+                         "FACTFORGE_BATCH_MAX_SIZE": str(max_size),
+                         "FACTFORGE_BATCH_MAX_WAIT_MS": str(wait_ms)})
+                worker.start()
+                try:
+                    backend.generate(prompts[:2])  # warm-up: loads the model
+                    best = float("inf")
+                    for _ in range(3):
+                        started = time.perf_counter()
+                        with ThreadPoolExecutor(requests) as pool:
+                            list(pool.map(lambda p: backend.generate([p]), prompts))
+                        best = min(best, time.perf_counter() - started)
+                    timings[max_size] = best
+                finally:
+                    worker.stop()
+        finally:
+            server.stop()
+    off, on = timings[1], timings[requests]
+    print(f"inference worker: {requests} concurrent requests via RemoteBackend, "
+          f"batch wait {wait_ms} ms (best of 3)")
+    print(f"  batching off (max 1)  {off * 1000:8.1f} ms  {requests / off:7.1f} req/s")
+    print(f"  batching on  (max {requests}) {on * 1000:8.1f} ms  {requests / on:7.1f} req/s")
+    print(f"  speed-up {off / on:.1f}x (goal >= 3x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--part", choices=["queue", "batch", "both"], default="both")
+    parser.add_argument("--part", choices=["queue", "batch", "worker-batch", "all"],
+                        default="all")
     args = parser.parse_args()
-    if args.part in ("queue", "both"):
+    if args.part in ("queue", "all"):
         queue_part(args.jobs, args.concurrency)
-    if args.part in ("batch", "both"):
+    if args.part in ("batch", "all"):
         batch_part()
+    if args.part in ("worker-batch", "all"):
+        worker_batch_part()
 
 
 if __name__ == "__main__":

@@ -30,17 +30,20 @@ REPLY_PREFIX = "ff:reply:"
 class RemoteBackend:
     """Sends batches of chat requests to the inference workers and waits for the answer."""
 
-    def __init__(self, app: Celery, client: redis.Redis, *, timeout_s: float = 300.0,
+    def __init__(self, app: Celery, redis_url: str, *, timeout_s: float = 300.0,
                  name: str = "remote") -> None:
         self._app = app
-        self._redis = client
+        # its own client: BLPOP blocks up to timeout_s, beyond redis-py's default 5 s
+        # socket timeout
+        self._redis = redis.Redis.from_url(redis_url, decode_responses=True,
+                                           socket_timeout=timeout_s + 10,
+                                           socket_connect_timeout=5)
         self.timeout_s = timeout_s
         self.name = name
 
     @classmethod
     def from_config(cls, config: WorkerConfig) -> RemoteBackend:
-        client = redis.Redis.from_url(config.redis_url, decode_responses=True)
-        return cls(create_app(config), client, timeout_s=config.inference_timeout_s)
+        return cls(create_app(config), config.redis_url, timeout_s=config.inference_timeout_s)
 
     @classmethod
     def from_settings(cls, settings: Any) -> RemoteBackend:

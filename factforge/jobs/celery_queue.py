@@ -25,9 +25,10 @@ class CeleryJobQueue:
 
     mode = "distributed"
 
-    def __init__(self, app: Celery, store: RedisJobStore, *,
+    def __init__(self, app: Celery, store: RedisJobStore, *, redis_url: str,
                  inference_timeout_s: float = 300.0) -> None:
         self._app = app
+        self._redis_url = redis_url
         self._store = store
         self._inference_timeout_s = inference_timeout_s
         self._backend: RemoteBackend | None = None
@@ -36,7 +37,7 @@ class CeleryJobQueue:
     def from_config(cls, config: WorkerConfig) -> CeleryJobQueue:
         return cls(create_app(config),
                    RedisJobStore.from_url(config.redis_url, record_ttl_s=config.record_ttl_s),
-                   inference_timeout_s=config.inference_timeout_s)
+                   redis_url=config.redis_url, inference_timeout_s=config.inference_timeout_s)
 
     @classmethod
     def from_url(cls, redis_url: str) -> CeleryJobQueue:
@@ -68,7 +69,7 @@ class CeleryJobQueue:
     def backend(self) -> RemoteBackend:
         """One-shot generation on the ``inference`` queue."""
         if self._backend is None:
-            self._backend = RemoteBackend(self._app, self._store.client,
+            self._backend = RemoteBackend(self._app, self._redis_url,
                                           timeout_s=self._inference_timeout_s)
         return self._backend
 
