@@ -180,7 +180,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         type_, blob = self.serde.dumps_typed(checkpoint)
         meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
         index, key = self._index_key(thread, ns), self._cp_key(thread, ns, checkpoint["id"])
-        with self._redis.pipeline(transaction=True) as pipe:
+        with self._redis.pipeline(transaction=False) as pipe:
             pipe.hset(key, mapping={
                 "type": type_, "checkpoint": blob, "metadata": meta,
                 "parent": configurable.get("checkpoint_id") or "",
@@ -203,7 +203,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         ns = configurable.get("checkpoint_ns", "")
         key = self._writes_key(thread, ns, str(configurable["checkpoint_id"]))
         replace = all(channel in WRITES_IDX_MAP for channel, _ in writes)
-        with self._redis.pipeline(transaction=True) as pipe:
+        with self._redis.pipeline(transaction=False) as pipe:
             for idx, (channel, value) in enumerate(writes):
                 type_, blob = self.serde.dumps_typed(value)
                 field = f"{task_id}{_SEP}{WRITES_IDX_MAP.get(channel, idx)}"

@@ -8,16 +8,15 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from agents import JobDeps, RouterConfig
 from agents.experts import load_experts
 from agents.router import EmbeddingRouter
+from factforge.api.errors import install_error_handlers
 from factforge.api.proto import factforge_pb2 as pb
 from factforge.api.routes import generate, jobs
-from factforge.errors import ApiError
 from factforge.jobs import CeleryJobQueue, EmbeddedJobQueue
 from plugins.builtin.syntax import SyntaxVerifier
 from plugins.builtin.tests import TestsVerifier
@@ -33,11 +32,7 @@ def make_app(queue) -> FastAPI:
     app.state.services = SimpleNamespace(job_queue=lambda: queue,
                                          settings=SimpleNamespace(model="served-model"))
 
-    @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
-                            status_code=exc.status)
-
+    install_error_handlers(app)  # the real ones: {"error": {"code", "message"}}
     app.include_router(jobs.router, prefix="/v1")
     app.include_router(generate.router, prefix="/v1")
     return app
@@ -136,7 +131,8 @@ def test_errors_are_clear(client):
     bad = client.post("/v1/jobs", json={"prompt": "x", "samples": 99})
     assert bad.status_code == 422 and "samples" in bad.json()["error"]["message"]
     assert client.post("/v1/jobs", json={"prompt": " "}).status_code == 422
-    assert client.post("/v1/jobs", json={"prompt": "x", "bogus": 1}).status_code == 422
+    unknown = client.post("/v1/jobs", json={"prompt": "x", "bogus": 1})
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "invalid_request"
     long_key = client.post("/v1/jobs", json=TASK, headers={"Idempotency-Key": "k" * 201})
     assert long_key.status_code == 422
 
