@@ -38,6 +38,21 @@ def runtime_of(app: Celery) -> ProcessRuntime:
     return runtime
 
 
+class _JobTask(Task):
+    """``factforge.run_job``'s base: when retries are exhausted (or a hard time limit kills
+    it), the job record ends as failed instead of staying ``running``."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any,
+                   einfo: Any) -> None:
+        job_id = kwargs.get("job_id") or (args[0] if args else task_id)
+        error = {"code": getattr(exc, "code", "task_failed"),
+                 "message": f"{type(exc).__name__}: {exc}"}
+        try:
+            runtime_of(self.app).store().finish(job_id, "failed", error=error)
+        except Exception:  # the broker/store may be the thing that failed
+            log.exception("could not mark job %s failed", job_id)
+
+
 def register(app: Celery) -> None:
     """Register FactForge's tasks on ``app``."""
     from workers.celery_app import GENERATE, PING, RUN_JOB, worker_config
@@ -48,6 +63,7 @@ def register(app: Celery) -> None:
         name=RUN_JOB,
         shared=False,
         bind=True,
+        base=_JobTask,
         autoretry_for=TRANSIENT,
         retry_backoff=2,
         retry_backoff_max=60,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from agents.errors import ModelCallError
 from workers.celery_app import GENERATE, PING, RUN_JOB, celery_settings, create_app
 from workers.config import WorkerConfig
 from workers.errors import WorkerConfigError
+from workers.job_store import RedisJobStore
 from workers.runtime import resolve
 
 
@@ -51,3 +53,17 @@ def test_runtime_factory_resolution_errors_are_clear():
         resolve("no-colon")
     with pytest.raises(WorkerConfigError, match="cannot import"):
         resolve("workers.config:Missing")
+
+
+@pytest.mark.integration
+def test_exhausted_retries_end_the_job_as_failed(redis_url):
+    app = create_app(WorkerConfig(redis_url=redis_url))
+    store = RedisJobStore.from_url(redis_url)
+    record, _ = store.create({"prompt": "x"})
+    store.mark_running(record.job_id)
+    app.tasks[RUN_JOB].on_failure(ModelCallError("server down"), record.job_id, (),
+                                  {"job_id": record.job_id, "request": {"prompt": "x"}}, None)
+    failed = store.get(record.job_id)
+    assert failed.status == "failed" and failed.error["code"] == "model_call_failed"
+    assert "server down" in failed.error["message"]
+    app.close()
