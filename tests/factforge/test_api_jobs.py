@@ -98,6 +98,13 @@ def test_submit_poll_and_stream_events_in_order(client):
     body = _wait(client, job_id)
     assert body["result"]["status"] == "verified" and "def quicksort" in body["result"]["code"]
     assert body["progress"]["events"] >= len(nodes)
+    # a reconnecting client resumes after the last event it saw
+    with client.stream("GET", f"/v1/jobs/{job_id}/events") as stream:
+        ids = [line[len("id: "):] for line in stream.iter_lines() if line.startswith("id: ")]
+    with client.stream("GET", f"/v1/jobs/{job_id}/events",
+                       headers={"Last-Event-ID": ids[1]}) as stream:
+        rest = [line[len("id: "):] for line in stream.iter_lines() if line.startswith("id: ")]
+    assert rest == ids[2:]
 
 
 def test_protobuf_encoding_matches_json(client):
