@@ -115,14 +115,16 @@ def queue_part(jobs: int, concurrency: int) -> None:
                 _wait(queue, queue.submit(REQUEST).job_id)
                 app.send_task(PING, args=[str(i)]).get(timeout=30)
 
-            ping_lat, job_lat = [], []
+            ping_lat, job_lat, in_worker = [], [], []
             for _ in range(jobs):  # interleaved, sequential: latency
                 started = time.perf_counter()
                 app.send_task(PING, args=["x"]).get(timeout=30)
                 ping_lat.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                _wait(queue, queue.submit(REQUEST).job_id)
+                job_id = queue.submit(REQUEST).job_id
+                _wait(queue, job_id)
                 job_lat.append(time.perf_counter() - started)
+                in_worker.append(queue.get(job_id).result["timings"]["total"])
 
             started = time.perf_counter()  # throughput: all submitted at once
             results = [app.send_task(PING, args=["x"]) for _ in range(jobs)]
@@ -150,10 +152,13 @@ def queue_part(jobs: int, concurrency: int) -> None:
     p50, p95 = _pcts(ping_lat)
     j50, j95 = _pcts(job_lat)
     l50, l95 = _pcts(local)
+    w50, w95 = _pcts(in_worker)
     print(f"queue: {jobs} jobs, worker --pool threads --concurrency {concurrency}")
     print(f"  no-op task round trip   p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  {ping_rate:7.1f}/s")
     print(f"  job via API->Redis->wkr p50 {j50:7.2f} ms  p95 {j95:7.2f} ms  {job_rate:7.1f} jobs/s")
     print(f"  same job in-process     p50 {l50:7.2f} ms  p95 {l95:7.2f} ms  (Redis checkpoints)")
+    print(f"  its graph in the worker p50 {w50:7.2f} ms  p95 {w95:7.2f} ms  "
+          f"(queue alone: p50 {j50 - w50:.2f} ms = {(j50 - w50) / p50:.1f}x a no-op)")
     print(f"  ratio job/no-op p50 {j50 / p50:.1f}x (goal <= 3x); "
           f"queue share p50 {j50 - l50:.2f} ms = {(j50 - l50) / p50:.1f}x a no-op round trip")
 

@@ -167,10 +167,14 @@ class RedisJobStore:
         """
         job_id = job_id or new_job_id()
         idem = f"{self._prefix}:idem:{idempotency_key}" if idempotency_key else ""
+        now = time.time()
         with _redis_errors():
             got = self._create(keys=[idem, self._job_key(job_id)],
-                               args=[job_id, json.dumps(request), time.time(), self._ttl])
-        return self.get(got), got == job_id
+                               args=[job_id, json.dumps(request), now, self._ttl])
+        if got != job_id:
+            return self.get(got), False
+        return JobRecord(job_id=job_id, status="queued", request=request, created_at=now,
+                         updated_at=now, progress={"events": 0, "node": None}), True
 
     def get(self, job_id: str) -> JobRecord:
         with _redis_errors():
