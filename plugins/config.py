@@ -1,0 +1,58 @@
+"""Plain config and listing types of the plugin registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from plugins.errors import PluginConfigError
+from plugins.sandbox import SandboxLimits
+
+__all__ = ["PluginConfig", "PluginInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class PluginConfig:
+    """Which plugins load and how verifiers run (the front door maps settings onto this).
+
+    ``allow``: plugin names that may load (empty: all). ``deny``: plugin names, or names of
+    verifiers/experts/judges, to skip. ``order``: verifier names to run first, in this order
+    (the rest follow by their spec's ``order``). ``timeout_s``: limit per verifier call.
+    """
+
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
+    timeout_s: float = 60.0
+    sandbox: SandboxLimits = field(default_factory=SandboxLimits)
+    sandbox_workers: int = 2
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    discover: bool = True
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0:
+            raise PluginConfigError("timeout_s must be positive")
+        if self.sandbox_workers < 1:
+            raise PluginConfigError("sandbox_workers must be at least 1")
+        for name in ("allow", "deny", "order"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+
+@dataclass(frozen=True, slots=True)
+class PluginInfo:
+    """One plugin as the registry saw it."""
+
+    name: str
+    version: str
+    source: str
+    status: Literal["loaded", "failed", "disabled"]
+    hooks: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "version": self.version, "source": self.source,
+            "status": self.status, "hooks": list(self.hooks), "provides": list(self.provides),
+            "error": self.error,
+        }

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from importlib import metadata
+
+from typer.testing import CliRunner
+
+from factforge.cli.plugins import app, plugin_config_from_settings
+from plugins.registry import PluginConfig, PluginRegistry
+
+
+class _Services:
+    def __init__(self, registry: PluginRegistry) -> None:
+        self.registry = registry
+
+    def plugin_registry(self) -> PluginRegistry:
+        return self.registry
+
+
+def _broken_registry() -> PluginRegistry:
+    ghost = metadata.EntryPoint("ghost", "no_such_module_cli", "factforge.plugins")
+    return PluginRegistry(PluginConfig(), entry_points=lambda: [ghost])
+
+
+def test_list_json_shows_builtins_and_errors() -> None:
+    result = CliRunner().invoke(app, ["list", "--json"], obj=_Services(_broken_registry()))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    plugins = {p["name"]: p for p in data["plugins"]}
+    assert plugins["syntax"]["status"] == "loaded"
+    assert plugins["syntax"]["hooks"] == ["register_verifiers"]
+    assert plugins["ghost"]["status"] == "failed"
+    assert "no_such_module_cli" in plugins["ghost"]["error"]
+    assert [v["name"] for v in data["verifiers"]] == ["syntax", "api_check", "sandbox", "tests"]
+
+
+def test_list_table_and_check_exit_code() -> None:
+    result = CliRunner().invoke(app, ["list", "--check"], obj=_Services(_broken_registry()))
+    assert result.exit_code == 1
+    assert "ghost" in result.output and "failed" in result.output
+    ok = CliRunner().invoke(app, ["list", "--check"],
+                            obj=_Services(PluginRegistry(PluginConfig(discover=False))))
+    assert ok.exit_code == 0 and "api_check" in ok.output
+
+
+def test_settings_mapping_uses_defaults_for_missing_fields() -> None:
+    class _Settings:
+        test_timeout_s = 7.0
+        plugins_deny = ["api_check"]
+        sandbox_memory_mb = 2048
+
+    config = plugin_config_from_settings(_Settings())
+    assert config.deny == ("api_check",) and config.allow == ()
+    assert config.sandbox.wall_s == 7.0 and config.sandbox.memory_mb == 2048
+
+
+def test_list_without_services_builds_its_own_registry() -> None:
+    result = CliRunner().invoke(app, ["list", "--json"], env={"FACTFORGE_PLUGINS_DENY": ""})
+    assert result.exit_code == 0, result.output
+    assert {p["name"] for p in json.loads(result.output)["plugins"]} >= {"syntax", "tests"}
+
+
+def test_bad_configuration_is_a_clear_error() -> None:
+    result = CliRunner().invoke(app, ["list"], env={"FACTFORGE_TEST_TIMEOUT_S": "-1"})
+    assert result.exit_code == 2
+    assert "invalid configuration" in result.output and "Traceback" not in result.output
