@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -20,6 +21,7 @@ from factforge.api.routes import generate, jobs
 from factforge.jobs import CeleryJobQueue, EmbeddedJobQueue
 from plugins.builtin.syntax import SyntaxVerifier
 from plugins.builtin.tests import TestsVerifier
+from plugins.sandbox import Sandbox
 from tests.fixtures.scripted_model import quicksort_model
 from tests.fixtures.services import CeleryWorker, RedisServer
 
@@ -39,11 +41,12 @@ def make_app(queue) -> FastAPI:
 
 
 @pytest.fixture(scope="module")
-def deps(embedder) -> JobDeps:
+def deps(embedder) -> Iterator[JobDeps]:
     experts = load_experts()
     router = EmbeddingRouter(experts, embedder.embed, RouterConfig(always_on=("test_writer",)))
-    return JobDeps(backend=quicksort_model(), router=router, experts=experts,
-                   verifiers=[SyntaxVerifier(), TestsVerifier(timeout_s=10)])
+    with Sandbox() as sandbox:
+        yield JobDeps(backend=quicksort_model(), router=router, experts=experts,
+                      verifiers=[SyntaxVerifier(), TestsVerifier(sandbox)])
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from agents.experts import load_experts
 from agents.router import EmbeddingRouter
 from plugins.builtin.syntax import SyntaxVerifier
 from plugins.builtin.tests import TestsVerifier
+from plugins.sandbox import Sandbox
 from tests.fixtures.services import RedisServer
 
 
@@ -40,10 +41,16 @@ def job_router(job_experts, embedder):
     return EmbeddingRouter(job_experts, embedder.embed, RouterConfig(always_on=("test_writer",)))
 
 
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as jail:
+        yield jail
+
+
 @pytest.fixture
-def make_deps(job_router, job_experts):
+def make_deps(job_router, job_experts, sandbox):
     def make(model) -> JobDeps:
         return JobDeps(backend=model, router=job_router, experts=job_experts,
-                       verifiers=[SyntaxVerifier(), TestsVerifier(timeout_s=10)])
+                       verifiers=[SyntaxVerifier(), TestsVerifier(sandbox)])
 
     return make
