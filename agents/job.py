@@ -74,6 +74,7 @@ class JobDeps:
     router: EmbeddingRouter
     experts: Mapping[str, Expert]
     verifiers: Sequence[Verifier] = ()
+    verifier_timeout_s: float | None = None
     selector: Selector | None = None
     on_event: Callable[[dict[str, Any]], None] | None = None
     extra: dict[str, Any] = field(default_factory=dict)

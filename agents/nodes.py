@@ -132,7 +132,7 @@ def select(state: JobState, runtime: Runtime[JobDeps]) -> dict[str, Any]:
     verdict_lists: list[list[Verdict]] = []
     if len(candidates) > 1:
         plain = [_candidate(state, c["code"], c["explanation"]) for c in candidates]
-        verdict_lists = [run_verifiers(c, deps.verifiers) for c in plain]
+        verdict_lists = [run_verifiers(c, deps.verifiers, deps.verifier_timeout_s) for c in plain]
         if deps.selector is not None:
             chosen = deps.selector(plain, verdict_lists)
         else:
@@ -212,7 +212,8 @@ def synthesise(state: JobState) -> dict[str, Any]:
 def verify(state: JobState, runtime: Runtime[JobDeps]) -> dict[str, Any]:
     started = time.perf_counter()
     candidate = _candidate(state, state["code"], state.get("explanation", ""))
-    verdicts = run_verifiers(candidate, runtime.context.verifiers)
+    deps = runtime.context
+    verdicts = run_verifiers(candidate, deps.verifiers, deps.verifier_timeout_s)
     passed = not any(v.blocking for v in verdicts)
     return {
         "verdicts": [v.to_dict() for v in verdicts],

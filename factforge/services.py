@@ -35,12 +35,22 @@ class Services:
 
         return self._get("backend", lambda: build_backend(self.settings))
 
+    def plugin_registry(self):  # noqa: ANN201
+        from factforge.wiring import build_plugin_registry
+
+        return self._get("plugin_registry", lambda: build_plugin_registry(self.settings))
+
     def job_deps(self):  # noqa: ANN201
         from factforge.wiring import build_job_deps
 
         return self._get(
             "job_deps",
-            lambda: build_job_deps(self.settings, backend=self.backend(), embedder=self.embedder()),
+            lambda: build_job_deps(
+                self.settings,
+                registry=self.plugin_registry(),
+                backend=self.backend(),
+                embedder=self.embedder(),
+            ),
         )
 
     def close(self) -> None:

@@ -63,7 +63,33 @@ class Settings(BaseSettings):
     )
     max_rounds: int = Field(2, ge=0, le=10, description="Repair rounds after failed checks.")
     experts_dir: Path | None = Field(None, description="Extra directory of expert TOML files.")
-    test_timeout_s: float = Field(10.0, gt=0, le=600, description="Time limit to run tests.")
+    test_timeout_s: float = Field(
+        10.0, gt=0, le=600, description="Wall-time limit of one sandboxed run (tests, examples)."
+    )
+
+    # --- plugins and sandbox ---------------------------------------------------------------
+    plugins_allow: CommaList = Field(
+        default_factory=list, description="Only these plugins/verifiers load (empty: all)."
+    )
+    plugins_deny: CommaList = Field(
+        default_factory=list, description="Plugins/verifiers that never load."
+    )
+    plugins_order: CommaList = Field(
+        default_factory=list, description="Verifiers that run first, in this order."
+    )
+    verifier_timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="Time limit of one verifier call (then an error verdict)."
+    )
+    sandbox_cpu_s: int = Field(10, ge=1, le=3600, description="CPU-seconds limit per sandbox run.")
+    sandbox_memory_mb: int = Field(
+        1024, ge=64, le=65536, description="Address-space limit per sandbox run (MiB)."
+    )
+    sandbox_nproc: int = Field(64, ge=1, le=4096, description="Process limit per sandbox run.")
+    sandbox_fsize_mb: int = Field(16, ge=1, le=4096, description="Largest file a run may write.")
+    sandbox_workers: int = Field(2, ge=1, le=64, description="Warm sandbox fork servers.")
+    sandbox_uid_base: int = Field(
+        64000, ge=1000, description="First of 64 uids the sandbox drops to when run as root."
+    )
 
     # --- storage and services --------------------------------------------------------------
     data_dir: Path = Field(
@@ -86,7 +112,9 @@ class Settings(BaseSettings):
     )
     log_json: bool | None = Field(None, description="JSON logs; default: when not a terminal.")
 
-    _split = field_validator("always_on", "api_keys", mode="before")(_split_commas)
+    _split = field_validator(
+        "always_on", "api_keys", "plugins_allow", "plugins_deny", "plugins_order", mode="before"
+    )(_split_commas)
 
     @field_validator("model", "embedding_model")
     @classmethod

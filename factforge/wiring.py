@@ -12,9 +12,8 @@ from agents.llm import ModelBackend, ModelSpec
 from factforge.errors import ConfigError
 from factforge.settings import Settings
 from knowledge import Embedder
-from plugins import Verifier
-from plugins.builtin.syntax import SyntaxVerifier
-from plugins.builtin.tests import TestsVerifier
+from plugins import ExpertSpec, PluginConfig, PluginRegistry
+from plugins.sandbox import SandboxLimits
 
 
 def model_spec(settings: Settings) -> ModelSpec:
@@ -47,22 +46,55 @@ def build_embedder(settings: Settings) -> Embedder:
     return Embedder(settings.embedding_model)
 
 
+def plugin_config(settings: Settings) -> PluginConfig:
+    limits = SandboxLimits(
+        wall_s=settings.test_timeout_s,
+        cpu_s=settings.sandbox_cpu_s,
+        memory_mb=settings.sandbox_memory_mb,
+        nproc=settings.sandbox_nproc,
+        fsize_mb=settings.sandbox_fsize_mb,
+        uid_base=settings.sandbox_uid_base,
+    )
+    return PluginConfig(
+        allow=tuple(settings.plugins_allow),
+        deny=tuple(settings.plugins_deny),
+        order=tuple(settings.plugins_order),
+        timeout_s=settings.verifier_timeout_s,
+        sandbox=limits,
+        sandbox_workers=settings.sandbox_workers,
+    )
+
+
+def build_plugin_registry(settings: Settings) -> PluginRegistry:
+    """The one plugin registry of a process (close it at shutdown: it owns the sandbox)."""
+    return PluginRegistry(plugin_config(settings))
+
+
+def expert_from_spec(spec: ExpertSpec, plugin: str = "plugin") -> Expert:
+    return Expert(
+        name=spec.name,
+        role=spec.role,
+        description=spec.description,
+        examples=tuple(spec.examples),
+        system_prompt=spec.system_prompt,
+        source=f"plugin:{plugin}",
+    )
+
+
 def build_experts(settings: Settings, extra: Iterable[Expert] = ()) -> dict[str, Expert]:
     directories = [settings.experts_dir] if settings.experts_dir else []
     return load_experts(directories, extra)
 
 
-def build_verifiers(settings: Settings) -> list[Verifier]:
-    return [SyntaxVerifier(), TestsVerifier(timeout_s=settings.test_timeout_s)]
-
-
 def build_job_deps(
     settings: Settings,
     *,
+    registry: PluginRegistry,
     backend: ModelBackend | None = None,
     embedder: Embedder | None = None,
 ) -> JobDeps:
-    experts = build_experts(settings)
+    """Everything a job needs; verifiers and plugin experts come from ``registry``."""
+    experts = build_experts(settings, (expert_from_spec(s) for s in registry.experts()))
     config = RouterConfig(
         top_k=settings.top_k,
         temperature=settings.router_temperature,
@@ -74,7 +106,8 @@ def build_job_deps(
         backend=backend or build_backend(settings),
         router=router,
         experts=experts,
-        verifiers=build_verifiers(settings),
+        verifiers=registry.verifiers(),
+        verifier_timeout_s=registry.config.timeout_s,
     )
 
 

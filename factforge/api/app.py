@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # Route modules mounted under /v1; each exports ``router``.
 ROUTE_MODULES: tuple[str, ...] = (
     "factforge.api.routes.experts",
+    "factforge.api.routes.plugins",
 )
 
 

@@ -11,6 +11,7 @@ from factforge.cli._common import load_settings
 from factforge.logs import configure_logging
 
 from factforge.cli.generate import generate
+from factforge.cli import plugins as plugins_cli
 from factforge.cli.serve import serve
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("generate")(generate)
 app.command("serve")(serve)
+app.add_typer(plugins_cli.app, name="plugins")
 
 
 @app.callback()

@@ -15,8 +15,10 @@ from rich.table import Table
 from agents import AgentsError, JobError, JobRequest, JobRunner
 from factforge.cli._common import EXIT_FAILED, EXIT_OK, err_console, fail, load_settings, print_json
 from factforge.errors import FactForgeError
-from factforge.wiring import build_job_deps, open_checkpointer
+from factforge.services import Services
+from factforge.wiring import open_checkpointer
 from knowledge import KnowledgeError
+from plugins import PluginsError
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "error": "red", "warn": "yellow", "skipped": "dim"}
 
@@ -110,8 +112,9 @@ def generate(
     except JobError as exc:
         fail(str(exc))
     progress = _Progress()
+    services = Services(settings)
     try:
-        deps = build_job_deps(settings)
+        deps = services.job_deps()
         runner = JobRunner(open_checkpointer(settings))
         if json_output:
             result = runner.run(request, deps, job_id=job_id or uuid.uuid4().hex)
@@ -122,8 +125,10 @@ def generate(
                 result = runner.run(
                     request, deps, job_id=job_id or uuid.uuid4().hex, on_event=progress
                 )
-    except (AgentsError, FactForgeError, KnowledgeError) as exc:
+    except (AgentsError, FactForgeError, KnowledgeError, PluginsError) as exc:
         fail(str(exc))
+    finally:
+        services.close()
     if json_output:
         print_json(result)
     else:

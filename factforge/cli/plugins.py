@@ -9,9 +9,8 @@ import typer
 
 from plugins.errors import PluginsError
 from plugins.registry import PluginConfig, PluginRegistry
-from plugins.sandbox import SandboxLimits
 
-__all__ = ["app", "plugin_config_from_settings"]
+__all__ = ["app"]
 
 app = typer.Typer(help="Inspect FactForge plugins.", no_args_is_help=True)
 
@@ -19,27 +18,6 @@ app = typer.Typer(help="Inspect FactForge plugins.", no_args_is_help=True)
 @app.callback()
 def _group() -> None:
     """Inspect FactForge plugins."""
-
-
-def plugin_config_from_settings(settings: Any) -> PluginConfig:
-    """Map Settings onto :class:`PluginConfig` (fields missing from Settings keep defaults)."""
-    base = SandboxLimits()
-    limits = SandboxLimits(
-        wall_s=float(getattr(settings, "test_timeout_s", base.wall_s)),
-        cpu_s=int(getattr(settings, "sandbox_cpu_s", base.cpu_s)),
-        memory_mb=int(getattr(settings, "sandbox_memory_mb", base.memory_mb)),
-        nproc=int(getattr(settings, "sandbox_nproc", base.nproc)),
-        fsize_mb=int(getattr(settings, "sandbox_fsize_mb", base.fsize_mb)),
-        uid_base=int(getattr(settings, "sandbox_uid_base", base.uid_base)),
-    )
-    return PluginConfig(
-        allow=tuple(getattr(settings, "plugins_allow", ()) or ()),
-        deny=tuple(getattr(settings, "plugins_deny", ()) or ()),
-        order=tuple(getattr(settings, "plugins_order", ()) or ()),
-        timeout_s=float(getattr(settings, "verifier_timeout_s", 60.0)),
-        sandbox=limits,
-        sandbox_workers=int(getattr(settings, "sandbox_workers", 2)),
-    )
 
 
 def _registry(ctx: typer.Context) -> tuple[PluginRegistry, bool]:
@@ -50,9 +28,10 @@ def _registry(ctx: typer.Context) -> tuple[PluginRegistry, bool]:
     from pydantic import ValidationError
 
     from factforge.settings import Settings
+    from factforge.wiring import plugin_config
 
     try:
-        return PluginRegistry(plugin_config_from_settings(Settings())), True
+        return PluginRegistry(plugin_config(Settings())), True
     except (ValidationError, PluginsError) as exc:
         typer.echo(f"error: invalid configuration: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -17,7 +17,6 @@ class TestsVerifier:
 
     __test__ = False  # not a pytest class
     name = "tests"
-    __test__ = False  # not a pytest test class
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox

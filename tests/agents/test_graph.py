@@ -13,6 +13,7 @@ from agents.experts import load_experts
 from agents.router import EmbeddingRouter
 from plugins.builtin.syntax import SyntaxVerifier
 from plugins.builtin.tests import TestsVerifier
+from plugins.sandbox import Sandbox, SandboxLimits
 from tests.fixtures.scripted_model import (
     AUTHOR,
     QUICKSORT,
@@ -37,14 +38,24 @@ def router(experts, embedder):
     return EmbeddingRouter(experts, embedder.embed, RouterConfig(always_on=("test_writer",)))
 
 
-def _deps(model, router, experts, **kwargs):
-    return JobDeps(backend=model, router=router, experts=experts,
-                   verifiers=[SyntaxVerifier(), TestsVerifier(timeout_s=10)], **kwargs)
+@pytest.fixture(scope="module")
+def verifiers():
+    with Sandbox(SandboxLimits(wall_s=10), workers=1) as sandbox:
+        yield [SyntaxVerifier(), TestsVerifier(sandbox)]
 
 
-def test_verified_job_result_contract(router, experts):
+@pytest.fixture
+def make_deps(router, experts, verifiers):
+    def build(model, **kwargs):
+        return JobDeps(backend=model, router=router, experts=experts, verifiers=verifiers,
+                       **kwargs)
+
+    return build
+
+
+def test_verified_job_result_contract(make_deps):
     events = []
-    result = run_job(JobRequest(TASK), _deps(quicksort_model(), router, experts),
+    result = run_job(JobRequest(TASK), make_deps(quicksort_model()),
                      job_id="ok", on_event=events.append)
     assert result["status"] == "verified"
     assert "def quicksort" in result["code"] and result["tests"].startswith("assert")
@@ -67,9 +78,9 @@ def test_verified_job_result_contract(router, experts):
     assert events[-1] == {"type": "done", "ts": events[-1]["ts"], "data": {"status": "verified"}}
 
 
-def test_repair_loop_feeds_failures_back_and_recovers(router, experts):
+def test_repair_loop_feeds_failures_back_and_recovers(make_deps):
     model = ScriptedModel({AUTHOR: [BROKEN, QUICKSORT], TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
-    result = run_job(JobRequest(TASK, max_rounds=2), _deps(model, router, experts), job_id="rep")
+    result = run_job(JobRequest(TASK, max_rounds=2), make_deps(model), job_id="rep")
     assert result["status"] == "verified"
     assert result["rounds"] == 2
     repair_prompts = [r.messages[1].content for r in model.calls if AUTHOR in
@@ -78,15 +89,15 @@ def test_repair_loop_feeds_failures_back_and_recovers(router, experts):
     assert "tests" in repair_prompts[0] and "sorted(items)[::-1]" in repair_prompts[0]
 
 
-def test_repair_loop_is_bounded(router, experts):
+def test_repair_loop_is_bounded(make_deps):
     model = ScriptedModel({AUTHOR: BROKEN, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
-    result = run_job(JobRequest(TASK, max_rounds=1), _deps(model, router, experts), job_id="bd")
+    result = run_job(JobRequest(TASK, max_rounds=1), make_deps(model), job_id="bd")
     assert result["status"] == "failed"
     assert result["rounds"] == 2
     assert any(v["plugin"] == "tests" and v["status"] == "fail" for v in result["verdicts"])
 
 
-def test_reviewer_revision_that_parses_replaces_the_draft(router, experts):
+def test_reviewer_revision_that_parses_replaces_the_draft(make_deps):
     fixed = QUICKSORT.replace("Return a new sorted list", "Sort a copy")
     model = ScriptedModel({
         AUTHOR: "```python\ndef quicksort(items)\n    return items\n```",
@@ -94,16 +105,16 @@ def test_reviewer_revision_that_parses_replaces_the_draft(router, experts):
         "syntax": "Missing colon.\n" + fixed[fixed.index("```"):],
         REVIEWER: "LGTM",
     })
-    result = run_job(JobRequest(TASK, max_rounds=0), _deps(model, router, experts), job_id="rv")
+    result = run_job(JobRequest(TASK, max_rounds=0), make_deps(model), job_id="rv")
     assert result["status"] == "verified"
     assert "Sort a copy" in result["code"]
     assert result["history"][0]["revision_by"] == "syntax_check"
 
 
-def test_samples_choose_the_candidate_that_passes(router, experts):
+def test_samples_choose_the_candidate_that_passes(make_deps):
     model = ScriptedModel({AUTHOR: [BROKEN, QUICKSORT, BROKEN], TESTER: QUICKSORT_TESTS,
                            REVIEWER: "LGTM"})
-    result = run_job(JobRequest(TASK, samples=3, max_rounds=0), _deps(model, router, experts),
+    result = run_job(JobRequest(TASK, samples=3, max_rounds=0), make_deps(model),
                      job_id="bo3")
     assert result["candidates"] == {"n": 3, "chosen": 1}
     assert result["status"] == "verified"
@@ -113,16 +124,16 @@ def test_samples_choose_the_candidate_that_passes(router, experts):
     assert len(set(seeds)) == 3
 
 
-def test_custom_selector_is_used(router, experts):
+def test_custom_selector_is_used(make_deps):
     model = ScriptedModel({AUTHOR: [QUICKSORT, QUICKSORT], TESTER: QUICKSORT_TESTS})
-    deps = _deps(model, router, experts, selector=lambda cands, verdicts: len(cands) - 1)
+    deps = make_deps(model, selector=lambda cands, verdicts: len(cands) - 1)
     result = run_job(JobRequest(TASK, samples=2, max_rounds=0), deps, job_id="sel")
     assert result["candidates"]["chosen"] == 1
 
 
-def test_request_top_k_narrows_reviewers(router, experts):
+def test_request_top_k_narrows_reviewers(make_deps):
     model = quicksort_model()
-    result = run_job(JobRequest(TASK, top_k=1), _deps(model, router, experts), job_id="k1")
+    result = run_job(JobRequest(TASK, top_k=1), make_deps(model), job_id="k1")
     active = {e["name"] for e in result["experts"] if e["activated"]}
     assert active == {"algorithm_design", "test_writer"}
     assert result["usage"]["calls"] == 2
@@ -139,11 +150,11 @@ class _FlakyReviewer(ScriptedModel):
         return super().generate(requests)
 
 
-def test_interrupted_job_resumes_from_its_last_checkpoint(router, experts, tmp_path):
+def test_interrupted_job_resumes_from_its_last_checkpoint(make_deps, tmp_path):
     connection = sqlite3.connect(tmp_path / "cp.sqlite", check_same_thread=False)
     runner = JobRunner(SqliteSaver(connection))
     model = _FlakyReviewer({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
-    deps = _deps(model, router, experts)
+    deps = make_deps(model)
     with pytest.raises(RuntimeError, match="worker died"):
         runner.run(JobRequest(TASK), deps, job_id="resume-me")
     author_calls = sum(AUTHOR in r.messages[0].content for r in model.calls)
@@ -161,7 +172,7 @@ def test_interrupted_job_resumes_from_its_last_checkpoint(router, experts, tmp_p
     assert again["code"] == result["code"] and len(model.calls) == calls
 
 
-def test_model_call_errors_are_retried(router, experts):
+def test_model_call_errors_are_retried(make_deps):
     class Flaky(ScriptedModel):
         failures = 1
 
@@ -172,7 +183,7 @@ def test_model_call_errors_are_retried(router, experts):
             return super().generate(requests)
 
     model = Flaky({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
-    result = run_job(JobRequest(TASK), _deps(model, router, experts), job_id="retry")
+    result = run_job(JobRequest(TASK), make_deps(model), job_id="retry")
     assert result["status"] == "verified"
 
 

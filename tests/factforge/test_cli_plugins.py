@@ -5,7 +5,9 @@ from importlib import metadata
 
 from typer.testing import CliRunner
 
-from factforge.cli.plugins import app, plugin_config_from_settings
+from factforge.cli.plugins import app
+from factforge.settings import Settings
+from factforge.wiring import plugin_config
 from plugins.registry import PluginConfig, PluginRegistry
 
 
@@ -43,13 +45,9 @@ def test_list_table_and_check_exit_code() -> None:
     assert ok.exit_code == 0 and "api_check" in ok.output
 
 
-def test_settings_mapping_uses_defaults_for_missing_fields() -> None:
-    class _Settings:
-        test_timeout_s = 7.0
-        plugins_deny = ["api_check"]
-        sandbox_memory_mb = 2048
-
-    config = plugin_config_from_settings(_Settings())
+def test_settings_map_onto_the_plugin_config() -> None:
+    settings = Settings(test_timeout_s=7.0, plugins_deny="api_check", sandbox_memory_mb=2048)
+    config = plugin_config(settings)
     assert config.deny == ("api_check",) and config.allow == ()
     assert config.sandbox.wall_s == 7.0 and config.sandbox.memory_mb == 2048
 

@@ -1,0 +1,140 @@
+"""``POST /knowledge/documents`` and ``GET /knowledge/search`` (mounted under ``/v1``)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from factforge.errors import ApiError
+from knowledge import (
+    CollectionNotFound,
+    Document,
+    InvalidInputError,
+    KnowledgeError,
+    StoreError,
+)
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["knowledge"])
+
+_MAX_DOCUMENTS = 1000
+
+
+class DocumentIn(BaseModel):
+    """One document to add. Without ``source`` it is ``api:<id>`` or ``api:<text hash>``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, description="The document text (chunked server-side).")
+    source: str | None = Field(None, min_length=1, max_length=2048)
+    title: str | None = Field(None, max_length=512)
+    id: str | None = Field(None, min_length=1, max_length=512)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+    def to_document(self) -> Document:
+        if self.source:
+            source = self.source
+        elif self.id:
+            source = f"api:{self.id}"
+        else:
+            source = "api:" + hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
+        return Document(text=self.text, source=source, title=self.title or "", id=self.id)
+
+
+class DocumentsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    collection: str | None = Field(None, description="Collection (default: the configured one).")
+    documents: list[DocumentIn] = Field(min_length=1, max_length=_MAX_DOCUMENTS)
+
+
+class IngestOut(BaseModel):
+    collection: str
+    documents: int
+    chunks: int
+    added: int
+    skipped: int = Field(description="Chunks already stored (re-posting adds nothing).")
+
+
+class HitOut(BaseModel):
+    id: str
+    source: str
+    text: str
+    score: float = Field(description="Fused rank score, 0..1.")
+    metadata: dict[str, Any]
+
+
+class SearchOut(BaseModel):
+    query: str
+    collection: str
+    hits: list[HitOut]
+
+
+def _knowledge_base(request: Request) -> KnowledgeBase:
+    return request.app.state.services.knowledge_base()
+
+
+def _api_error(exc: KnowledgeError) -> ApiError:
+    if isinstance(exc, CollectionNotFound):
+        return ApiError(404, exc.code, str(exc))
+    if isinstance(exc, InvalidInputError):
+        return ApiError(422, exc.code, str(exc))
+    if isinstance(exc, StoreError):
+        return ApiError(503, exc.code, str(exc))
+    return ApiError(500, exc.code, str(exc))
+
+
+@router.post("/knowledge/documents", response_model=IngestOut)
+def add_documents(body: DocumentsIn, request: Request) -> IngestOut:
+    """Chunk, embed and store documents; chunks already stored are skipped."""
+    kb = _knowledge_base(request)
+    try:
+        report = kb.ingest([d.to_document() for d in body.documents], collection=body.collection)
+    except KnowledgeError as exc:
+        raise _api_error(exc) from exc
+    return IngestOut(
+        collection=report.collection,
+        documents=report.documents,
+        chunks=report.chunks,
+        added=report.added,
+        skipped=report.skipped,
+    )
+
+
+@router.get("/knowledge/search", response_model=SearchOut)
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=4096, description="Query text.")],
+    collection: Annotated[str | None, Query(description="Default: the configured one.")] = None,
+    top_k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> SearchOut:
+    """Hybrid (dense + BM25, RRF-fused) search over one collection."""
+    if not q.strip():
+        raise ApiError(422, "invalid_query", "q must not be blank")
+    kb = _knowledge_base(request)
+    name = collection or kb.config.default_collection
+    try:
+        hits = kb.search(q, top_k=top_k, collection=name)
+    except KnowledgeError as exc:
+        raise _api_error(exc) from exc
+    return SearchOut(
+        query=q,
+        collection=name,
+        hits=[
+            HitOut(id=h.id, source=h.source, text=h.text, score=h.score, metadata=h.metadata)
+            for h in hits
+        ],
+    )

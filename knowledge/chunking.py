@@ -1,0 +1,92 @@
+"""Sentence-aware chunking with overlap, and content-hash chunk ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = ["chunk_id", "chunk_text", "split_sentences"]
+
+_PARAGRAPH_RE = re.compile(r"\n\s*\n")
+# A sentence ends at . ! ? (optionally followed by a closing quote/bracket), then whitespace,
+# then something that can start a sentence (a capital, digit, quote or bracket).
+_SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[A-Z0-9\"'(\[`*#-])")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences; paragraph breaks always end a sentence."""
+    sentences: list[str] = []
+    for paragraph in _PARAGRAPH_RE.split(text):
+        paragraph = _SPACE_RE.sub(" ", paragraph).strip()
+        if not paragraph:
+            continue
+        for sentence in _SENTENCE_END_RE.split(paragraph):
+            sentence = sentence.strip()
+            if sentence:
+                sentences.append(sentence)
+    return sentences
+
+
+def _hard_split(sentence: str, size: int) -> list[str]:
+    """Split an over-long sentence at whitespace (or hard, if it has none) into <= size."""
+    pieces: list[str] = []
+    rest = sentence
+    while len(rest) > size:
+        cut = rest.rfind(" ", 0, size + 1)
+        if cut <= 0:
+            cut = size
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def chunk_text(text: str, *, size: int = 800, overlap: int = 120) -> list[str]:
+    """Pack whole sentences into chunks of at most ``size`` characters.
+
+    Consecutive chunks share trailing sentences of up to ``overlap`` characters, so a fact
+    that straddles a boundary is whole in at least one chunk. Sentences longer than
+    ``size`` are split at whitespace.
+    """
+    if size < 1 or not 0 <= overlap < size:
+        raise ValueError(f"need size >= 1 and 0 <= overlap < size, got {size}, {overlap}")
+    units: list[str] = []
+    for sentence in split_sentences(text):
+        units.extend(_hard_split(sentence, size) if len(sentence) > size else [sentence])
+
+    chunks: list[str] = []
+    current: list[str] = []
+    length = 0  # length of " ".join(current)
+    for unit in units:
+        added = len(unit) + (1 if current else 0)
+        if current and length + added > size:
+            chunks.append(" ".join(current))
+            carried: list[str] = []
+            carried_len = 0
+            for previous in reversed(current):
+                extra = len(previous) + (1 if carried else 0)
+                if carried_len + extra > overlap:
+                    break
+                carried.insert(0, previous)
+                carried_len += extra
+            # keep the overlap only if the next unit still fits after it
+            if carried and carried_len + 1 + len(unit) > size:
+                carried, carried_len = [], 0
+            current, length = carried, carried_len
+            added = len(unit) + (1 if current else 0)
+        current.append(unit)
+        length += added
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def chunk_id(collection: str, source: str, text: str) -> str:
+    """The content-hash id of a chunk: sha256 of collection, source and text."""
+    digest = hashlib.sha256()
+    for part in (collection, source, text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()

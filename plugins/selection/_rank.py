@@ -1,0 +1,120 @@
+"""Turning execution evidence into a ranking. Parameter-free and lexicographic:
+
+1. the candidate runs (compiles and its definition loads);
+2. most docstring examples passed (their expected outputs come from the prompt);
+3. with model-written tests: CodeT dual agreement among the candidates left — candidates
+   are grouped by the exact set of tests they pass, score = group size x tests passed;
+4. output agreement (MBR-exec): the mean, over the other candidates left, of the fraction of
+   inputs (example, derived and test inputs) on which both produce the same output;
+5. the lowest index.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plugins.selection._execute import RunResult
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateEvidence:
+    """What was observed for one candidate (all counts over this task's checks)."""
+
+    completion_mode: bool
+    runs: bool
+    error: str | None
+    examples_passed: int
+    examples_total: int
+    tests_passed: int | None
+    tests_total: int | None
+    cluster_size: int | None
+    dual_score: int | None
+    agreement: float
+    timeouts: int
+    eligible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which positions of a candidate's check list play which role."""
+
+    examples: range
+    tests: range | None
+    n_checks: int
+    outputs: tuple[int, ...]  # positions whose outputs are compared (first of each expr)
+
+
+def _passed(run: RunResult, positions: range) -> tuple[int, frozenset[int]]:
+    if run.load != "ok":
+        return 0, frozenset()
+    hit = frozenset(i for i in positions if run.outcomes[i].passed)
+    return len(hit), hit
+
+
+def _output(run: RunResult, i: int) -> str | None:
+    if run.load != "ok":
+        return None
+    outcome = run.outcomes[i]
+    return outcome.out if outcome.status in ("ok", "error") else None
+
+
+def _agreement(runs: Sequence[RunResult], pool: list[int], outputs: tuple[int, ...]) -> dict:
+    scores = dict.fromkeys(pool, 0.0)
+    if len(pool) < 2 or not outputs:
+        return scores
+    for pos in outputs:
+        outs = {c: _output(runs[c], pos) for c in pool}
+        counts = Counter(o for o in outs.values() if o is not None)
+        for c, out in outs.items():
+            if out is not None:
+                scores[c] += counts[out] - 1
+    norm = (len(pool) - 1) * len(outputs)
+    return {c: s / norm for c, s in scores.items()}
+
+
+def rank(
+    runs: Sequence[RunResult], layout: Layout, completion_modes: Sequence[bool]
+) -> tuple[list[int], list[CandidateEvidence]]:
+    """(candidate indices best first, evidence per candidate)."""
+    n = len(runs)
+    ex = [_passed(r, layout.examples) for r in runs]
+    te = [_passed(r, layout.tests) for r in runs] if layout.tests is not None else None
+    running = [i for i in range(n) if runs[i].load == "ok"]
+    best_ex = max((ex[i][0] for i in running), default=0)
+    pool = [i for i in running if ex[i][0] == best_ex] or list(range(n))
+    in_pool = set(pool)
+
+    clusters: Counter[frozenset[int]] = Counter()
+    if te is not None:
+        clusters.update(te[i][1] for i in pool)
+    agreement = _agreement(runs, pool, layout.outputs)
+
+    evidence: list[CandidateEvidence] = []
+    keys: list[tuple] = []
+    for i, run in enumerate(runs):
+        size = clusters[te[i][1]] if te is not None and i in in_pool else None
+        dual = size * te[i][0] if te is not None and size is not None else None
+        timeouts = sum(o.status == "timeout" for o in run.outcomes)
+        evidence.append(
+            CandidateEvidence(
+                completion_mode=completion_modes[i],
+                runs=run.load == "ok",
+                error=None if run.load == "ok" else f"{run.load}: {run.error or ''}".strip(": "),
+                examples_passed=ex[i][0],
+                examples_total=len(layout.examples),
+                tests_passed=te[i][0] if te is not None else None,
+                tests_total=len(layout.tests) if layout.tests is not None else None,
+                cluster_size=size,
+                dual_score=dual,
+                agreement=round(agreement.get(i, 0.0), 6),
+                timeouts=timeouts,
+                eligible=i in in_pool,
+            )
+        )
+        keys.append(
+            (i in in_pool, run.load == "ok", ex[i][0], dual or 0, agreement.get(i, 0.0), -i)
+        )
+    order = sorted(range(n), key=lambda i: keys[i], reverse=True)
+    return order, evidence

@@ -1,0 +1,17 @@
+"""Errors of best-of-n selection; part of the ``plugins`` error hierarchy."""
+
+from __future__ import annotations
+
+from plugins.errors import PluginsError
+
+
+class SelectionError(PluginsError):
+    """Base class of selection errors."""
+
+    code = "selection_error"
+
+
+class SelectionInputError(SelectionError):
+    """Bad input to selection: no candidates, a missing file, a malformed line, an unknown task."""
+
+    code = "selection_bad_input"

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from knowledge.chunking import chunk_id, chunk_text, split_sentences
+
+
+def test_split_sentences_respects_punctuation_and_paragraphs() -> None:
+    text = "First one. Second (quoted!) here? Third.\n\nHeading without stop\nmore text"
+    assert split_sentences(text) == [
+        "First one.",
+        "Second (quoted!) here?",
+        "Third.",
+        "Heading without stop more text",
+    ]
+
+
+def test_chunks_hold_whole_sentences_within_size() -> None:
+    sentences = [f"Sentence number {i} says something." for i in range(30)]
+    chunks = chunk_text(" ".join(sentences), size=120, overlap=0)
+    assert all(len(c) <= 120 for c in chunks)
+    # no sentence is cut and none is lost or duplicated without overlap
+    rejoined = " ".join(chunks)
+    assert rejoined == " ".join(sentences)
+    assert all(c.endswith(".") for c in chunks)
+
+
+def test_overlap_repeats_the_tail_of_the_previous_chunk() -> None:
+    sentences = [f"Fact {i} is true." for i in range(20)]
+    chunks = chunk_text(" ".join(sentences), size=80, overlap=30)
+    assert len(chunks) > 2
+    for previous, current in itertools.pairwise(chunks):
+        last_sentence = previous.split(". ")[-1]
+        assert current.startswith(last_sentence.rstrip(".")), (previous, current)
+        assert len(current) <= 80
+
+
+def test_overlong_sentence_is_split_at_whitespace() -> None:
+    words = " ".join(f"word{i}" for i in range(100))
+    chunks = chunk_text(words, size=50, overlap=10)
+    assert all(len(c) <= 50 for c in chunks)
+    assert set(" ".join(chunks).split()) == set(words.split())
+    assert chunks[0].startswith("word0 word1 ")
+
+
+def test_empty_text_and_bad_sizes() -> None:
+    assert chunk_text("  \n\n ") == []
+    with pytest.raises(ValueError):
+        chunk_text("x", size=10, overlap=10)
+
+
+def test_chunk_id_is_a_content_hash_scoped_by_collection_and_source() -> None:
+    a = chunk_id("col", "src", "text")
+    assert a == chunk_id("col", "src", "text") and len(a) == 64
+    assert (
+        len(
+            {
+                a,
+                chunk_id("col2", "src", "text"),
+                chunk_id("col", "src2", "text"),
+                chunk_id("col", "src", "text!"),
+            }
+        )
+        == 4
+    )
+    # the separator keeps ("ab", "c") and ("a", "bc") apart
+    assert chunk_id("ab", "c", "x") != chunk_id("a", "bc", "x")
+
+
+def test_chunk_documents_metadata_and_dedup() -> None:
+    from knowledge.documents import Document, chunk_documents
+    from knowledge.errors import InvalidInputError
+
+    alpha = " ".join(f"Alpha {i}." for i in range(30))
+    docs = [
+        Document(alpha, "a.md", "A", id="doc-a", metadata={"kind": "x", "bad": [1]}),
+        Document(alpha, "a.md", "A", id="doc-a"),  # same content again: no new chunks
+        Document("Beta.", "b.md"),
+    ]
+    count, chunks = chunk_documents("col", docs, size=60, overlap=10)
+    assert count == 3
+    a_chunks = [c for c in chunks if c.metadata["source"] == "a.md"]
+    assert [c.metadata["chunk"] for c in a_chunks] == list(range(len(a_chunks)))
+    assert {c.id for c in a_chunks} == {chunk_id("col", "a.md", c.text) for c in a_chunks}
+    assert len(a_chunks) == len(chunk_text(alpha, size=60, overlap=10)) > 1
+    assert len({c.id for c in chunks}) == len(chunks)
+    assert a_chunks[0].metadata == {
+        "kind": "x", "source": "a.md", "title": "A", "chunk": 0, "doc_id": "doc-a"
+    }  # fmt: skip
+    assert chunks[-1].metadata == {"source": "b.md", "title": "", "chunk": 0}
+    with pytest.raises(InvalidInputError, match="non-empty source"):
+        chunk_documents("col", [Document("x", " ")], size=60, overlap=10)
