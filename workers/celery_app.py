@@ -13,6 +13,7 @@ result write in :mod:`workers.job_store`).
 from __future__ import annotations
 
 from celery import Celery
+from celery.signals import worker_shutdown
 from kombu import Queue
 
 from workers.config import WorkerConfig
@@ -71,6 +72,14 @@ def create_app(config: WorkerConfig | None = None) -> Celery:
     celery.conf.update(celery_settings(config))
     celery.factforge_config = config  # type: ignore[attr-defined]
     tasks.register(celery)
+
+    def _close_runtime(**_: object) -> None:
+        runtime = getattr(celery, "factforge_runtime", None)
+        if runtime is not None:
+            runtime.close()
+
+    celery._factforge_close = _close_runtime  # type: ignore[attr-defined] # keeps it alive
+    worker_shutdown.connect(_close_runtime, weak=True)
     return celery
 
 

@@ -98,6 +98,15 @@ class ProcessRuntime:
             pipe.expire(key, self.config.inference_timeout_s + 60)
             pipe.execute()
 
+    def close(self) -> None:
+        """At worker shutdown: close what the factory built (sandboxes, connections)."""
+        with self._lock:
+            closer = getattr(self._factory, "close", None)
+            if callable(closer):
+                closer()
+            if self._store is not None:
+                self._store.client.close()
+
     def batcher(self) -> Any:
         """The inference worker's micro-batcher around :meth:`backend`."""
         from workers.batching import MicroBatcher

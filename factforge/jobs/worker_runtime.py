@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 from agents import JobDeps
 from agents.llm.base import ModelBackend
@@ -34,6 +35,7 @@ class SettingsRuntime:
         self._test_model_factory = test_model_factory
         self._lock = threading.Lock()
         self._local_backend: ModelBackend | None = None
+        self._registry: Any = None
 
     def _model(self) -> ModelBackend:
         """The model this process holds (loaded once)."""
@@ -67,7 +69,17 @@ class SettingsRuntime:
             backend = wiring.build_backend(self.settings)
         else:
             backend = self._model()
-        return wiring.build_job_deps(self.settings, backend=backend)
+        with self._lock:
+            if self._registry is None:
+                self._registry = wiring.build_plugin_registry(self.settings)
+        return wiring.build_job_deps(self.settings, registry=self._registry, backend=backend)
+
+    def close(self) -> None:
+        """Release the plugin registry (it owns the sandbox's fork servers)."""
+        with self._lock:
+            if self._registry is not None:
+                self._registry.close()
+                self._registry = None
 
 
 def build_runtime(config: WorkerConfig) -> SettingsRuntime:
