@@ -91,19 +91,20 @@ def test_sigkill_mid_job_completes_exactly_once_elsewhere(queue, workers):
     doomed = workers("doomed", model_factory="tests.fixtures.services:slow_quicksort",
                      env={**FAST_RECOVERY, "FACTFORGE_TEST_MODEL_DELAY_S": "1.5"})
     record = queue.submit(JobRequest(TASK))
-    # wait until the job is mid-way: routed and drafted, not finished
+    # kill it mid-way: routed, while the (slow) draft call runs
     for _, event in queue.events(record.job_id, timeout_s=90):
-        if event.get("node") == "draft":
+        if event.get("node") == "route":
             break
+    time.sleep(0.5)
     doomed.kill()
     assert not queue.get(record.job_id).terminal
     survivor = workers("survivor", env=FAST_RECOVERY)
     final = wait_terminal(queue, record.job_id, timeout=90)
     assert final.status == "succeeded" and final.result["status"] == "verified"
-    assert final.result_writes == 1 and final.attempts == 2
+    # ran on both workers, exactly one result written
+    assert (final.result_writes, final.attempts >= 2) == (1, True), final
     nodes = [e.get("node") for _, e in queue._store.events(record.job_id) if e["type"] == "node"]
-    # resumed from the checkpoint: route ran once, on the killed worker. (draft may run again:
-    # with LangGraph's default async durability its checkpoint can trail its stream event.)
+    # resumed from the checkpoint: route ran once, on the killed worker
     assert nodes.count("route") == 1 and nodes[-1] == "verify"
     assert f"run_job[{record.job_id}] received" in survivor.log()
 
