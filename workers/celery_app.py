@@ -33,7 +33,7 @@ TASK_ROUTES = {
 
 def celery_settings(config: WorkerConfig) -> dict[str, object]:
     """The Celery configuration for ``config`` (a plain dict, tested directly)."""
-    restore_every = max(1, min(10, config.visibility_timeout_s // 2))
+    restore_every = max(1, min(10, config.broker_visibility_timeout_s // 2))
     return {
         "broker_url": config.redis_url,
         "result_backend": config.redis_url,
@@ -48,13 +48,13 @@ def celery_settings(config: WorkerConfig) -> dict[str, object]:
         "task_track_started": True,
         "worker_prefetch_multiplier": 1,
         "worker_cancel_long_running_tasks_on_connection_loss": False,
-        "result_expires": config.record_ttl_s,
+        "result_expires": config.job_record_ttl_s,
         "result_extended": False,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
             # Unacked messages of a dead worker go back to the queue after this long: it must
             # exceed the longest job (a live worker's job is additionally guarded by its lease).
-            "visibility_timeout": config.visibility_timeout_s,
+            "visibility_timeout": config.broker_visibility_timeout_s,
             "unacked_restore_interval": restore_every,
             "unacked_restore_throttle": 1,
         },

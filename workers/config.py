@@ -20,15 +20,15 @@ DEFAULT_RUNTIME = "factforge.jobs.worker_runtime:build_runtime"
 # dataclass field -> env variable
 _ENV = {
     "redis_url": "FACTFORGE_REDIS_URL",
-    "visibility_timeout_s": "FACTFORGE_BROKER_VISIBILITY_TIMEOUT_S",
+    "broker_visibility_timeout_s": "FACTFORGE_BROKER_VISIBILITY_TIMEOUT_S",
     "job_time_limit_s": "FACTFORGE_JOB_TIME_LIMIT_S",
-    "lease_ttl_s": "FACTFORGE_JOB_LEASE_S",
-    "record_ttl_s": "FACTFORGE_JOB_RECORD_TTL_S",
+    "job_lease_s": "FACTFORGE_JOB_LEASE_S",
+    "job_record_ttl_s": "FACTFORGE_JOB_RECORD_TTL_S",
     "checkpoint_ttl_s": "FACTFORGE_CHECKPOINT_TTL_S",
     "batch_max_size": "FACTFORGE_BATCH_MAX_SIZE",
     "batch_max_wait_ms": "FACTFORGE_BATCH_MAX_WAIT_MS",
     "inference_timeout_s": "FACTFORGE_INFERENCE_TIMEOUT_S",
-    "runtime": "FACTFORGE_WORKER_RUNTIME",
+    "worker_runtime": "FACTFORGE_WORKER_RUNTIME",
 }
 
 
@@ -37,15 +37,15 @@ class WorkerConfig:
     """What the Celery app, the tasks and the remote backend are configured with."""
 
     redis_url: str = DEFAULT_REDIS_URL
-    visibility_timeout_s: int = 3600
+    broker_visibility_timeout_s: int = 3600
     job_time_limit_s: int = 900
-    lease_ttl_s: int = 30
-    record_ttl_s: int = 7 * 24 * 3600
+    job_lease_s: int = 30
+    job_record_ttl_s: int = 7 * 24 * 3600
     checkpoint_ttl_s: int = 7 * 24 * 3600
     batch_max_size: int = 8
     batch_max_wait_ms: int = 10
     inference_timeout_s: int = 300
-    runtime: str = DEFAULT_RUNTIME
+    worker_runtime: str = DEFAULT_RUNTIME
 
     def __post_init__(self) -> None:
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -54,7 +54,7 @@ class WorkerConfig:
             value = getattr(self, f.name)
             if isinstance(value, int) and value < 1:
                 raise WorkerConfigError(f"{_ENV[f.name]} must be positive, got {value}")
-        if self.lease_ttl_s < 3:
+        if self.job_lease_s < 3:
             raise WorkerConfigError("FACTFORGE_JOB_LEASE_S must be at least 3 seconds")
 
     @classmethod

@@ -1,7 +1,7 @@
 """What a worker process runs with, built once per process, lazily (after any fork).
 
 The objects that need settings (model backend, router, verifiers) come from the composition
-root: a *runtime factory* named by ``WorkerConfig.runtime`` (``module:callable``, by default
+root: a *runtime factory* named by ``WorkerConfig.worker_runtime`` (``module:callable``, by default
 :func:`factforge.jobs.worker_runtime.build_runtime`). ``workers`` never imports the front door;
 the factory is resolved by name, like ``celery -A`` resolves the app.
 
@@ -58,7 +58,7 @@ class ProcessRuntime:
     def _get_factory(self) -> RuntimeFactory:
         with self._lock:
             if self._factory is None:
-                self._factory = resolve(self.config.runtime)(self.config)
+                self._factory = resolve(self.config.worker_runtime)(self.config)
             return self._factory
 
     def job_deps(self) -> JobDeps:
@@ -77,7 +77,7 @@ class ProcessRuntime:
         with self._lock:
             if self._store is None:
                 self._store = RedisJobStore.from_url(
-                    self.config.redis_url, record_ttl_s=self.config.record_ttl_s
+                    self.config.redis_url, record_ttl_s=self.config.job_record_ttl_s
                 )
             return self._store
 

@@ -82,12 +82,12 @@ def register(app: Celery) -> None:
         try:
             return execute_job(
                 job_id, request, store=runtime.store(), run=run,
-                lease_ttl_s=config.lease_ttl_s, time_limit_s=config.job_time_limit_s,
+                lease_ttl_s=config.job_lease_s, time_limit_s=config.job_time_limit_s,
             )
         except LeaseHeld as exc:
             # Another live worker runs it (a redelivery after the visibility timeout): check
             # again later; if that worker dies, its lease expires and this retry takes over.
-            raise self.retry(exc=exc, countdown=config.lease_ttl_s, max_retries=None) from exc
+            raise self.retry(exc=exc, countdown=config.job_lease_s, max_retries=None) from exc
 
     @app.task(name=GENERATE, shared=False, soft_time_limit=config.inference_timeout_s,
               time_limit=config.inference_timeout_s + 30)

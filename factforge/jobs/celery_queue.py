@@ -36,7 +36,7 @@ class CeleryJobQueue:
     @classmethod
     def from_config(cls, config: WorkerConfig) -> CeleryJobQueue:
         return cls(create_app(config),
-                   RedisJobStore.from_url(config.redis_url, record_ttl_s=config.record_ttl_s),
+                   RedisJobStore.from_url(config.redis_url, record_ttl_s=config.job_record_ttl_s),
                    redis_url=config.redis_url, inference_timeout_s=config.inference_timeout_s)
 
     @classmethod

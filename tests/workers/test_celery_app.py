@@ -13,7 +13,7 @@ from workers.runtime import resolve
 
 
 def test_reliability_settings_and_routing():
-    config = WorkerConfig(redis_url="redis://example:6379/1", visibility_timeout_s=120)
+    config = WorkerConfig(redis_url="redis://example:6379/1", broker_visibility_timeout_s=120)
     settings = celery_settings(config)
     assert settings["broker_url"] == settings["result_backend"] == "redis://example:6379/1"
     assert settings["task_acks_late"] and settings["task_reject_on_worker_lost"]
