@@ -1,0 +1,1 @@
+"""Protobuf encodings of the HTTP API (``factforge.proto`` and its generated module)."""

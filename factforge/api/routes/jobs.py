@@ -1,0 +1,109 @@
+"""``/jobs``: submit (202), read, follow (SSE) and cancel code-generation jobs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import iterate_in_threadpool
+
+from agents import JobError, JobRequest
+from factforge.api.proto.codec import accepted_message, job_message, respond
+from factforge.errors import ApiError
+from workers.errors import JobNotFound, QueueUnavailable
+
+__all__ = ["JobCreate", "router"]
+
+router = APIRouter()
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+class JobCreate(BaseModel):
+    """A job request; omitted fields take the job defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(description="The programming task.")
+    language: str | None = Field(None, description="Target language (python).")
+    samples: int | None = Field(None, description="Candidate solutions to draft (1..32).")
+    top_k: int | None = Field(None, description="Experts to activate (1..16).")
+    max_rounds: int | None = Field(None, description="Repair rounds (0..10).")
+    max_new_tokens: int | None = Field(None, description="Token budget per model call.")
+    temperature: float | None = Field(None, description="Sampling temperature (0..2).")
+    seed: int | None = Field(None, description="Random seed.")
+
+
+def _queue(request: Request) -> Any:
+    return request.app.state.services.job_queue()
+
+
+def _record(queue: Any, job_id: str) -> Any:
+    try:
+        return queue.get(job_id)
+    except JobNotFound as exc:
+        raise ApiError(404, exc.code, str(exc)) from exc
+    except QueueUnavailable as exc:
+        raise ApiError(503, exc.code, str(exc)) from exc
+
+
+@router.post("/jobs", status_code=202, summary="Submit a job")
+def submit_job(
+    body: JobCreate,
+    request: Request,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Response:
+    """Queue a job; the same ``Idempotency-Key`` returns the job it first created."""
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise ApiError(422, "idempotency_key_invalid",
+                       f"Idempotency-Key must be 1..{MAX_IDEMPOTENCY_KEY} characters")
+    try:
+        job = JobRequest.from_dict(body.model_dump(exclude_none=True))
+    except JobError as exc:
+        raise ApiError(422, exc.code, str(exc)) from exc
+    try:
+        record = _queue(request).submit(job, idempotency_key=idempotency_key)
+    except QueueUnavailable as exc:
+        raise ApiError(503, exc.code, str(exc)) from exc
+    payload = {"job_id": record.job_id, "status": record.status}
+    return respond(request, payload, accepted_message, status_code=202)
+
+
+@router.get("/jobs/{job_id}", summary="A job's status, progress and result")
+def get_job(job_id: str, request: Request) -> Response:
+    return respond(request, _record(_queue(request), job_id).to_dict(), job_message)
+
+
+@router.delete("/jobs/{job_id}", summary="Cancel a job")
+def cancel_job(job_id: str, request: Request) -> Response:
+    """A queued job ends now; a running one stops at its next node."""
+    queue = _queue(request)
+    _record(queue, job_id)
+    return respond(request, queue.cancel(job_id).to_dict(), job_message)
+
+
+@router.get("/jobs/{job_id}/events", summary="Follow a job's events (Server-Sent Events)")
+def job_events(
+    job_id: str,
+    request: Request,
+    last_event_id: str | None = Header(None, alias="Last-Event-ID"),
+) -> EventSourceResponse:
+    """Node events in order, then one ``status`` event with the terminal status; resumable
+    with ``Last-Event-ID``."""
+    queue = _queue(request)
+    _record(queue, job_id)
+
+    async def stream() -> AsyncIterator[dict[str, str]]:
+        async for event_id, event in iterate_in_threadpool(
+            queue.events(job_id, last_event_id or "0")
+        ):
+            if await request.is_disconnected():
+                return
+            yield {"id": event_id, "event": event.get("type", "message"),
+                   "data": json.dumps(event)}
+
+    return EventSourceResponse(stream(), ping=15)

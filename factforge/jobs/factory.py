@@ -1,0 +1,35 @@
+"""Settings -> the JobQueue of this process: Celery + Redis when FACTFORGE_REDIS_URL is set,
+else the in-process thread pool with SQLite checkpoints. Called by ``Services.job_queue()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields, replace
+
+from agents import JobDeps
+from factforge.jobs.base import JobQueue
+from factforge.settings import Settings
+from workers.config import WorkerConfig
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    """WorkerConfig from env, overridden by every field Settings also has (same env names)."""
+    base = WorkerConfig.from_env()
+    shared = {
+        f.name: getattr(settings, f.name)
+        for f in fields(WorkerConfig)
+        if getattr(settings, f.name, None) is not None
+    }
+    return replace(base, **shared)
+
+
+def build_job_queue(settings: Settings, job_deps: Callable[[], JobDeps]) -> JobQueue:
+    """The configured job queue; ``job_deps`` is only called (once) in embedded mode."""
+    if settings.distributed:
+        from factforge.jobs.celery_queue import CeleryJobQueue
+
+        return CeleryJobQueue.from_config(worker_config(settings))
+    from factforge.jobs.embedded import EmbeddedJobQueue
+    from factforge.wiring import open_checkpointer
+
+    return EmbeddedJobQueue(job_deps, checkpointer=open_checkpointer(settings))

@@ -1,0 +1,85 @@
+"""execute_job: the logic of the run_job task, with a real Redis store and the real graph."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents import JobCancelled, JobRunner
+from tests.fixtures.scripted_model import quicksort_model
+from workers.execution import execute_job
+from workers.job_store import RedisJobStore
+from workers.redis_checkpointer import RedisCheckpointer
+
+pytestmark = pytest.mark.integration
+
+REQUEST = {"prompt": "Implement quicksort in Python"}
+
+
+@pytest.fixture
+def store(redis_url):
+    return RedisJobStore.from_url(redis_url)
+
+
+def _runner(redis_url, deps):
+    runner = JobRunner(RedisCheckpointer.from_url(redis_url))
+
+    def run(request, job_id, on_event):
+        return runner.run(request, deps, job_id=job_id, on_event=on_event)
+
+    return run
+
+
+def test_runs_the_graph_and_records_events_and_result(redis_url, store, make_deps):
+    record, _ = store.create(REQUEST)
+    model = quicksort_model()
+    out = execute_job(record.job_id, REQUEST, store=store, run=_runner(redis_url, make_deps(model)))
+    assert out["status"] == "succeeded" and out["result"]["status"] == "verified"
+    nodes = [e.get("node") for _, e in store.events(record.job_id) if e["type"] == "node"]
+    assert nodes[:3] == ["route", "draft", "select"] and nodes[-1] == "verify"
+    # a redelivered (duplicate) message does not run the job again
+    calls = len(model.calls)
+    again = execute_job(record.job_id, REQUEST, store=store,
+                        run=_runner(redis_url, make_deps(model)))
+    assert again["result"] == out["result"] and len(model.calls) == calls
+    assert store.get(record.job_id).result_writes == 1
+
+
+def test_send_task_style_submission_without_a_record(redis_url, store, make_deps):
+    out = execute_job("by-name", REQUEST, store=store,
+                      run=_runner(redis_url, make_deps(quicksort_model())))
+    assert out["job_id"] == "by-name" and out["status"] == "succeeded"
+
+
+def test_cancel_stops_between_nodes(redis_url, store, make_deps):
+    record, _ = store.create(REQUEST)
+    inner = _runner(redis_url, make_deps(quicksort_model()))
+
+    def run(request, job_id, on_event):
+        def cancel_after_route(event):
+            if event.get("node") == "route":
+                store.cancel(job_id)
+            on_event(event)
+        return inner(request, job_id, cancel_after_route)
+
+    out = execute_job(record.job_id, REQUEST, store=store, run=run)
+    assert out["status"] == "cancelled" and out["error"]["code"] == JobCancelled.code
+    nodes = [e.get("node") for _, e in store.events(record.job_id)]
+    assert nodes == ["route", None]
+
+
+def test_invalid_request_and_crashes_fail_the_job(redis_url, store, make_deps):
+    bad = execute_job("bad", {"prompt": ""}, store=store,
+                      run=_runner(redis_url, make_deps(quicksort_model())))
+    assert bad["status"] == "failed" and bad["error"]["code"] == "job_invalid"
+
+    def crash(request, job_id, on_event):
+        raise KeyError("bug")
+
+    out = execute_job("crash", REQUEST, store=store, run=crash)
+    assert out["status"] == "failed" and out["error"]["code"] == "internal_error"
+
+
+def test_time_limit_stops_the_job(redis_url, store, make_deps):
+    out = execute_job("slow", REQUEST, store=store, time_limit_s=0,
+                      run=_runner(redis_url, make_deps(quicksort_model())))
+    assert out["status"] == "failed" and out["error"]["code"] == "job_timeout"

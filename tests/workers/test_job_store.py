@@ -1,0 +1,90 @@
+"""Redis job records, events, cancel flag, lease and the exactly-once terminal write."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from workers.errors import JobNotFound, LeaseHeld, QueueUnavailable
+from workers.job_store import RedisJobStore
+
+pytestmark = pytest.mark.integration
+
+REQUEST = {"prompt": "Implement quicksort"}
+
+
+@pytest.fixture
+def store(redis_url):
+    return RedisJobStore.from_url(redis_url, record_ttl_s=600)
+
+
+def test_create_get_and_idempotency_key(store):
+    first, created = store.create(REQUEST, idempotency_key="k1")
+    assert created and first.status == "queued" and first.request == REQUEST
+    again, created_again = store.create({"prompt": "other"}, idempotency_key="k1")
+    assert not created_again and again.job_id == first.job_id and again.request == REQUEST
+    other, _ = store.create(REQUEST, idempotency_key="k2")
+    assert other.job_id != first.job_id
+    with pytest.raises(JobNotFound):
+        store.get("missing")
+
+
+def test_events_are_ordered_and_the_terminal_write_happens_once(store):
+    record, _ = store.create(REQUEST)
+    assert store.mark_running(record.job_id)
+    for i in range(5):
+        assert store.append_event(record.job_id, {"type": "node", "node": f"n{i}"},
+                                  {"events": i + 1, "node": f"n{i}"}) is False
+    assert store.get(record.job_id).progress == {"events": 5, "node": "n4"}
+    results = []
+    threads = [threading.Thread(target=lambda i=i: results.append(
+        store.finish(record.job_id, "succeeded", result={"writer": i}))) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 1
+    final = store.get(record.job_id)
+    assert final.status == "succeeded" and final.result_writes == 1
+    events = store.events(record.job_id)
+    assert [e["node"] for _, e in events[:5]] == ["n0", "n1", "n2", "n3", "n4"]
+    assert events[-1][1] == {"type": "status", "status": "succeeded", "ts": events[-1][1]["ts"]}
+    # reading after an id returns only newer events, in order
+    assert [e for _, e in store.events(record.job_id, after=events[2][0])] == \
+        [e for _, e in events[3:]]
+    # nothing is appended after the end
+    assert store.append_event(record.job_id, {"type": "node"}, {}) is False
+    assert len(store.events(record.job_id)) == 6
+
+
+def test_blocking_read_wakes_on_a_new_event(store):
+    record, _ = store.create(REQUEST)
+    timer = threading.Timer(0.2, lambda: store.append_event(record.job_id, {"n": 1}, {}))
+    timer.start()
+    got = store.events(record.job_id, block_ms=5000)
+    timer.join()
+    assert [e for _, e in got] == [{"n": 1}]
+
+
+def test_cancel_queued_ends_it_and_running_sets_the_flag(store):
+    queued, _ = store.create(REQUEST)
+    assert store.cancel(queued.job_id).status == "cancelled"
+    running, _ = store.create(REQUEST)
+    store.mark_running(running.job_id)
+    assert store.cancel(running.job_id).cancel_requested
+    assert store.append_event(running.job_id, {"type": "node"}, {}) is True
+    assert not store.mark_running(queued.job_id)
+
+
+def test_lease_excludes_a_second_holder(store):
+    with store.lease("j", ttl_s=3), pytest.raises(LeaseHeld), store.lease("j", ttl_s=3):
+        pass
+    with store.lease("j", ttl_s=3):
+        pass
+
+
+def test_unreachable_redis_is_a_clear_error():
+    store = RedisJobStore.from_url("redis://127.0.0.1:1/0")
+    with pytest.raises(QueueUnavailable, match="Redis is unavailable"):
+        store.get("x")

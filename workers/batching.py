@@ -1,0 +1,79 @@
+"""Micro-batching: concurrent generate calls in one process become one batched model call.
+
+Callers (threads of a ``--pool threads`` inference worker) put requests on a queue and wait
+on futures; one batching thread takes up to ``max_size`` requests, waiting at most
+``max_wait_s`` after the first for more, and calls ``backend.generate`` once for all of them.
+The model is only ever called from that one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+
+from agents.errors import ModelCallError
+from agents.llm.base import Generation, GenerationRequest, ModelBackend
+
+log = logging.getLogger(__name__)
+
+_Item = tuple[GenerationRequest, "Future[Generation]"]
+
+
+class MicroBatcher:
+    """A ModelBackend that batches concurrent calls to ``backend``."""
+
+    def __init__(self, backend: ModelBackend, *, max_size: int = 8, max_wait_s: float = 0.01,
+                 ) -> None:
+        if max_size < 1 or max_wait_s < 0:
+            raise ValueError("max_size must be >= 1 and max_wait_s >= 0")
+        self.backend = backend
+        self.name = f"batched:{backend.name}"
+        self.max_size = max_size
+        self.max_wait_s = max_wait_s
+        self.batch_sizes: list[int] = []
+        self._queue: queue.Queue[_Item] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
+        self._thread.start()
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        futures: list[Future[Generation]] = []
+        for request in requests:
+            future: Future[Generation] = Future()
+            self._queue.put((request, future))
+            futures.append(future)
+        return [future.result() for future in futures]
+
+    def _collect(self) -> list[_Item]:
+        batch = [self._queue.get()]
+        deadline = time.monotonic() + self.max_wait_s
+        while len(batch) < self.max_size:
+            remaining = deadline - time.monotonic()
+            try:
+                batch.append(self._queue.get(timeout=max(remaining, 0)) if remaining > 0
+                             else self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._collect()
+            self.batch_sizes.append(len(batch))
+            try:
+                generations = self.backend.generate([request for request, _ in batch])
+                if len(generations) != len(batch):
+                    raise ModelCallError(
+                        f"{self.backend.name} returned {len(generations)} generations "
+                        f"for {len(batch)} requests"
+                    )
+            except Exception as exc:  # noqa: BLE001 - every waiting caller gets the error
+                log.warning("batched generate of %d failed: %s", len(batch), exc)
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for (_, future), generation in zip(batch, generations, strict=True):
+                future.set_result(generation)

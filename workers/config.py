@@ -1,0 +1,80 @@
+"""Worker configuration: a plain dataclass, read from ``FACTFORGE_*`` env by ``from_env``.
+
+The Celery CLI (``celery -A workers.celery_app``) imports the app before any composition root
+runs, so the few settings Celery itself needs are read here, with the same env names as the
+fields of :class:`factforge.settings.Settings`. Everything else a worker needs (model, router,
+verifiers) comes from the *runtime factory* named by ``FACTFORGE_WORKER_RUNTIME``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from workers.errors import WorkerConfigError
+
+DEFAULT_REDIS_URL = "redis://localhost:6379/0"
+DEFAULT_RUNTIME = "factforge.jobs.worker_runtime:build_runtime"
+
+# dataclass field -> env variable
+_ENV = {
+    "redis_url": "FACTFORGE_REDIS_URL",
+    "broker_visibility_timeout_s": "FACTFORGE_BROKER_VISIBILITY_TIMEOUT_S",
+    "job_time_limit_s": "FACTFORGE_JOB_TIME_LIMIT_S",
+    "job_lease_s": "FACTFORGE_JOB_LEASE_S",
+    "job_record_ttl_s": "FACTFORGE_JOB_RECORD_TTL_S",
+    "checkpoint_ttl_s": "FACTFORGE_CHECKPOINT_TTL_S",
+    "batch_max_size": "FACTFORGE_BATCH_MAX_SIZE",
+    "batch_max_wait_ms": "FACTFORGE_BATCH_MAX_WAIT_MS",
+    "inference_timeout_s": "FACTFORGE_INFERENCE_TIMEOUT_S",
+    "worker_runtime": "FACTFORGE_WORKER_RUNTIME",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """What the Celery app, the tasks and the remote backend are configured with."""
+
+    redis_url: str = DEFAULT_REDIS_URL
+    broker_visibility_timeout_s: int = 3600
+    job_time_limit_s: int = 900
+    job_lease_s: int = 30
+    job_record_ttl_s: int = 7 * 24 * 3600
+    checkpoint_ttl_s: int = 7 * 24 * 3600
+    batch_max_size: int = 8
+    batch_max_wait_ms: int = 10
+    inference_timeout_s: int = 300
+    worker_runtime: str = DEFAULT_RUNTIME
+
+    def __post_init__(self) -> None:
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise WorkerConfigError(f"FACTFORGE_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int) and value < 1:
+                raise WorkerConfigError(f"{_ENV[f.name]} must be positive, got {value}")
+        if self.job_lease_s < 3:
+            raise WorkerConfigError("FACTFORGE_JOB_LEASE_S must be at least 3 seconds")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkerConfig:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(_ENV[f.name])
+            if raw is None or raw == "":
+                continue
+            if f.type in ("int", int):
+                try:
+                    values[f.name] = int(raw)
+                except ValueError:
+                    raise WorkerConfigError(f"{_ENV[f.name]} must be an integer, got {raw!r}") from None
+            else:
+                values[f.name] = raw
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def env_names() -> dict[str, str]:
+    """Field -> env variable (used by the docker-compose test)."""
+    return dict(_ENV)

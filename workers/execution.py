@@ -1,0 +1,107 @@
+"""Run one job against a job store: the logic behind the ``factforge.run_job`` task.
+
+Plain functions, tested directly. The task adds only Celery concerns (retries, routing).
+Guarantees: a job ends with exactly one terminal record; a cancelled job stops between nodes;
+a job whose time limit passes stops between nodes; a redelivered job resumes from its
+checkpoint (the ``run`` callable gets the same ``job_id``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from agents import AgentsError, JobCancelled, JobRequest
+from workers.errors import JobNotFound, JobTimeout, QueueUnavailable
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[dict[str, Any]], None]
+RunFn = Callable[[JobRequest, str, EventSink], dict[str, Any]]
+
+
+class JobStore(Protocol):
+    """What :func:`execute_job` needs (RedisJobStore and the embedded MemoryJobStore)."""
+
+    def get(self, job_id: str) -> Any: ...
+    def create(self, request: dict[str, Any], *, job_id: str | None = None,
+               idempotency_key: str | None = None) -> Any: ...
+    def mark_running(self, job_id: str) -> bool: ...
+    def append_event(self, job_id: str, event: dict[str, Any],
+                     progress: dict[str, Any]) -> bool: ...
+    def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
+               error: dict[str, Any] | None = None) -> bool: ...
+    def lease(self, job_id: str, ttl_s: int) -> Any: ...
+
+
+def execute_job(
+    job_id: str,
+    request: dict[str, Any],
+    *,
+    store: JobStore,
+    run: RunFn,
+    lease_ttl_s: int = 30,
+    time_limit_s: float | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) job ``job_id`` and return its record as a dict.
+
+    Raises :class:`workers.errors.LeaseHeld` when another live worker runs it, and lets
+    transient errors (model calls, Redis) propagate so the caller can retry; everything else
+    ends the job as failed.
+    """
+    try:
+        record = store.get(job_id)
+    except JobNotFound:
+        # A client that only knows the task name (send_task) submits without a record.
+        record, _ = store.create(request, job_id=job_id)
+    if record.terminal:
+        log.info("job %s already %s; not running it again", job_id, record.status)
+        return record.to_dict()
+    try:
+        job_request = JobRequest.from_dict(request)
+    except AgentsError as exc:
+        store.finish(job_id, "failed", error=_error(exc))
+        return store.get(job_id).to_dict()
+
+    with store.lease(job_id, lease_ttl_s):
+        if not store.mark_running(job_id):
+            return store.get(job_id).to_dict()
+        started = time.monotonic()
+        count = {"events": record.progress.get("events", 0)}
+
+        def on_event(event: dict[str, Any]) -> None:
+            count["events"] += 1
+            progress = {"events": count["events"], "node": event.get("node")}
+            if store.append_event(job_id, event, progress):
+                raise JobCancelled(f"job {job_id} was cancelled")
+            if time_limit_s is not None and time.monotonic() - started > time_limit_s:
+                raise JobTimeout(f"job {job_id} ran longer than {time_limit_s:.0f} s")
+
+        try:
+            result = run(job_request, job_id, on_event)
+        except JobCancelled as exc:
+            store.finish(job_id, "cancelled", error=_error(exc))
+        except JobTimeout as exc:
+            store.finish(job_id, "failed", error=_error(exc))
+        except AgentsError as exc:
+            if getattr(exc, "code", "") == "model_call_failed":
+                raise  # transient: the task retries with backoff and resumes from the checkpoint
+            store.finish(job_id, "failed", error=_error(exc))
+        except QueueUnavailable:
+            raise
+        except Exception as exc:  # a bug in a node or a plugin: the job fails, the worker lives
+            log.exception("job %s crashed", job_id)
+            store.finish(job_id, "failed", error={"code": "internal_error", "message": str(exc)})
+        else:
+            if not store.finish(job_id, "succeeded", result=result):
+                log.info("job %s had already ended; result discarded", job_id)
+        final = store.get(job_id)
+        log.info("job %s %s after %.3f s (attempt %d)", job_id, final.status,
+                 time.monotonic() - started, final.attempts)
+        return final.to_dict()
+
+
+def _error(exc: Exception) -> dict[str, str]:
+    return {"code": getattr(exc, "code", type(exc).__name__), "message": str(exc)}

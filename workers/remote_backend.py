@@ -1,0 +1,83 @@
+"""A ModelBackend whose calls run on the ``inference`` queue (GPU workers holding the model).
+
+How it waits (no ``AsyncResult.get()`` inside a task): each call sends ``factforge.generate``
+by name with a ``reply_to`` Redis list key; the inference task pushes its answer (or its
+error) there, and this backend blocks on ``BLPOP`` with a timeout. That wakes up as soon as
+the answer exists (no polling), cannot deadlock a worker pool on its own subtasks (jobs and
+inference are different queues and workers), and a lost answer becomes a timeout, i.e. a
+:class:`agents.errors.ModelCallError` that the graph's retry policy retries.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+from celery import Celery
+
+from agents.errors import ModelCallError
+from agents.llm.base import Generation, GenerationRequest
+from workers.celery_app import GENERATE, INFERENCE_QUEUE, create_app
+from workers.config import WorkerConfig
+from workers.wire import generation_from_dict, request_to_dict
+
+REPLY_PREFIX = "ff:reply:"
+
+
+class RemoteBackend:
+    """Sends batches of chat requests to the inference workers and waits for the answer."""
+
+    def __init__(self, app: Celery, redis_url: str, *, timeout_s: float = 300.0,
+                 name: str = "remote") -> None:
+        self._app = app
+        # its own client: BLPOP blocks up to timeout_s, beyond redis-py's default 5 s
+        # socket timeout
+        self._redis = redis.Redis.from_url(redis_url, decode_responses=True,
+                                           socket_timeout=timeout_s + 10,
+                                           socket_connect_timeout=5)
+        self.timeout_s = timeout_s
+        self.name = name
+
+    @classmethod
+    def from_config(cls, config: WorkerConfig) -> RemoteBackend:
+        return cls(create_app(config), config.redis_url, timeout_s=config.inference_timeout_s)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RemoteBackend:
+        """From anything with ``redis_url`` (and optionally ``inference_timeout_s``)."""
+        config = WorkerConfig.from_env()
+        updates = {"redis_url": settings.redis_url}
+        if getattr(settings, "inference_timeout_s", None):
+            updates["inference_timeout_s"] = int(settings.inference_timeout_s)
+        return cls.from_config(WorkerConfig(**{**_as_dict(config), **updates}))
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        if not requests:
+            return []
+        reply_to = f"{REPLY_PREFIX}{uuid.uuid4().hex}"
+        try:
+            self._app.send_task(
+                GENERATE,
+                kwargs={"requests": [request_to_dict(r) for r in requests], "reply_to": reply_to},
+                queue=INFERENCE_QUEUE,
+                ignore_result=True,
+            )
+            reply = self._redis.blpop([reply_to], timeout=self.timeout_s)
+        except (redis.RedisError, OSError) as exc:
+            raise ModelCallError(f"inference queue unavailable: {exc}") from exc
+        if reply is None:
+            raise ModelCallError(f"no answer from the inference queue in {self.timeout_s:.0f} s")
+        answer = json.loads(reply[1])
+        if "error" in answer:
+            raise ModelCallError(f"inference worker failed: {answer['error']}")
+        generations = [generation_from_dict(g) for g in answer["generations"]]
+        if len(generations) != len(requests):
+            raise ModelCallError("inference worker returned the wrong number of generations")
+        return generations
+
+
+def _as_dict(config: WorkerConfig) -> dict[str, Any]:
+    return {name: getattr(config, name) for name in config.__dataclass_fields__}

@@ -1,0 +1,121 @@
+"""What a worker process runs with, built once per process, lazily (after any fork).
+
+The objects that need settings (model backend, router, verifiers) come from the composition
+root: a *runtime factory* named by ``WorkerConfig.worker_runtime`` (``module:callable``, by default
+:func:`factforge.jobs.worker_runtime.build_runtime`). ``workers`` never imports the front door;
+the factory is resolved by name, like ``celery -A`` resolves the app.
+
+Nothing is loaded at import or in the parent of a prefork pool: the first task in a process
+builds it (GPU libraries are initialised in the process that uses them, never before a fork).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from typing import Any, Protocol
+
+from agents import JobDeps, JobRunner
+from agents.llm.base import ModelBackend
+from workers.config import WorkerConfig
+from workers.errors import WorkerConfigError
+from workers.job_store import RedisJobStore
+from workers.redis_checkpointer import RedisCheckpointer
+
+
+class RuntimeFactory(Protocol):
+    """What the composition root hands a worker: built on first use, once per process."""
+
+    def job_deps(self) -> JobDeps: ...
+    def backend(self) -> ModelBackend: ...
+
+
+def resolve(path: str) -> Any:
+    """Import ``module:attribute``."""
+    module_name, _, attribute = path.partition(":")
+    if not module_name or not attribute:
+        raise WorkerConfigError(f"expected 'module:callable', got {path!r}")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise WorkerConfigError(f"cannot import {path!r}: {exc}") from exc
+
+
+class ProcessRuntime:
+    """Lazily built, per-process: the factory's deps/backend, the job store, the graph runner."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self._lock = threading.RLock()
+        self._factory: RuntimeFactory | None = None
+        self._deps: JobDeps | None = None
+        self._backend: ModelBackend | None = None
+        self._runner: JobRunner | None = None
+        self._store: RedisJobStore | None = None
+        self._batcher: Any = None
+
+    def _get_factory(self) -> RuntimeFactory:
+        with self._lock:
+            if self._factory is None:
+                self._factory = resolve(self.config.worker_runtime)(self.config)
+            return self._factory
+
+    def job_deps(self) -> JobDeps:
+        with self._lock:
+            if self._deps is None:
+                self._deps = self._get_factory().job_deps()
+            return self._deps
+
+    def backend(self) -> ModelBackend:
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._get_factory().backend()
+            return self._backend
+
+    def store(self) -> RedisJobStore:
+        with self._lock:
+            if self._store is None:
+                self._store = RedisJobStore.from_url(
+                    self.config.redis_url, record_ttl_s=self.config.job_record_ttl_s
+                )
+            return self._store
+
+    def runner(self) -> JobRunner:
+        with self._lock:
+            if self._runner is None:
+                checkpointer = RedisCheckpointer.from_url(
+                    self.config.redis_url, ttl_s=self.config.checkpoint_ttl_s
+                )
+                self._runner = JobRunner(checkpointer)
+            return self._runner
+
+    def reply(self, key: str, answer: dict[str, Any]) -> None:
+        """Push an inference answer to the caller's reply list (it expires if nobody reads)."""
+        client = self.store().client
+        with client.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, json.dumps(answer))
+            pipe.expire(key, self.config.inference_timeout_s + 60)
+            pipe.execute()
+
+    def close(self) -> None:
+        """At worker shutdown: close what the factory built (sandboxes, connections)."""
+        with self._lock:
+            closer = getattr(self._factory, "close", None)
+            if callable(closer):
+                closer()
+            if self._store is not None:
+                self._store.client.close()
+
+    def batcher(self) -> Any:
+        """The inference worker's micro-batcher around :meth:`backend`."""
+        from workers.batching import MicroBatcher
+
+        with self._lock:
+            if self._batcher is None:
+                self._batcher = MicroBatcher(
+                    self.backend(),
+                    max_size=self.config.batch_max_size,
+                    max_wait_s=self.config.batch_max_wait_ms / 1000,
+                )
+            return self._batcher
