@@ -100,6 +100,12 @@ class Services:
             ),
         )
 
+    def job_queue(self):  # noqa: ANN201
+        """Embedded thread pool, or Celery + Redis when FACTFORGE_REDIS_URL is set."""
+        from factforge.jobs import build_job_queue
+
+        return self._get("job_queue", lambda: build_job_queue(self.settings, self.job_deps))
+
     def close(self) -> None:
         """Release what needs releasing (thread pools, connections)."""
         with self._lock:

@@ -120,6 +120,28 @@ class Settings(BaseSettings):
         200, ge=1, le=10_000, description="Most claims checked per request."
     )
 
+    # --- distributed mode (Celery workers) ------------------------------------------------
+    broker_visibility_timeout_s: int = Field(
+        3600, ge=10, description="Seconds before a dead worker's job is redelivered (> longest job)."
+    )
+    job_time_limit_s: int = Field(900, ge=1, description="Time limit of one job.")
+    job_lease_s: int = Field(30, ge=1, description="Lease on a running job, renewed by its worker.")
+    job_record_ttl_s: int = Field(
+        7 * 24 * 3600, ge=60, description="How long job records and events are kept in Redis."
+    )
+    checkpoint_ttl_s: int = Field(
+        7 * 24 * 3600, ge=60, description="How long graph checkpoints are kept in Redis."
+    )
+    batch_max_size: int = Field(8, ge=1, le=256, description="Largest micro-batch on an inference worker.")
+    batch_max_wait_ms: int = Field(10, ge=0, le=10_000, description="Longest wait to fill a micro-batch.")
+    inference_timeout_s: int = Field(
+        300, ge=1, description="How long the remote backend waits for an inference worker."
+    )
+    worker_runtime: str = Field(
+        "factforge.jobs.worker_runtime:build_runtime",
+        description="module:function that builds a worker process's job dependencies.",
+    )
+
     # --- HTTP API --------------------------------------------------------------------------
     api_keys: CommaList = Field(
         default_factory=list, description="Bearer keys for the HTTP API (comma-separated)."

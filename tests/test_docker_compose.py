@@ -56,14 +56,20 @@ def test_values_are_valid_settings():
 
 
 def test_workers_run_the_celery_app_on_their_queue():
+    from factforge.cli.worker import celery_argv
+
     app_module = importlib.import_module("workers.celery_app")
+    assert hasattr(app_module, "app")
     for name, queue in WORKERS.items():
         command = SERVICES[name]["command"]
-        assert command[:4] == ["celery", "-A", "workers.celery_app", "worker"]
-        assert hasattr(app_module, "app")
-        assert _option(command, "-Q") == queue
-        # GPU workers never fork after CUDA is initialised
-        assert _option(command, "--pool") in ("threads", "solo")
+        assert command[:2] == ["factforge", "worker"]
+        assert _option(command, "--queues") == queue
+        # GPU workers never fork after CUDA is initialised: the default pool is threads
+        pool = _option(command, "--pool") if "--pool" in command else "threads"
+        assert pool in ("threads", "solo")
+        argv = celery_argv([queue], pool, int(_option(command, "--concurrency")), "info")
+        assert argv[argv.index("-A") + 1] == "workers.celery_app" and "worker" in argv
+        assert _option(argv, "-Q") == queue
     assert SERVICES["worker-jobs"]["environment"]["FACTFORGE_BACKEND"] == "remote"
     assert SERVICES["worker-inference"]["environment"]["FACTFORGE_BACKEND"] != "remote"
 

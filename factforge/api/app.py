@@ -23,6 +23,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "factforge.api.routes.plugins",
     "factforge.api.routes.knowledge",
     "factforge.api.routes.factcheck",
+    "factforge.api.routes.jobs",
+    "factforge.api.routes.generate",
 )
 
 

@@ -14,6 +14,7 @@ from factforge.cli.select import select_command
 from factforge.cli._common import load_settings
 from factforge.cli.generate import generate
 from factforge.cli.serve import serve
+from factforge.cli.worker import worker
 from factforge.logs import configure_logging
 from factforge.services import Services
 
@@ -30,6 +31,7 @@ app.add_typer(plugins_cli.app, name="plugins")
 app.add_typer(kb_cli.app, name="kb")
 app.command("select")(select_command)
 app.command("factcheck")(factcheck)
+app.command("worker")(worker)
 
 
 @app.callback()

@@ -25,6 +25,7 @@ def test_get_plugins_lists_registry() -> None:
     body = response.json()
     status = {p["name"]: p["status"] for p in body["plugins"]}
     assert status == {"syntax": "loaded", "sandbox": "loaded", "tests": "disabled",
-                      "api_check": "loaded"}
-    assert [v["name"] for v in body["verifiers"]] == ["syntax", "api_check", "sandbox"]
+                      "api_check": "loaded", "factcheck": "loaded"}
+    assert [v["name"] for v in body["verifiers"]] == ["syntax", "api_check", "sandbox",
+                                                      "factcheck"]
     assert body["experts"] == [] and body["judges"] == []

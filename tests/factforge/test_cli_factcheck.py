@@ -8,8 +8,9 @@ import typer
 from typer.testing import CliRunner
 
 from factforge.cli.factcheck import factcheck
-from plugins.factcheck import FactChecker, make_judge
+from factforge.settings import Settings
 from knowledge.embedcache import CachedEmbedder
+from plugins.factcheck import FactChecker, make_judge
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -25,6 +26,8 @@ class Services:
             [Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics")]
         )
         self.judge = make_judge("builtin", encoder=self.embedder)
+
+    settings = Settings(factcheck_collection="default", factcheck_top_k=3)
 
     def fact_checker(self, judge="builtin"):
         return FactChecker(self.retriever, make_judge(judge) if judge != "builtin" else self.judge)

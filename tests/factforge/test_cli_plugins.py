@@ -33,7 +33,8 @@ def test_list_json_shows_builtins_and_errors() -> None:
     assert plugins["syntax"]["hooks"] == ["register_verifiers"]
     assert plugins["ghost"]["status"] == "failed"
     assert "no_such_module_cli" in plugins["ghost"]["error"]
-    assert [v["name"] for v in data["verifiers"]] == ["syntax", "api_check", "sandbox", "tests"]
+    assert [v["name"] for v in data["verifiers"]] == ["syntax", "api_check", "sandbox", "tests",
+                                                      "factcheck"]
 
 
 def test_list_table_and_check_exit_code() -> None:

@@ -68,7 +68,7 @@ def test_builtins_load_through_entry_points_and_list_versions_and_hooks() -> Non
         assert info.status == "loaded" and info.source == "builtin" and info.version
         assert info.hooks == ("register_verifiers",)
     names = [spec.name for spec in registry.verifier_specs()]
-    assert names == ["syntax", "api_check", "sandbox", "tests"]
+    assert names == ["syntax", "api_check", "sandbox", "tests", "factcheck"]
     registry.close()
 
 
@@ -117,7 +117,8 @@ def test_allow_deny_and_order(make_plugin) -> None:
     assert no_verifier.verifier_specs() == [] and no_verifier.experts()
     builtin = PluginRegistry(PluginConfig(discover=False, deny=("api_check",),
                                           order=("tests", "syntax")))
-    assert [s.name for s in builtin.verifier_specs()] == ["tests", "syntax", "sandbox"]
+    assert [s.name for s in builtin.verifier_specs()] == ["tests", "syntax", "sandbox",
+                                                         "factcheck"]
     assert {i.name: i.status for i in builtin.plugins()}["api_check"] == "disabled"
 
 

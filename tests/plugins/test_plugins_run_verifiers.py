@@ -54,4 +54,5 @@ def test_full_builtin_pipeline() -> None:
         verdicts = verify(Candidate(code=code, prompt=PROMPT, tests="assert double(0) == 0\n",
                                     entry_point="double"), registry)
     assert [(v.plugin, v.status) for v in verdicts] == [
-        ("syntax", "pass"), ("api_check", "pass"), ("sandbox", "pass"), ("tests", "pass")]
+        ("syntax", "pass"), ("api_check", "pass"), ("sandbox", "pass"), ("tests", "pass"),
+        ("factcheck", "skipped")]  # no knowledge base given to this registry
