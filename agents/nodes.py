@@ -166,7 +166,7 @@ def review(task: ReviewTask, runtime: Runtime[JobDeps]) -> dict[str, Any]:
     (generation,), usage = _generate(deps, [generation_request])
     text = generation.text
     code, note = split_code(text, request.language)
-    verdict = "lgtm" if is_lgtm(text) or not code else "revised"
+    verdict = "lgtm" if is_lgtm(text) else ("revised" if code else "no_code")
     review_record = {
         "round": task["round"],
         "expert": expert.name,
@@ -197,6 +197,7 @@ def synthesise(state: JobState) -> dict[str, Any]:
             code, applied = record["code"], record["expert"]
             break
     notes = [f"{r['expert']}: {'LGTM' if r['verdict'] == 'lgtm' else r['note']}" for r in reviews]
+
     explanation = state.get("explanation", "")
     return {
         "code": code,

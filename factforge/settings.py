@@ -122,7 +122,7 @@ class Settings(BaseSettings):
 
     # --- distributed mode (Celery workers) ------------------------------------------------
     broker_visibility_timeout_s: int = Field(
-        3600, ge=10, description="Seconds before a dead worker's job is redelivered (> longest job)."
+        3600, ge=1, description="Seconds before a dead worker's job is redelivered (> longest job)."
     )
     job_time_limit_s: int = Field(900, ge=1, description="Time limit of one job.")
     job_lease_s: int = Field(30, ge=1, description="Lease on a running job, renewed by its worker.")

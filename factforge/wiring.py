@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agents import EmbeddingRouter, JobDeps, RouterConfig, load_experts
+from agents import EmbeddingRouter, JobDeps, JobRequest, RouterConfig, load_experts
 from agents.experts import Expert
 from agents.llm import GenerationRequest, ModelBackend, ModelSpec
 from agents.selection import evidence_selector
@@ -179,6 +179,19 @@ def build_job_deps(
         verifier_timeout_s=registry.config.timeout_s,
         selector=evidence_selector(),
     )
+
+
+def job_request(settings: Settings, fields: dict[str, Any]) -> JobRequest:
+    """A JobRequest from the given fields, the rest from settings (raises JobError)."""
+    defaults = {
+        "samples": settings.samples,
+        "top_k": settings.top_k,
+        "max_rounds": settings.max_rounds,
+        "max_new_tokens": settings.max_new_tokens,
+        "temperature": settings.temperature,
+        "seed": settings.seed,
+    }
+    return JobRequest.from_dict({**defaults, **{k: v for k, v in fields.items() if v is not None}})
 
 
 def checkpoint_path(settings: Settings) -> Path:

@@ -9,10 +9,10 @@ import typer
 
 from factforge.cli import kb as kb_cli
 from factforge.cli import plugins as plugins_cli
-from factforge.cli.factcheck import factcheck
-from factforge.cli.select import select_command
 from factforge.cli._common import load_settings
+from factforge.cli.factcheck import factcheck
 from factforge.cli.generate import generate
+from factforge.cli.select import select_command
 from factforge.cli.serve import serve
 from factforge.cli.worker import worker
 from factforge.logs import configure_logging

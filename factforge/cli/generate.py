@@ -12,11 +12,11 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
-from agents import AgentsError, JobError, JobRequest, JobRunner
+from agents import AgentsError, JobError, JobRunner
 from factforge.cli._common import EXIT_FAILED, EXIT_OK, err_console, fail, load_settings, print_json
 from factforge.errors import FactForgeError
 from factforge.services import Services
-from factforge.wiring import open_checkpointer
+from factforge.wiring import job_request, open_checkpointer
 from knowledge import KnowledgeError
 from plugins import PluginsError
 
@@ -100,15 +100,10 @@ def generate(
     """Generate verified code for PROMPT. Exit 0 when verified, 1 when not, 2 on bad input."""
     settings = load_settings(model=model, backend=backend)
     try:
-        request = JobRequest(
-            prompt=prompt,
-            samples=samples if samples is not None else settings.samples,
-            top_k=top_k if top_k is not None else settings.top_k,
-            max_rounds=max_rounds if max_rounds is not None else settings.max_rounds,
-            max_new_tokens=max_new_tokens or settings.max_new_tokens,
-            temperature=temperature if temperature is not None else settings.temperature,
-            seed=seed if seed is not None else settings.seed,
-        )
+        request = job_request(settings, {
+            "prompt": prompt, "samples": samples, "top_k": top_k, "max_rounds": max_rounds,
+            "max_new_tokens": max_new_tokens, "temperature": temperature, "seed": seed,
+        })
     except JobError as exc:
         fail(str(exc))
     progress = _Progress()

@@ -51,6 +51,22 @@ class _EventSource(Protocol):
     def get(self, job_id: str) -> JobRecord: ...
 
 
+class StoreBackedQueue:
+    """What both queues do the same way: read, follow and cancel jobs through their store."""
+
+    _store: Any  # MemoryJobStore or RedisJobStore
+
+    def get(self, job_id: str) -> JobRecord:
+        return self._store.get(job_id)
+
+    def events(self, job_id: str, after: str = "0", *, timeout_s: float = 300.0,
+               ) -> Iterator[tuple[str, dict[str, Any]]]:
+        return follow_events(self._store, job_id, after, timeout_s=timeout_s)
+
+    def cancel(self, job_id: str) -> JobRecord:
+        return self._store.cancel(job_id)
+
+
 def follow_events(source: _EventSource, job_id: str, after: str = "0", *,
                   timeout_s: float = 300.0, poll_ms: int = 1000,
                   ) -> Iterator[tuple[str, dict[str, Any]]]:

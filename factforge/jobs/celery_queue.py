@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from typing import Any
 
 from celery import Celery
 from kombu.exceptions import OperationalError
 
 from agents import JobRequest
-from factforge.jobs.base import follow_events
+from factforge.jobs.base import StoreBackedQueue
 from workers.celery_app import JOBS_QUEUE, RUN_JOB, create_app
 from workers.config import WorkerConfig
 from workers.errors import QueueUnavailable
@@ -20,7 +18,7 @@ from workers.remote_backend import RemoteBackend
 log = logging.getLogger(__name__)
 
 
-class CeleryJobQueue:
+class CeleryJobQueue(StoreBackedQueue):
     """Submits ``factforge.run_job`` by name; the task id is the job id."""
 
     mode = "distributed"
@@ -55,16 +53,6 @@ class CeleryJobQueue:
                                error={"code": QueueUnavailable.code, "message": str(exc)})
             raise QueueUnavailable(f"cannot queue job {record.job_id}: {exc}") from exc
         return record
-
-    def get(self, job_id: str) -> JobRecord:
-        return self._store.get(job_id)
-
-    def events(self, job_id: str, after: str = "0", *, timeout_s: float = 300.0,
-               ) -> Iterator[tuple[str, dict[str, Any]]]:
-        return follow_events(self._store, job_id, after, timeout_s=timeout_s)
-
-    def cancel(self, job_id: str) -> JobRecord:
-        return self._store.cancel(job_id)
 
     def backend(self) -> RemoteBackend:
         """One-shot generation on the ``inference`` queue."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from agents import JobDeps, JobRequest, JobRunner
 from agents.llm.base import ModelBackend
-from factforge.jobs.base import follow_events
+from factforge.jobs.base import StoreBackedQueue
 from factforge.jobs.memory_store import MemoryJobStore
 from workers.execution import execute_job
 from workers.job_store import JobRecord
@@ -17,7 +17,7 @@ from workers.job_store import JobRecord
 log = logging.getLogger(__name__)
 
 
-class EmbeddedJobQueue:
+class EmbeddedJobQueue(StoreBackedQueue):
     """Same contract as :class:`CeleryJobQueue`; records live as long as the process."""
 
     mode = "embedded"
@@ -52,16 +52,6 @@ class EmbeddedJobQueue:
         if created:
             self._pool.submit(self._run, record.job_id, record.request)
         return record
-
-    def get(self, job_id: str) -> JobRecord:
-        return self._store.get(job_id)
-
-    def events(self, job_id: str, after: str = "0", *, timeout_s: float = 300.0,
-               ) -> Iterator[tuple[str, dict[str, Any]]]:
-        return follow_events(self._store, job_id, after, timeout_s=timeout_s)
-
-    def cancel(self, job_id: str) -> JobRecord:
-        return self._store.cancel(job_id)
 
     def backend(self) -> ModelBackend:
         """The in-process model, for one-shot generation."""

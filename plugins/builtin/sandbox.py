@@ -23,6 +23,8 @@ class SandboxVerifier:
     def verify(self, candidate: Candidate) -> Verdict:
         if candidate.language != "python":
             return Verdict(self.name, "skipped", None, f"no runner for {candidate.language}")
+        if not candidate.code.strip():
+            return Verdict(self.name, "skipped", None, "no code to run")
         examples = extract_examples(candidate.prompt)
         program = Program(candidate.code, "", examples, candidate.entry_point)
         try:

@@ -188,3 +188,11 @@ def test_a_killed_server_takes_its_running_child_along() -> None:
         while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not Path(f"/proc/{child}").exists()
+
+
+def test_sandbox_verifier_skips_empty_code():
+    from plugins.builtin.sandbox import SandboxVerifier
+    from plugins.verdict import Candidate
+
+    verdict = SandboxVerifier(sandbox=None).verify(Candidate(code="  \n"))
+    assert verdict.status == "skipped" and "no code" in verdict.message

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
-from agents import JobError, JobRequest
+from agents import JobError
 from factforge.api.proto.codec import accepted_message, job_message, respond
 from factforge.errors import ApiError
+from factforge.wiring import job_request
 from workers.errors import JobNotFound, QueueUnavailable
 
 __all__ = ["JobCreate", "router"]
@@ -62,7 +63,7 @@ def submit_job(
         raise ApiError(422, "idempotency_key_invalid",
                        f"Idempotency-Key must be 1..{MAX_IDEMPOTENCY_KEY} characters")
     try:
-        job = JobRequest.from_dict(body.model_dump(exclude_none=True))
+        job = job_request(request.app.state.services.settings, body.model_dump())
     except JobError as exc:
         raise ApiError(422, exc.code, str(exc)) from exc
     try:
