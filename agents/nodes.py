@@ -19,7 +19,9 @@ from plugins import Candidate, Verdict, run_verifiers
 SAMPLING_TEMPERATURE = 0.8  # used when samples > 1 and the request asked for greedy decoding
 
 
-def _generate(deps: JobDeps, requests: Sequence[GenerationRequest]) -> tuple[list[Generation], dict]:
+def _generate(
+    deps: JobDeps, requests: Sequence[GenerationRequest]
+) -> tuple[list[Generation], dict]:
     generations = deps.backend.generate(list(requests))
     if len(generations) != len(requests):
         raise RuntimeError(

@@ -99,7 +99,8 @@ class EmbeddingRouter:
         return self._centroids
 
     def route(self, task: str) -> list[ExpertWeight]:
-        """All experts with weights (summing to 1), highest first; ``activated`` marks the chosen."""
+        """All experts with weights (summing to 1), highest first; ``activated`` marks the
+        chosen ones."""
         if not task.strip():
             raise RouterError("cannot route an empty task")
         query = np.asarray(self._embed([task]), dtype=np.float32)[0]

@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train_factcheck_judge as tr
 
+from knowledge.embedcache import CachedEmbedder
 from knowledge.types import SearchHit
 from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge
 from plugins.factcheck.checker import FactChecker
-from knowledge.embedcache import CachedEmbedder
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 from plugins.factcheck.types import LABELS
 

@@ -122,7 +122,9 @@ class Settings(BaseSettings):
 
     # --- distributed mode (Celery workers) ------------------------------------------------
     broker_visibility_timeout_s: int = Field(
-        3600, ge=1, description="Seconds before a dead worker's job is redelivered (> longest job)."
+        3600,
+        ge=1,
+        description="Seconds before a dead worker's job is redelivered (> longest job).",
     )
     job_time_limit_s: int = Field(900, ge=1, description="Time limit of one job.")
     job_lease_s: int = Field(30, ge=1, description="Lease on a running job, renewed by its worker.")
@@ -132,8 +134,12 @@ class Settings(BaseSettings):
     checkpoint_ttl_s: int = Field(
         7 * 24 * 3600, ge=60, description="How long graph checkpoints are kept in Redis."
     )
-    batch_max_size: int = Field(8, ge=1, le=256, description="Largest micro-batch on an inference worker.")
-    batch_max_wait_ms: int = Field(10, ge=0, le=10_000, description="Longest wait to fill a micro-batch.")
+    batch_max_size: int = Field(
+        8, ge=1, le=256, description="Largest micro-batch on an inference worker."
+    )
+    batch_max_wait_ms: int = Field(
+        10, ge=0, le=10_000, description="Longest wait to fill a micro-batch."
+    )
     inference_timeout_s: int = Field(
         300, ge=1, description="How long the remote backend waits for an inference worker."
     )

@@ -77,7 +77,8 @@ def factcheck(
         str | None, typer.Option(help="Knowledge-base collection [FACTFORGE_FACTCHECK_COLLECTION].")
     ] = None,
     top_k: Annotated[
-        int | None, typer.Option(min=1, max=50, help="Passages per claim [FACTFORGE_FACTCHECK_TOP_K].")
+        int | None,
+        typer.Option(min=1, max=50, help="Passages per claim [FACTFORGE_FACTCHECK_TOP_K]."),
     ] = None,
     judge: Annotated[
         str | None,

@@ -84,7 +84,9 @@ def _report(result: dict[str, Any]) -> Group:
 
 def generate(
     prompt: Annotated[str, typer.Argument(help="What to implement.")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print only the JSON result.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print only the JSON result.")
+    ] = False,
     model: Annotated[str | None, typer.Option(help="Model hub id or local path.")] = None,
     backend: Annotated[str | None, typer.Option(help="transformers | openai | remote")] = None,
     samples: Annotated[int | None, typer.Option(help="Candidate solutions to draft.")] = None,

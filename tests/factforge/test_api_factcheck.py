@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from factforge.api.routes.factcheck import router
 from factforge.errors import ApiError
-from plugins.factcheck import FactChecker, FactCheckLimits, make_judge
 from knowledge.embedcache import CachedEmbedder
+from plugins.factcheck import FactChecker, FactCheckLimits, make_judge
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -35,8 +35,8 @@ KB = [
 
 @pytest.fixture(scope="session")
 def embedder():
-    from knowledge.embeddings import Embedder
     from knowledge.embedcache import CachedEmbedder
+    from knowledge.embeddings import Embedder
 
     return CachedEmbedder(Embedder())
 
