@@ -2,16 +2,11 @@
 
 1. the candidate runs (compiles and its definition loads);
 2. most docstring examples passed (their expected outputs come from the prompt);
-3. output agreement (MBR-exec): the mean, over every other candidate that runs, of the
-   fraction of inputs (example, derived, probe and model-written test inputs) on which both
-   produce the same output — so a candidate is backed by the whole population's behaviour,
-   not only by the candidates that tie with it on the examples;
-4. with model-written tests: CodeT dual agreement among the candidates left after step 2 —
-   grouped by the exact set of tests they pass, score = group size x tests passed;
+3. with model-written tests: CodeT dual agreement among the candidates left — candidates
+   are grouped by the exact set of tests they pass, score = group size x tests passed;
+4. output agreement (MBR-exec): the mean, over the other candidates left, of the fraction of
+   inputs (example, derived, probe and test inputs) on which both produce the same output;
 5. the lowest index.
-
-Agreement before CodeT, and agreement over all running candidates, were chosen on the first
-half of HumanEval (tasks 0-81) only; see bench/select_humaneval.py.
 """
 
 from __future__ import annotations
@@ -109,9 +104,8 @@ def rank(
     clusters: Counter[frozenset[int]] = Counter()
     if te is not None:
         clusters.update(te[i][1] for i in pool)
-    voters = running if len(running) > 1 else pool
-    vectors = {i: _outputs(runs[i], probes[i], layout) for i in voters}
-    agreement = _agreement(vectors, voters)
+    vectors = {i: _outputs(runs[i], probes[i], layout) for i in pool}
+    agreement = _agreement(vectors, pool)
 
     evidence: list[CandidateEvidence] = []
     keys: list[tuple] = []
@@ -136,7 +130,7 @@ def rank(
             )
         )
         keys.append(
-            (i in in_pool, run.load == "ok", ex[i][0], agreement.get(i, 0.0), dual or 0, -i)
+            (i in in_pool, run.load == "ok", ex[i][0], dual or 0, agreement.get(i, 0.0), -i)
         )
     order = sorted(range(n), key=lambda i: keys[i], reverse=True)
     return order, evidence

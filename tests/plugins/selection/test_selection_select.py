@@ -1,4 +1,4 @@
-"""select(): examples first, then output agreement, then CodeT dual agreement."""
+"""select(): examples first, then CodeT dual agreement, then output agreement."""
 
 from __future__ import annotations
 
@@ -35,20 +35,17 @@ def test_popular_wrong_candidate_wins_when_nothing_tells_them_apart():
     assert result.scores[0] == 1.0 and min(result.scores) == 0.0
 
 
-def test_agreement_comes_before_codet_and_codet_breaks_its_ties():
+def test_tests_that_the_popular_group_fails_make_the_correct_one_win():
     tests = [
         "assert absval(-2) == 2\nassert absval(-7) == 7",
         "assert absval(-1) == 1",
         "assert absval(4) == 4",
     ]
     result = select(TASK, CANDIDATES, tests, OPTS)
+    assert result.index == 3
     right, wrong = result.evidence[3], result.evidence[0]
     assert (right.tests_passed, right.cluster_size, right.dual_score) == (4, 1, 4)
     assert (wrong.tests_passed, wrong.cluster_size, wrong.dual_score) == (1, 3, 3)
-    # the three wrong candidates agree with each other on every input (test inputs included)
-    assert wrong.agreement > right.agreement and result.index == 0
-    # two candidates always agree equally with each other: the model-written tests decide
-    assert select(TASK, [WRONG, RIGHT], tests, OPTS).index == 1
 
 
 def test_a_few_tests_do_not_outvote_a_large_group():
@@ -125,13 +122,3 @@ def test_a_candidate_hanging_on_probes_keeps_its_example_evidence():
     ev = result.evidence
     assert ev[0].runs and ev[0].examples_passed == 1 and ev[0].eligible
     assert result.index == 1 and ev[0].agreement < ev[1].agreement
-
-
-def test_candidates_failing_the_examples_still_vote_on_outputs():
-    # WRONG and RIGHT both pass absval(3); the two that fail it still agree with RIGHT on
-    # negative inputs, which breaks the tie that a vote among WRONG and RIGHT alone cannot
-    half_right = "    return -x if x < 0 else 0\n"
-    result = select(TASK, [WRONG, RIGHT, half_right, half_right + "    # copy\n"], None, OPTS)
-    ev = result.evidence
-    assert [e.eligible for e in ev] == [True, True, False, False]
-    assert result.index == 1 and ev[1].agreement > ev[0].agreement
