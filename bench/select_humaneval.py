@@ -3,17 +3,26 @@
 pass@1 of the chosen sample (scored with the `passed` labels, which selection never sees)
 against baselines measured in the same process from the same data:
 random (mean label), "most docstring examples passed, ties to the lowest index", and the
-oracle (any sample passes). Run with and without the model-written (CodeT) tests; the method is
-parameter-free, results are also given for the two halves of the task list.
+oracle (any sample passes). Run with and without the model-written (CodeT) tests; results are
+also given for the two halves of the task list: choices are made on the first half only.
 
     nice -n 10 /work/venv/bin/python bench/select_humaneval.py [--limit N] [--workers 2]
 
 Execution results are cached under --cache (default /tmp/factforge-select-cache), so reruns
 are cheap; the times printed are for this run (cold unless the cache was already filled).
 
-Measured 2026-11-28, all 164 tasks, cold cache, 2 workers, nice 10 on 2 shared cores:
-no tests 0.610 (first/second half 0.732/0.488), 812 s; with CodeT tests 0.628
-(0.756/0.500), 828 s; random 0.221, examples+lowest index 0.555, oracle 0.738.
+Measured 2026-11-28, all 164 tasks, 2 workers, nice 10 on 2 shared cores (pass@1; first half =
+tasks 0-81, second half = tasks 82-163; random 0.221, examples+lowest index 0.561, oracle 0.738):
+
+                          no tests (1st / 2nd half)      with CodeT tests (1st / 2nd half)
+  default                 0.616 (0.744 / 0.488)          0.640 (0.768 / 0.512)
+  --probe-inputs 40       0.616 (0.780 / 0.451)          0.640 (0.780 / 0.500)
+  previous version        0.610 (0.732 / 0.488)          0.628 (0.756 / 0.500)
+
+A cold run takes ~14 min per mode (probes add ~5 min per half); cached reruns ~30 s. Probe
+inputs were chosen on the first half and did not hold on the second, so they are off by default;
+a ranking that let every running candidate vote and put agreement before CodeT (first half
+0.805 / 0.829) fell to 0.402 / 0.427 on the second half and was reverted.
 """
 
 from __future__ import annotations
@@ -108,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/factforge-select-cache"))
     parser.add_argument("--json", type=Path, default=None, help="write all numbers here")
+    parser.add_argument(
+        "--probe-inputs", type=int, default=SelectionOptions().probe_inputs, help="0: no probes"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -125,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     tasks = {
         t: SelectionTask(t, problems[t]["prompt"], problems[t]["entry_point"]) for t in task_ids
     }
-    options = SelectionOptions(limits=Limits(), workers=args.workers, cache_dir=args.cache)
+    options = SelectionOptions(
+        limits=Limits(),
+        workers=args.workers,
+        cache_dir=args.cache,
+        probe_inputs=args.probe_inputs,
+    )
 
     report: dict[str, dict] = {}
     half = (len(task_ids) + 1) // 2

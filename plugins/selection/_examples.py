@@ -5,13 +5,19 @@ Understood forms (the entry point must be called with literal arguments, except 
 ``== y`` / ``= y`` / ``should return y`` / ``returns y`` / ``# returns y`` / ``# => y``;
 ``Input: ... Output: ...`` blocks with positional or ``name = value`` / ``name : value``
 arguments. The expected value is the longest leading literal expression (so
-``-> 19 - 5 - 6 = 8`` yields 8); lower-case ``true``/``false`` are read as booleans. Anything
-else (free-text examples, a differently named function) is left out rather than guessed.
+``-> 19 - 5 - 6 = 8`` yields 8); lower-case ``true``/``false`` are read as booleans. A bare
+word as an argument of an inline example (``is_happy(abcd) => True``) is read as a string.
+When the docstring shows no example of the entry point but every inline example calls one
+other name that the prompt does not define, with as many arguments as the entry point has
+parameters (``grade_equation([4.0]) ==> ['A+']`` for ``numerical_letter_grade``), those
+examples are taken for the entry point. Anything else (free-text examples) is left out rather
+than guessed.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -157,7 +163,25 @@ def _doctest(lines: list[str], i: int, entry_point: str) -> tuple[list[Example],
         return [Example(expr, expect_text=text)], j
 
 
-def _inline(line_text: str, entry_point: str) -> list[Example]:
+def _bare_words(call: str, entry_point: str, params: list[str] | None) -> str | None:
+    """``f(abc, 2)`` -> ``f('abc', 2)``: bare-word arguments read as strings; None if the call
+    has no bare word, a bare word names a parameter (``tri(n) = ...`` is a formula), or it
+    still is not a literal call."""
+    try:
+        node = ast.parse(call.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    words = [a.id for a in node.args if isinstance(a, ast.Name)]
+    if not words or any(w in (params or ()) for w in words):
+        return None
+    args = [ast.Constant(a.id) if isinstance(a, ast.Name) else a for a in node.args]
+    text = ast.unparse(ast.Call(ast.Name(entry_point), args, []))
+    return text if literal_call(text, entry_point) is not None else None
+
+
+def _inline(line_text: str, entry_point: str, params: list[str] | None = None) -> list[Example]:
     found: list[Example] = []
     pattern = re.compile(rf"(?<![\w.]){re.escape(entry_point)}\s*\(")
     for match in pattern.finditer(line_text):
@@ -168,7 +192,9 @@ def _inline(line_text: str, entry_point: str) -> list[Example]:
             continue
         call = line_text[match.start() : end]
         if literal_call(call, entry_point) is None:
-            continue
+            call = _bare_words(call, entry_point, params) or ""
+            if not call:
+                continue
         rest = line_text[end:]
         sep = _SEP.match(rest)
         if not sep:
@@ -177,6 +203,32 @@ def _inline(line_text: str, entry_point: str) -> list[Example]:
         if expect is not None:
             found.append(Example(_normal(call), expect=expect))
     return found
+
+
+def _renamed(lines: list[str], prompt: str, params: list[str] | None, entry_point: str):
+    """Inline examples of the one other, undefined name the docstring calls (see module doc)."""
+    if params is None:
+        return []
+    defined = set(re.findall(r"^\s*(?:async\s+)?def\s+(\w+)", prompt, re.MULTILINE))
+    names = {
+        m.group(1)
+        for line in lines
+        for m in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", line)
+        if m.group(1) not in defined and not hasattr(builtins, m.group(1))
+    }
+    found: list[Example] = []
+    for name in names:
+        for i, line in enumerate(lines):
+            found.extend(_inline(_joined(lines, i, line), name, params))
+    if not found or len({e.expr.split("(", 1)[0] for e in found}) != 1:
+        return []
+    out = []
+    for ex in found:
+        parsed = literal_call(ex.expr, ex.expr.split("(", 1)[0])
+        if parsed is None or parsed[1] or len(parsed[0]) != len(params):
+            return []
+        out.append(Example(format_call(entry_point, parsed[0], {}), expect=ex.expect))
+    return out
 
 
 def _input_output(
@@ -257,8 +309,10 @@ def parse_examples(prompt: str, entry_point: str) -> list[Example]:
                 examples.append(example)
                 i = nxt
                 continue
-        examples.extend(_inline(_joined(lines, i, lines[i]), entry_point))
+        examples.extend(_inline(_joined(lines, i, lines[i]), entry_point, params))
         i += 1
+    if not examples:
+        examples = _renamed(lines, prompt, params, entry_point)
     unique: dict[tuple, Example] = {}
     for ex in examples:
         unique.setdefault((ex.expr, ex.expect, ex.expect_text), ex)

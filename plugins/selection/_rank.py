@@ -5,7 +5,7 @@
 3. with model-written tests: CodeT dual agreement among the candidates left — candidates
    are grouped by the exact set of tests they pass, score = group size x tests passed;
 4. output agreement (MBR-exec): the mean, over the other candidates left, of the fraction of
-   inputs (example, derived and test inputs) on which both produce the same output;
+   inputs (example, derived, probe and test inputs) on which both produce the same output;
 5. the lowest index.
 """
 
@@ -44,6 +44,7 @@ class Layout:
     tests: range | None
     n_checks: int
     outputs: tuple[int, ...]  # positions whose outputs are compared (first of each expr)
+    n_probes: int = 0  # checks of the second (probe) run, all compared
 
 
 def _passed(run: RunResult, positions: range) -> tuple[int, frozenset[int]]:
@@ -60,25 +61,39 @@ def _output(run: RunResult, i: int) -> str | None:
     return outcome.out if outcome.status in ("ok", "error") else None
 
 
-def _agreement(runs: Sequence[RunResult], pool: list[int], outputs: tuple[int, ...]) -> dict:
+def _outputs(run: RunResult, probe: RunResult | None, layout: Layout) -> list[str | None]:
+    """The candidate's outputs on every compared input (None: no output)."""
+    outs = [_output(run, i) for i in layout.outputs]
+    if layout.n_probes:
+        outs += [_output(probe, i) if probe is not None else None for i in range(layout.n_probes)]
+    return outs
+
+
+def _agreement(vectors: dict[int, list[str | None]], pool: list[int]) -> dict[int, float]:
     scores = dict.fromkeys(pool, 0.0)
-    if len(pool) < 2 or not outputs:
+    width = len(vectors[pool[0]]) if pool else 0
+    if len(pool) < 2 or not width:
         return scores
-    for pos in outputs:
-        outs = {c: _output(runs[c], pos) for c in pool}
+    for pos in range(width):
+        outs = {c: vectors[c][pos] for c in pool}
         counts = Counter(o for o in outs.values() if o is not None)
         for c, out in outs.items():
             if out is not None:
                 scores[c] += counts[out] - 1
-    norm = (len(pool) - 1) * len(outputs)
+    norm = (len(pool) - 1) * width
     return {c: s / norm for c, s in scores.items()}
 
 
 def rank(
-    runs: Sequence[RunResult], layout: Layout, completion_modes: Sequence[bool]
+    runs: Sequence[RunResult],
+    layout: Layout,
+    completion_modes: Sequence[bool],
+    probe_runs: Sequence[RunResult | None] | None = None,
 ) -> tuple[list[int], list[CandidateEvidence]]:
-    """(candidate indices best first, evidence per candidate)."""
+    """(candidate indices best first, evidence per candidate). ``probe_runs[i]``: candidate
+    i's run of the ``layout.n_probes`` probe inputs."""
     n = len(runs)
+    probes = list(probe_runs) if probe_runs is not None else [None] * n
     ex = [_passed(r, layout.examples) for r in runs]
     te = [_passed(r, layout.tests) for r in runs] if layout.tests is not None else None
     running = [i for i in range(n) if runs[i].load == "ok"]
@@ -89,7 +104,8 @@ def rank(
     clusters: Counter[frozenset[int]] = Counter()
     if te is not None:
         clusters.update(te[i][1] for i in pool)
-    agreement = _agreement(runs, pool, layout.outputs)
+    vectors = {i: _outputs(runs[i], probes[i], layout) for i in pool}
+    agreement = _agreement(vectors, pool)
 
     evidence: list[CandidateEvidence] = []
     keys: list[tuple] = []

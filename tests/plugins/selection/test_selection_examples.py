@@ -136,8 +136,8 @@ def test_unreadable_examples_are_left_out_not_guessed():
         "p",
         "s",
         """
-    p(a) => False
-    other_name([1]) ==> 2
+    p(s) => False
+    other_name([1], 2) ==> 2
     Write a function p() that returns the answer.
     p("x") is something vague
     p("y") == ""yy"
@@ -152,3 +152,39 @@ def test_helper_docstrings_before_the_entry_point_are_ignored():
         'def target(x):\n    """\n    >>> target(2)\n    4\n    """\n'
     )
     assert parse_examples(prompt, "target") == [Example("target(2)", expect="4")]
+
+
+def test_bare_words_are_strings_but_parameter_names_are_not():
+    prompt = _prompt(
+        "is_happy",
+        "s",
+        """
+    is_happy(a) => False
+    is_happy(abcd) => True
+    is_happy(s) = 1 + len(s)""",
+    )
+    assert parse_examples(prompt, "is_happy") == [
+        Example("is_happy('a')", expect="False"),
+        Example("is_happy('abcd')", expect="True"),
+    ]
+
+
+def test_examples_of_one_other_undefined_name_with_matching_arity():
+    doc = """Grades.
+    Example:
+    grade_equation([4.0, 3]) ==> ['A+', 'B']
+    grade_equation([1.0]) ==> ['D']"""
+    got = parse_examples(_prompt("numerical_letter_grade", "grades", doc), "numerical_letter_grade")
+    assert got == [
+        Example("numerical_letter_grade([4.0, 3])", expect="['A+', 'B']"),
+        Example("numerical_letter_grade([1.0])", expect="['D']"),
+    ]
+    # wrong arity, two other names, or a name the prompt defines: nothing is guessed
+    assert parse_examples(_prompt("f", "a, b", doc), "f") == []
+    two = doc + "\n    other([1]) ==> 2"
+    assert parse_examples(_prompt("f", "grades", two), "f") == []
+    helper = "def grade_equation(x):\n    return x\n\n" + _prompt("f", "grades", doc)
+    assert parse_examples(helper, "f") == []
+    # an example of the entry point itself wins
+    own = doc + "\n    f([2.0]) ==> ['C']"
+    assert parse_examples(_prompt("f", "grades", own), "f") == [Example("f([2.0])", expect="['C']")]

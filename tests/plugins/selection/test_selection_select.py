@@ -17,6 +17,7 @@ from plugins.selection import (
 pytestmark = pytest.mark.integration
 
 OPTS = SelectionOptions(limits=Limits(check_timeout_s=0.5, total_timeout_s=5.0), workers=2)
+PROBES = SelectionOptions(limits=OPTS.limits, workers=2, probe_inputs=40)
 TASK = SelectionTask(
     "t/abs",
     'def absval(x):\n    """Distance from zero.\n    >>> absval(3)\n    3\n    """\n',
@@ -103,3 +104,22 @@ def test_selection_verdict():
     assert (partial.status, partial.score) == ("warn", 0.0)
     broken = selection_verdict(select(TASK, ["    return (\n"], None, OPTS))
     assert broken.status == "fail" and broken.blocking
+
+
+def test_probe_inputs_separate_candidates_the_examples_cannot():
+    # absval(3) and its one-argument neighbours (4, 2, 1, 0) never go negative; the probe
+    # inputs do (-3), where the two right candidates agree and the wrong one does not
+    cands = [WRONG, RIGHT, "    return abs(x)\n"]
+    assert OPTS.probe_inputs == 0  # off by default
+    assert select(TASK, cands, None, OPTS).index == 0
+    result = select(TASK, cands, None, PROBES)
+    assert result.index == 1
+    assert result.evidence[1].agreement > result.evidence[0].agreement
+
+
+def test_a_candidate_hanging_on_probes_keeps_its_example_evidence():
+    hangs = "    if x < 0:\n        while True:\n            pass\n    return x\n"
+    result = select(TASK, [hangs, RIGHT, "    return abs(x)\n"], None, PROBES)
+    ev = result.evidence
+    assert ev[0].runs and ev[0].examples_passed == 1 and ev[0].eligible
+    assert result.index == 1 and ev[0].agreement < ev[1].agreement
