@@ -46,6 +46,11 @@ def _socket_guard() -> None:
     socket.create_connection = refuse  # type: ignore[assignment]
 
 
+def _under_private_tmp(path: str) -> bool:
+    real = os.path.realpath(path)
+    return any(real == d or real.startswith(d + "/") for d in _PRIVATE_TMP)
+
+
 def prepare_server(needed: list[str]) -> dict[str, str]:
     """Once per fork server: empty network namespace, private mounts, interpreter exposed.
 
@@ -55,6 +60,11 @@ def prepare_server(needed: list[str]) -> dict[str, str]:
     state: dict[str, str] = {}
     if _unshare(CLONE_NEWNET):
         state["network"] = "namespace (no interfaces)"
+    if any(_under_private_tmp(p) for p in needed):
+        # a private tmpfs over /tmp would hide the interpreter itself (e.g. a venv in /tmp):
+        # children fall back to a private temp dir, and each run's report says so
+        state["mounts"] = "shared (the interpreter lives under a temporary directory)"
+        return state
     if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
         None, b"/", None, MS_REC | MS_PRIVATE, None
     ) and _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):

@@ -19,6 +19,7 @@ from factforge.api.errors import install_error_handlers
 from factforge.api.proto import factforge_pb2 as pb
 from factforge.api.routes import generate, jobs
 from factforge.jobs import CeleryJobQueue, EmbeddedJobQueue
+from factforge.settings import Settings
 from plugins.builtin.syntax import SyntaxVerifier
 from plugins.builtin.tests import TestsVerifier
 from plugins.sandbox import Sandbox
@@ -32,7 +33,7 @@ TASK = {"prompt": "Implement quicksort in Python", "max_rounds": 0}
 def make_app(queue) -> FastAPI:
     app = FastAPI()
     app.state.services = SimpleNamespace(job_queue=lambda: queue,
-                                         settings=SimpleNamespace(model="served-model"))
+                                         settings=Settings(model="served-model"))
 
     install_error_handlers(app)  # the real ones: {"error": {"code", "message"}}
     app.include_router(jobs.router, prefix="/v1")
