@@ -60,23 +60,56 @@ def prepare_server(needed: list[str]) -> dict[str, str]:
     state: dict[str, str] = {}
     if _unshare(CLONE_NEWNET):
         state["network"] = "namespace (no interfaces)"
-    if any(_under_private_tmp(p) for p in needed):
-        # a private tmpfs over /tmp would hide the interpreter itself (e.g. a venv in /tmp):
-        # children fall back to a private temp dir, and each run's report says so
-        state["mounts"] = "shared (the interpreter lives under a temporary directory)"
-        return state
     if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
         None, b"/", None, MS_REC | MS_PRIVATE, None
-    ) and _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):
-        state["mounts"] = "private"
-        for shared in _PRIVATE_TMP[1:]:  # empty and root-owned: unwritable for the jail
-            if os.path.isdir(shared):
-                _mount(b"tmpfs", shared.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY,
-                       b"size=1m,mode=0755")
-        exposed = _expose(needed)
-        if exposed:
-            state["interpreter"] = f"exposed read-only: {', '.join(exposed)}"
+    ):
+        stashed = _stash_tmp_paths(needed)  # a venv under /tmp must survive the tmpfs below
+        if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):
+            state["mounts"] = "private"
+            for shared in _PRIVATE_TMP[1:]:  # empty and root-owned: unwritable for the jail
+                if os.path.isdir(shared) and not any(
+                    path.startswith(shared + "/") for path, _ in stashed
+                ):
+                    _mount(b"tmpfs", shared.encode(), b"tmpfs",
+                           MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=1m,mode=0755")
+            exposed = _expose(needed) + _restore_tmp_paths(stashed)
+            if stashed:
+                state["tmp_binds"] = "\n".join(f"{path}\t{stash}" for path, stash in stashed)
+            if exposed:
+                state["interpreter"] = f"exposed read-only: {', '.join(exposed)}"
     return state
+
+
+_STASH = "/mnt"  # outside the temporary dirs; covered by a tmpfs in the private namespace
+
+
+def _stash_tmp_paths(needed: list[str]) -> list[tuple[str, str]]:
+    """Bind interpreter dirs that live under /tmp (a venv there) aside, below ``_STASH``."""
+    wanted = sorted({os.path.realpath(p) for p in needed
+                     if os.path.isdir(p) and _under_private_tmp(p)})
+    roots = [p for p in wanted if not any(p != q and p.startswith(q + "/") for q in wanted)]
+    if not roots or not os.path.isdir(_STASH) or not _mount(
+        b"tmpfs", _STASH.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"
+    ):
+        return []
+    stashed = []
+    for i, path in enumerate(roots):
+        stash = f"{_STASH}/ff-{i}"
+        os.mkdir(stash)
+        if _mount(path.encode(), stash.encode(), None, MS_BIND | MS_REC, None):
+            stashed.append((path, stash))
+    return stashed
+
+
+def _restore_tmp_paths(stashed: list[tuple[str, str]]) -> list[str]:
+    """Recreate each stashed path inside the (new) /tmp and bind it back read-only."""
+    restored = []
+    for path, stash in stashed:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        if _mount(stash.encode(), path.encode(), None, MS_BIND | MS_REC, None):
+            _mount(None, path.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+            restored.append(path)
+    return restored
 
 
 def _network(report: dict[str, str], server: dict[str, str]) -> None:
@@ -145,6 +178,8 @@ def _filesystem(report: dict[str, str], tmpfs_mb: int, uid: int, gid: int,
     if server.get("mounts") == "private" and _unshare(CLONE_NEWNS):
         opts = f"size={tmpfs_mb}m,mode=1777".encode()
         if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts):
+            binds = server.get("tmp_binds", "")
+            _restore_tmp_paths([tuple(line.split("\t")) for line in binds.splitlines()])
             if "interpreter" in server:
                 report["interpreter"] = server["interpreter"]
             workdir = "/tmp/work"
