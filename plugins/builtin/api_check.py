@@ -74,6 +74,8 @@ class ApiCheckVerifier:
     def verify(self, candidate: Candidate) -> Verdict:
         if candidate.language != "python":
             return Verdict(self.name, "skipped", None, f"no checker for {candidate.language}")
+        if not candidate.code.strip():
+            return Verdict(self.name, "skipped", None, "no code to check")
         try:
             tree = ast.parse(candidate.code)
         except (SyntaxError, ValueError):

@@ -78,3 +78,11 @@ def test_without_sandbox_top_level_modules_are_checked() -> None:
     assert verdict.status == "fail" and len(verdict.findings) == 1
     assert ApiCheckVerifier(None).verify(Candidate(code="x = (")).status == "skipped"
     assert ApiCheckVerifier(None).verify(Candidate(code="x = 1")).status == "pass"
+
+
+def test_empty_code_is_skipped():
+    from plugins.builtin.api_check import ApiCheckVerifier
+    from plugins.verdict import Candidate
+
+    verdict = ApiCheckVerifier(sandbox=None).verify(Candidate(code=""))
+    assert verdict.status == "skipped"
