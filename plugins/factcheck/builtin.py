@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.embedcache import CachedEmbedder, TextEncoder
 from knowledge.types import SearchHit
 from plugins.factcheck.aggregate import decisive_evidence
-from knowledge.embedcache import CachedEmbedder, TextEncoder
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.features import LEXICAL_NAMES, pair_features
 from plugins.factcheck.types import Judgement

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.types import SearchHit
 from knowledge.embedcache import TextEncoder
+from knowledge.types import SearchHit
 from plugins.factcheck.errors import UnknownCollectionError
 
 __all__ = ["InMemoryRetriever", "Passage"]
