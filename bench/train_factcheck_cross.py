@@ -22,6 +22,9 @@ cross-entropy); training stops at ``--max-steps`` or ``--minutes`` and checkpoin
 ``--save-every`` steps, so a cut-short run still leaves usable weights.
 
     nice -n 5 python bench/train_factcheck_cross.py --minutes 25
+
+The shipped weights: ``--minutes 27 --max-steps 500`` on the shared 2-core machine, stopped by
+the time limit at step 454 (7,264 pairs seen, under one epoch of 11,344; final loss ~0.55).
 """
 
 from __future__ import annotations

