@@ -7,11 +7,17 @@
    class and a cosine threshold (top-1 similarity >= t -> SUPPORTED else NOT_ENOUGH_INFO, t
    fitted on the training folds).
 2. Climate-FEVER claim/evidence pairs of the held-out folds (3 classes).
-3. FEVER-Symmetric TEST pairs with the shipped weights (never trained or tuned on).
-4. Speed: claims/s and p50/p95 latency per request (one claim per request), against the raw
-   MiniLM encode rate of the same claim texts (one text per call) in this process.
+3. Climate-FEVER claim level on the fixed 30 % held-out claim split of
+   bench/train_factcheck_cross.py (not the full-set k-fold): the shipped ``cross`` judge
+   (trained without those claims) against a ``builtin`` judge trained in this run on exactly
+   the cross judge's training pairs, same retrieval, same claims.
+4. FEVER-Symmetric TEST pairs with the shipped weights of both judges (never trained or tuned
+   on).
+5. Speed: claims/s and p50/p95 latency per request (one claim per request), against the raw
+   MiniLM encode rate of the same claim texts (one text per call) in this process, for both
+   judges, interleaved.
 
-    nice -n 10 python bench/factcheck_eval.py [--quick] [--folds 5]
+    nice -n 10 python bench/factcheck_eval.py [--quick] [--folds 5] [--no-kfold]
 """
 
 from __future__ import annotations
@@ -30,12 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import train_factcheck_cross as trc
 import train_factcheck_judge as tr
 
 from knowledge.embedcache import CachedEmbedder
 from knowledge.types import SearchHit
+from plugins.factcheck.aggregate import decisive_evidence
 from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge
 from plugins.factcheck.checker import FactChecker
+from plugins.factcheck.cross import DEFAULT_WEIGHTS as CROSS_WEIGHTS
+from plugins.factcheck.cross import CrossJudge
 from plugins.factcheck.memory import InMemoryRetriever, Passage
 from plugins.factcheck.types import LABELS
 
@@ -99,7 +109,9 @@ def timed_checks(
     return preds, lat, hits
 
 
-def speed(raw, passages: list[Passage], texts: list[str], vectors: dict) -> None:
+def speed(
+    raw, passages: list[Passage], texts: list[str], vectors: dict, cross_weights: Path
+) -> None:
     """Claims/s and latency per request (one claim each), interleaved with the raw encode of
     the same claim so that both see the same machine load. Fresh caches: every claim is
     encoded for real; KB passages are indexed beforehand, as in a real knowledge base."""
@@ -111,12 +123,15 @@ def speed(raw, passages: list[Passage], texts: list[str], vectors: dict) -> None
     retriever.add(passages)
     shared = FactChecker(retriever, BuiltinJudge(warm), top_k=3)
     cold = FactChecker(retriever, BuiltinJudge(raw), top_k=3)  # judge re-encodes evidence
-    t_raw, t_shared, t_cold = [], [], []
+    cross = FactChecker(retriever, CrossJudge(warm, weights=cross_weights), top_k=3)
+    cross.check_claims(["warm-up claim"], top_k=3)  # loads the torch model
+    t_raw, t_shared, t_cold, t_cross = [], [], [], []
     for text in texts:
         for bucket, fn in (
             (t_raw, lambda t=text: raw.embed([t])),
             (t_shared, lambda t=text: shared.check_claims([t], top_k=3)),
             (t_cold, lambda t=text: cold.check_claims([t], top_k=3)),
+            (t_cross, lambda t=text: cross.check_claims([t], top_k=3)),
         ):
             t0 = time.perf_counter()
             fn()
@@ -124,15 +139,16 @@ def speed(raw, passages: list[Passage], texts: list[str], vectors: dict) -> None
     raw_rate = len(t_raw) / sum(t_raw)
     print(
         f"\n== Speed ({len(texts)} requests of one claim, top-3 of {len(passages)} passages, "
-        "builtin judge, interleaved) =="
+        "interleaved) =="
     )
     print(
         f"  raw MiniLM encode of the same claims, 1 text/call: {raw_rate:.1f} texts/s, "
         f"p50 {1000 * np.percentile(t_raw, 50):.1f} ms"
     )
     for name, ts in (
-        ("end-to-end, judge shares the KB's embedding cache", t_shared),
-        (("end-to-end, judge keeps its own cache (evidence encoded on first sight)"), t_cold),
+        ("builtin, end-to-end, judge shares the KB's embedding cache", t_shared),
+        (("builtin, end-to-end, own cache (evidence encoded on first sight)"), t_cold),
+        ("cross, end-to-end, judge shares the KB's embedding cache", t_cross),
     ):
         rate = len(ts) / sum(ts)
         print(
@@ -146,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small subsets, one fold")
     parser.add_argument("--folds", type=int, default=tr.FOLDS)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/factforge_fc_vectors.npz"))
+    parser.add_argument("--no-kfold", action="store_true", help="skip the builtin k-fold part")
+    parser.add_argument("--cross-weights", type=Path, default=CROSS_WEIGHTS)
+    parser.add_argument(
+        "--cross-pairs", action="store_true", help="also score the cross judge per pair (slow)"
+    )
+    parser.add_argument("--speed-n", type=int, default=400, help="claims in the speed test")
     args = parser.parse_args(argv)
     from knowledge.embeddings import Embedder
 
@@ -157,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "evidence sentences, top-3 retrieval"
     )
 
-    folds = [0] if args.quick else list(range(args.folds))
+    folds = [] if args.no_kfold else [0] if args.quick else list(range(args.folds))
     gold, pred, base_cos, base_major, fold_of = [], [], [], [], []
     pair_gold, pair_pred = [], []
     tmp = Path(tempfile.mkdtemp(prefix="fc-eval-"))
@@ -205,10 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         pair_pred += [LABELS[i] for i in probs.argmax(axis=1)]
         pair_gold += [gold_label(e["evidence_label"]) for c in held for e in c["evidences"]]
 
-    print(f"\n== Climate-FEVER claim level, {len(folds)}-fold (judge never saw the fold) ==")
-    show("  majority baseline", metrics(gold, base_major))
-    show("  cosine-threshold baseline", metrics(gold, base_cos))
-    show("  builtin judge", metrics(gold, pred))
+    if folds:
+        print(f"\n== Climate-FEVER claim level, {len(folds)}-fold (judge never saw the fold) ==")
+        show("  majority baseline", metrics(gold, base_major))
+        show("  cosine-threshold baseline", metrics(gold, base_cos))
+        show("  builtin judge", metrics(gold, pred))
     if len(folds) > 1:
         keep = [i for i, f in enumerate(fold_of) if f != 0]
         pick = lambda xs: [xs[i] for i in keep]
@@ -216,43 +239,90 @@ def main(argv: list[str] | None = None) -> int:
         show("  majority baseline, folds 1..", metrics(pick(gold), pick(base_major)))
         show("  cosine-threshold baseline, folds 1..", metrics(pick(gold), pick(base_cos)))
         show("  builtin judge, folds 1..", metrics(pick(gold), pick(pred)))
-    print("\n== Climate-FEVER claim/evidence pairs, held-out folds ==")
-    show("  builtin judge (pairs)", metrics(pair_gold, pair_pred))
+    if folds:
+        print("\n== Climate-FEVER claim/evidence pairs, held-out folds ==")
+        show("  builtin judge (pairs)", metrics(pair_gold, pair_pred))
+
+    heldout_compare(raw, shared, retriever, claims, args.cross_weights, tmp, args.cross_pairs)
 
     # --- FEVER-Symmetric test with the shipped weights ------------------------------------------
     test = tr.load_fever_sym("test")
     if args.quick:
         test = test[:200]
-    judge = BuiltinJudge(shared, weights=DEFAULT_WEIGHTS)
     fc, fe = (
         [tr.clean_fever(x["claim"]) for x in test],
         [tr.clean_fever(x["evidence"]) for x in test],
     )
     fgold = [gold_label(x["label"]) for x in test]
-    hits = [[SearchHit(str(i), "fever", e, 1.0)] for i, e in enumerate(fe)]
-    fpred = [j.label for j in judge.judge_many(fc, hits)]
-    probs = judge.pair_probs(fc, fe)
-    binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
     print("\n== FEVER-Symmetric TEST (shipped weights; never trained or tuned on) ==")
-    show(
-        "  builtin judge, 3-way (NEI counts as wrong)",
-        metrics(fgold, fpred, ("SUPPORTED", "REFUTED")),
-        ("SUPPORTED", "REFUTED"),
-    )
-    show(
-        "  builtin judge, S-vs-R only",
-        metrics(fgold, binary, ("SUPPORTED", "REFUTED")),
-        ("SUPPORTED", "REFUTED"),
-    )
+    for name, judge in (
+        ("builtin", BuiltinJudge(shared, weights=DEFAULT_WEIGHTS)),
+        ("cross", CrossJudge(shared, weights=args.cross_weights)),
+    ):
+        probs = judge.pair_probs(fc, fe)  # one passage per claim: judge_many == these rows
+        fpred = [
+            decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs
+        ]
+        binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
+        two = ("SUPPORTED", "REFUTED")
+        show(f"  {name} judge, 3-way (NEI counts as wrong)", metrics(fgold, fpred, two), two)
+        show(f"  {name} judge, S-vs-R only", metrics(fgold, binary, two), two)
 
     # --- speed ---------------------------------------------------------------------------------
     speed(
         raw,
         passages,
-        [c["claim"] for c in claims][: 100 if args.quick else 400],
+        [c["claim"] for c in claims][: 100 if args.quick else args.speed_n],
         dict(shared._cache),
+        args.cross_weights,
     )
     return 0
+
+
+def heldout_compare(
+    raw, shared, retriever, claims: list[dict], cross_weights: Path, tmp: Path, pair_level: bool
+):
+    """Both judges on the cross judge's fixed 30 % held-out claims (same retrieval, same
+    claims). The builtin judge is retrained here on exactly the cross judge's training pairs
+    (its shipped weights saw every Climate-FEVER claim)."""
+    held = [c for c in claims if trc.heldout(c["claim_id"])]
+    train_claims = [c for c in claims if not trc.heldout(c["claim_id"])]
+    t0 = time.perf_counter()
+    pairs = trc.build_pairs()
+    assert not any(
+        p.group.startswith("climate:") and trc.heldout(p.group.split(":")[1]) for p in pairs
+    )
+    vectors = tr.embed_texts([t for p in pairs for t in (p.claim, p.evidence)], raw, trc.CACHE)
+    arrays = tr.train_mlp(tr.featurize(pairs, vectors), np.array([p.label for p in pairs]))
+    tr.save(arrays, {"lexical": list(tr.LEXICAL_NAMES)}, tmp / "builtin_same_split.npz")
+    print(
+        f"\n== Climate-FEVER claim level, fixed 30 % HELD-OUT claim split ({len(held)} claims; "
+        "not the full-set k-fold) =="
+    )
+    print(
+        f"  builtin retrained on the cross judge's {len(pairs)} pairs in "
+        f"{time.perf_counter() - t0:.0f}s"
+    )
+    texts = [c["claim"] for c in held]
+    hits = retriever.search_many(texts, top_k=3)
+    gold = [gold_label(c["claim_label"]) for c in held]
+    labels_tr = [gold_label(c["claim_label"]) for c in train_claims]
+    major = max(set(labels_tr), key=labels_tr.count)
+    show("  majority baseline (from train claims)", metrics(gold, [major] * len(held)))
+    for name, judge in (
+        ("builtin (same split)", BuiltinJudge(shared, weights=tmp / "builtin_same_split.npz")),
+        ("cross (shipped)", CrossJudge(shared, weights=cross_weights)),
+    ):
+        t1 = time.perf_counter()
+        pred = [j.label for j in judge.judge_many(texts, hits)]
+        show(f"  {name} [{time.perf_counter() - t1:.0f}s]", metrics(gold, pred))
+        if name.startswith("cross") and not pair_level:
+            continue
+        pc = [c["claim"] for c in held for _ in c["evidences"]]
+        pe = [e["evidence"] for c in held for e in c["evidences"]]
+        pg = [gold_label(e["evidence_label"]) for c in held for e in c["evidences"]]
+        pp = [LABELS[i] for i in judge.pair_probs(pc, pe).argmax(axis=1)]
+        show(f"  {name}, claim/evidence pairs", metrics(pg, pp))
 
 
 if __name__ == "__main__":

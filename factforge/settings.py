@@ -103,7 +103,7 @@ class Settings(BaseSettings):
 
     # --- fact-checking ---------------------------------------------------------------------
     factcheck_judge: str = Field(
-        "builtin", description="Fact-check judge: builtin, nli, llm, or a plugin's judge."
+        "builtin", description="Fact-check judge: builtin, cross, nli, llm, or a plugin's judge."
     )
     factcheck_nli_model: str = Field(
         "cross-encoder/nli-deberta-v3-xsmall",

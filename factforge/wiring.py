@@ -16,7 +16,7 @@ from factforge.errors import ConfigError
 from factforge.settings import Settings
 from knowledge import Embedder, KnowledgeConfig, Retriever
 from plugins import ExpertSpec, PluginConfig, PluginRegistry, Verifier
-from plugins.factcheck import FactChecker, FactCheckLimits, Judge, make_judge
+from plugins.factcheck import JUDGE_NAMES, FactChecker, FactCheckLimits, Judge, make_judge
 from plugins.factcheck.errors import UnknownJudgeError
 from plugins.sandbox import SandboxLimits
 
@@ -95,8 +95,8 @@ def build_judge(
     backend: Callable[[], ModelBackend],
 ) -> Judge:
     """A built-in judge by name, or one a plugin registered (``register_judges``)."""
-    if name == "builtin":
-        return make_judge("builtin", encoder=encoder)
+    if name in ("builtin", "cross"):
+        return make_judge(name, encoder=encoder)
     if name == "nli":
         return make_judge("nli", model=settings.factcheck_nli_model)
     if name == "llm":
@@ -110,7 +110,7 @@ def build_judge(
     for spec in registry.judges():
         if spec.name == name:
             return spec.factory()
-    known = ["builtin", "nli", "llm", *(spec.name for spec in registry.judges())]
+    known = [*JUDGE_NAMES, *(spec.name for spec in registry.judges())]
     raise UnknownJudgeError(f"unknown judge {name!r}; choose one of {', '.join(known)}")
 
 

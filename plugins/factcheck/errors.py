@@ -23,7 +23,7 @@ class FactCheckError(PluginsError):
 
 
 class UnknownJudgeError(FactCheckError):
-    """A judge name that is not one of ``builtin``, ``nli``, ``llm``."""
+    """A judge name that is not one of ``builtin``, ``cross``, ``nli``, ``llm``."""
 
     code = "unknown_judge"
 

@@ -11,7 +11,7 @@ from plugins.factcheck.types import Judgement
 
 __all__ = ["JUDGE_NAMES", "Judge", "make_judge"]
 
-JUDGE_NAMES: tuple[str, ...] = ("builtin", "nli", "llm")
+JUDGE_NAMES: tuple[str, ...] = ("builtin", "cross", "nli", "llm")
 
 
 @runtime_checkable
@@ -32,9 +32,11 @@ class Judge(Protocol):
 
 
 def make_judge(name: str, **options: Any) -> Judge:
-    """Build the judge called ``name`` (``builtin``, ``nli`` or ``llm``).
+    """Build the judge called ``name`` (``builtin``, ``cross``, ``nli`` or ``llm``).
 
     Options: ``builtin`` takes ``encoder`` (an ``embed(texts)`` object) and ``weights``;
+    ``cross`` takes ``encoder``, ``weights``, ``base`` (MiniLM directory) and ``batch_size``
+    (its torch model loads on the first judgement);
     ``nli`` takes ``model`` (a CrossEncoder id or path) and ``device``; ``llm`` takes ``backend``
     (object with ``generate(requests)``) plus ``make_request``, or ``complete`` (prompt -> str).
     """
@@ -43,6 +45,10 @@ def make_judge(name: str, **options: Any) -> Judge:
         from plugins.factcheck.builtin import BuiltinJudge
 
         factories[name] = BuiltinJudge
+    elif name == "cross":
+        from plugins.factcheck.cross import CrossJudge
+
+        factories[name] = CrossJudge
     elif name == "nli":
         from plugins.factcheck.nli import NLIJudge
 

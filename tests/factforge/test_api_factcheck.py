@@ -9,41 +9,19 @@ from fastapi.testclient import TestClient
 
 from factforge.api.routes.factcheck import router
 from factforge.errors import ApiError
-from knowledge.embedcache import CachedEmbedder
-from plugins.factcheck import FactChecker, FactCheckLimits, make_judge
-from plugins.factcheck.memory import InMemoryRetriever, Passage
+from plugins.factcheck import FactCheckLimits
+from tests.fixtures.factcheck_services import InMemoryFactCheckServices
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-class Services:
-    def __init__(self):
-        from knowledge.embeddings import Embedder
-
-        self.embedder = CachedEmbedder(Embedder())
-        self.retriever = InMemoryRetriever(self.embedder)
-        self.retriever.add(
-            [
-                Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics"),
-                Passage("p", "The Eiffel Tower is a wrought-iron tower in Paris, France.", "geo"),
-            ]
-        )
-        self.judges = {}
-
-    def fact_checker(self, judge="builtin"):
-        if judge not in self.judges:
-            options = {"encoder": self.embedder} if judge == "builtin" else {}
-            self.judges[judge] = make_judge(judge, **options)
-        return FactChecker(
-            self.retriever, self.judges[judge], limits=FactCheckLimits(max_chars=2000, max_claims=5)
-        )
 
 
 @pytest.fixture(scope="module")
 def client():
     app = FastAPI()
     app.include_router(router)
-    app.state.services = Services()
+    app.state.services = InMemoryFactCheckServices(
+        FactCheckLimits(max_chars=2000, max_claims=5)
+    )
 
     @app.exception_handler(ApiError)
     def _api_error(request: Request, exc: ApiError):

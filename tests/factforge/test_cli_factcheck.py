@@ -8,34 +8,14 @@ import typer
 from typer.testing import CliRunner
 
 from factforge.cli.factcheck import factcheck
-from factforge.settings import Settings
-from knowledge.embedcache import CachedEmbedder
-from plugins.factcheck import FactChecker, make_judge
-from plugins.factcheck.memory import InMemoryRetriever, Passage
+from tests.fixtures.factcheck_services import InMemoryFactCheckServices
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-class Services:
-    def __init__(self):
-        from knowledge.embeddings import Embedder
-
-        self.embedder = CachedEmbedder(Embedder())
-        self.retriever = InMemoryRetriever(self.embedder)
-        self.retriever.add(
-            [Passage("w", "At sea level, pure water boils at 100 degrees Celsius.", "physics")]
-        )
-        self.judge = make_judge("builtin", encoder=self.embedder)
-
-    settings = Settings(factcheck_collection="default", factcheck_top_k=3)
-
-    def fact_checker(self, judge="builtin"):
-        return FactChecker(self.retriever, make_judge(judge) if judge != "builtin" else self.judge)
-
-
 @pytest.fixture(scope="module")
 def app():
-    services = Services()
+    services = InMemoryFactCheckServices()
     cli = typer.Typer()
 
     @cli.callback()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from factforge.errors import ApiError
-from plugins.factcheck import JUDGE_NAMES, FactCheckError
+from plugins.factcheck import FactCheckError
 from plugins.factcheck.errors import (
     InvalidRequestError,
     JudgeLoadError,
@@ -30,8 +30,14 @@ class FactCheckRequest(BaseModel):
     text: str | None = Field(None, description="Prose or a code answer's explanation.")
     claims: list[str] | None = Field(None, description="Claims to check as they are.")
     collection: str | None = Field(None, description="Knowledge-base collection.")
-    top_k: int = Field(3, description="Evidence passages retrieved per claim.")
-    judge: str = Field("builtin", description="builtin, nli or llm.")
+    top_k: int | None = Field(
+        None, description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K)."
+    )
+    judge: str | None = Field(
+        None,
+        description="builtin, cross, nli, llm or a plugin's judge "
+        "(default FACTFORGE_FACTCHECK_JUDGE).",
+    )
 
 
 def _status(exc: FactCheckError) -> int:
@@ -43,18 +49,12 @@ def _status(exc: FactCheckError) -> int:
         return 422
     if isinstance(exc, JudgeLoadError):
         return 503
-    return 500
+    return 503
 
 
 @router.post("/factcheck")
 def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
     """Per-claim verdicts (SUPPORTED / REFUTED / NOT_ENOUGH_INFO) with evidence."""
-    if body.judge not in JUDGE_NAMES:
-        raise ApiError(
-            422,
-            "unknown_judge",
-            f"unknown judge {body.judge!r}; choose one of {', '.join(JUDGE_NAMES)}",
-        )
     has_text = body.text is not None and body.text.strip() != ""
     has_claims = bool(body.claims) and any(c.strip() for c in body.claims or [])
     if has_text == has_claims:
@@ -63,12 +63,16 @@ def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
             "invalid_request",
             "send a non-empty `text` or a non-empty `claims` list (not both)",
         )
+    services = request.app.state.services
+    settings = services.settings
+    top_k = body.top_k if body.top_k is not None else settings.factcheck_top_k
+    collection = body.collection or settings.factcheck_collection
     try:
-        checker = request.app.state.services.fact_checker(judge=body.judge)
+        checker = services.fact_checker(judge=body.judge or settings.factcheck_judge)
         if has_claims:
-            report = checker.check_claims(body.claims, top_k=body.top_k, collection=body.collection)
+            report = checker.check_claims(body.claims, top_k=top_k, collection=collection)
         else:
-            report = checker.check_text(body.text, top_k=body.top_k, collection=body.collection)
+            report = checker.check_text(body.text, top_k=top_k, collection=collection)
     except FactCheckError as exc:
         raise ApiError(_status(exc), exc.code, str(exc)) from exc
     return report.to_dict()

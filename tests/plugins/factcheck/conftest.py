@@ -55,3 +55,10 @@ def retriever(embedder):
     r = InMemoryRetriever(embedder)
     r.add(Passage(i, text, source) for i, source, text in KB)
     return r
+
+
+@pytest.fixture(scope="session")
+def cross_judge(embedder):
+    from plugins.factcheck.cross import CrossJudge
+
+    return CrossJudge(embedder)

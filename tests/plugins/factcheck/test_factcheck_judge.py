@@ -7,7 +7,7 @@ from plugins.factcheck.judge import Judge, make_judge
 
 
 def test_unknown_judge_name():
-    with pytest.raises(UnknownJudgeError, match="builtin, nli, llm"):
+    with pytest.raises(UnknownJudgeError, match="builtin, cross, nli, llm"):
         make_judge("oracle")
 
 
