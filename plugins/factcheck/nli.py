@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.types import SearchHit
-from plugins.factcheck.aggregate import decisive_evidence
+from plugins.factcheck.aggregate import PairJudge
 from plugins.factcheck.errors import JudgeError, JudgeLoadError
-from plugins.factcheck.types import Judgement
 
 __all__ = ["NLIJudge", "label_order"]
 
@@ -50,7 +48,7 @@ def label_order(id2label: dict[Any, str]) -> list[int]:
     return [columns[0], columns[1], columns[2]]
 
 
-class NLIJudge:
+class NLIJudge(PairJudge):
     name = "nli"
 
     def __init__(
@@ -104,19 +102,3 @@ class NLIJudge:
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
-
-    def judge(self, claim: str, evidence: Sequence[SearchHit]) -> Judgement:
-        return self.judge_many([claim], [evidence])[0]
-
-    def judge_many(
-        self, claims: Sequence[str], evidence: Sequence[Sequence[SearchHit]]
-    ) -> list[Judgement]:
-        pairs_c = [c for c, hits in zip(claims, evidence, strict=True) for _ in hits]
-        probs = self.pair_probs(pairs_c, [h.text for hits in evidence for h in hits])
-        out, start = [], 0
-        for hits in evidence:
-            out.append(
-                decisive_evidence(probs[start : start + len(hits)], min_decisive=self.min_decisive)
-            )
-            start += len(hits)
-        return out
