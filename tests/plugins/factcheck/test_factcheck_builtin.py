@@ -3,30 +3,9 @@
 import numpy as np
 import pytest
 
-from knowledge.types import SearchHit
 from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge, PairModel
 from plugins.factcheck.errors import JudgeLoadError
-
-WATER = "At sea level, pure water boils at 100 degrees Celsius (212 °F)."
-TOWER = "The Eiffel Tower is a wrought-iron tower in Paris, France, completed in 1889."
-LISTS = "Lists in Python are mutable sequences: items can be changed in place."
-
-
-def hit(text, i="e1"):
-    return SearchHit(i, "test", text, 0.9)
-
-
-CASES = [
-    ("Pure water boils at 100 degrees Celsius at sea level.", WATER, "SUPPORTED"),
-    ("The Eiffel Tower is in Paris.", TOWER, "SUPPORTED"),
-    ("Python lists are mutable.", LISTS, "SUPPORTED"),
-    ("Pure water boils at 40 degrees Celsius at sea level.", WATER, "REFUTED"),
-    ("The Eiffel Tower was completed in 1925.", TOWER, "REFUTED"),
-    ("Python lists are not mutable.", LISTS, "REFUTED"),
-    ("The Eiffel Tower is not in Paris.", TOWER, "REFUTED"),
-    ("Bananas are a good source of potassium.", WATER, "NOT_ENOUGH_INFO"),
-    ("The stock market crashed in 1929.", LISTS, "NOT_ENOUGH_INFO"),
-]
+from tests.fixtures.judge_cases import CASES, LISTS, hit
 
 
 def test_weights_are_small_and_load():

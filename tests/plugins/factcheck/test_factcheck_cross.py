@@ -9,30 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.types import SearchHit
 from plugins.factcheck.cross import DEFAULT_WEIGHTS, CrossJudge
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.judge import Judge, make_judge
-
-WATER = "At sea level, pure water boils at 100 degrees Celsius (212 °F)."
-TOWER = "The Eiffel Tower is a wrought-iron tower in Paris, France, completed in 1889."
-LISTS = "Lists in Python are mutable sequences: items can be changed in place."
-QUICKSORT = "Quicksort runs in O(n log n) time on average and O(n^2) in the worst case."
-
-
-def hit(text, i="e1"):
-    return SearchHit(i, "test", text, 0.9)
-
+from tests.fixtures.judge_cases import CASES as COMMON_CASES
+from tests.fixtures.judge_cases import LISTS, QUICKSORT, hit
 
 CASES = [
-    ("Pure water boils at 100 degrees Celsius at sea level.", WATER, "SUPPORTED"),
-    ("The Eiffel Tower is in Paris.", TOWER, "SUPPORTED"),
-    ("Python lists are mutable.", LISTS, "SUPPORTED"),
+    *COMMON_CASES,
     ("Quicksort runs in O(n log n) time on average.", QUICKSORT, "SUPPORTED"),
-    ("Pure water boils at 40 degrees Celsius at sea level.", WATER, "REFUTED"),
-    ("The Eiffel Tower was completed in 1925.", TOWER, "REFUTED"),
-    ("Python lists are not mutable.", LISTS, "REFUTED"),
-    ("The Eiffel Tower is not in Paris.", TOWER, "REFUTED"),
     pytest.param(
         "Quicksort runs in O(n log n) time in the worst case.",
         QUICKSORT,
@@ -43,8 +28,6 @@ CASES = [
             "this SUPPORTED (0.83); strict, so a retrained judge that fixes it fails here",
         ),
     ),
-    ("Bananas are a good source of potassium.", WATER, "NOT_ENOUGH_INFO"),
-    ("The stock market crashed in 1929.", LISTS, "NOT_ENOUGH_INFO"),
 ]
 
 
