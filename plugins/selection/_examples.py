@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from plugins.selection._literals import (
@@ -70,9 +71,13 @@ def _normal(source: str) -> str:
     return ast.unparse(ast.parse(source.strip(), mode="eval"))
 
 
-def _depth(text: str) -> int:
+def _bracket_depths(text: str, start: int = 0) -> Iterator[tuple[int, int, bool]]:
+    """``(index, depth after it, closed a bracket)`` per character from ``start``; brackets
+    inside string quotes do not count."""
     depth, quote = 0, ""
-    for i, ch in enumerate(text):
+    for i in range(start, len(text)):
+        ch = text[i]
+        closed = False
         if quote:
             if ch == quote and text[i - 1] != "\\":
                 quote = ""
@@ -82,25 +87,22 @@ def _depth(text: str) -> int:
             depth += 1
         elif ch in ")]}":
             depth -= 1
+            closed = True
+        yield i, depth, closed
+
+
+def _depth(text: str) -> int:
+    depth = 0
+    for _, depth, _ in _bracket_depths(text):
+        pass
     return depth
 
 
 def _call_end(text: str, start: int) -> int | None:
     """Index just past the parenthesis closing the one at ``start``; None if unbalanced."""
-    depth, quote = 0, ""
-    for i in range(start, len(text)):
-        ch = text[i]
-        if quote:
-            if ch == quote and text[i - 1] != "\\":
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+    for i, depth, closed in _bracket_depths(text, start):
+        if closed and depth == 0:
+            return i + 1
     return None
 
 
