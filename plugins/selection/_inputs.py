@@ -18,7 +18,7 @@ import ast
 from collections.abc import Iterable
 from typing import Any
 
-from plugins.selection._literals import format_call, literal_call
+from plugins.selection._literals import format_call, literal_call, round_robin
 
 _MAX_INT = 1000
 _MAX_LEN = 40
@@ -157,13 +157,7 @@ def probe_inputs(
             for new in variants(arg):
                 calls.append(_call(entry_point, args, {**kwargs, key: new}))
         per_seed.append([c for c in calls if c])
-    result: list[str] = []
-    for k in range(max((len(c) for c in per_seed), default=0)):
-        for calls in per_seed:
-            if k < len(calls) and calls[k] not in seen and len(result) < limit:
-                seen.add(calls[k])
-                result.append(calls[k])
-    return result
+    return round_robin(per_seed, seen, limit)
 
 
 def _call(entry_point: str, args: list[Any], kwargs: dict[str, Any]) -> str:

@@ -90,6 +90,18 @@ def format_call(entry_point: str, args: list[Any], kwargs: dict[str, Any]) -> st
     return f"{entry_point}({', '.join(parts)})"
 
 
+def round_robin(groups: list[list[str]], seen: set[str], limit: int) -> list[str]:
+    """Up to ``limit`` items taken in turn from each group (so every group contributes),
+    skipping those in ``seen``; ``seen`` is updated with what is taken."""
+    result: list[str] = []
+    for k in range(max((len(g) for g in groups), default=0)):
+        for group in groups:
+            if k < len(group) and group[k] not in seen and len(result) < limit:
+                seen.add(group[k])
+                result.append(group[k])
+    return result
+
+
 def calls_entry_point(text: str, entry_point: str) -> bool:
     """True when ``text`` parses and calls ``entry_point`` somewhere."""
     try:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from plugins.selection._execute import Check
-from plugins.selection._literals import format_call, literal_call
+from plugins.selection._literals import format_call, literal_call, round_robin
 
 _ASSERT_SPLIT = re.compile(r"(?m)^\s*assert\b")
 
@@ -136,10 +136,4 @@ def derived_inputs(exprs: Iterable[str], entry_point: str, limit: int = 30) -> l
             for new in _variants(arg):
                 calls.append(format_call(entry_point, args, {**kwargs, key: new}))
         per_example.append(calls)
-    result: list[str] = []
-    for round_ in range(max((len(c) for c in per_example), default=0)):
-        for calls in per_example:
-            if round_ < len(calls) and calls[round_] not in seen and len(result) < limit:
-                seen.add(calls[round_])
-                result.append(calls[round_])
-    return result
+    return round_robin(per_example, seen, limit)
