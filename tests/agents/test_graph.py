@@ -20,6 +20,7 @@ from tests.fixtures.scripted_model import (
     QUICKSORT_TESTS,
     REVIEWER,
     TESTER,
+    CrashingReviewerModel,
     ScriptedModel,
     quicksort_model,
 )
@@ -139,21 +140,10 @@ def test_request_top_k_narrows_reviewers(make_deps):
     assert result["usage"]["calls"] == 2
 
 
-class _FlakyReviewer(ScriptedModel):
-    """Fails every reviewer call until ``healthy`` is set: simulates a crash mid-job."""
-
-    healthy = False
-
-    def generate(self, requests):
-        if not self.healthy and any(REVIEWER in r.messages[0].content for r in requests):
-            raise RuntimeError("worker died")
-        return super().generate(requests)
-
-
 def test_interrupted_job_resumes_from_its_last_checkpoint(make_deps, tmp_path):
     connection = sqlite3.connect(tmp_path / "cp.sqlite", check_same_thread=False)
     runner = JobRunner(SqliteSaver(connection))
-    model = _FlakyReviewer({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
+    model = CrashingReviewerModel({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
     deps = make_deps(model)
     with pytest.raises(RuntimeError, match="worker died"):
         runner.run(JobRequest(TASK), deps, job_id="resume-me")

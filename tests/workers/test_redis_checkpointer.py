@@ -17,7 +17,7 @@ from tests.fixtures.scripted_model import (
     QUICKSORT_TESTS,
     REVIEWER,
     TESTER,
-    ScriptedModel,
+    CrashingReviewerModel,
 )
 from workers.redis_checkpointer import RedisCheckpointer
 
@@ -97,17 +97,8 @@ def test_rejects_a_decoding_client(redis_url):
         RedisCheckpointer(redis.Redis.from_url(redis_url, decode_responses=True))
 
 
-class _CrashingReviewer(ScriptedModel):
-    healthy = False
-
-    def generate(self, requests):
-        if not self.healthy and any(REVIEWER in r.messages[0].content for r in requests):
-            raise RuntimeError("worker died")
-        return super().generate(requests)
-
-
 def test_the_job_graph_resumes_from_redis(redis_url, make_deps):
-    model = _CrashingReviewer({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
+    model = CrashingReviewerModel({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
     deps = make_deps(model)
     request = JobRequest("Implement quicksort in Python")
     with pytest.raises(RuntimeError, match="worker died"):
