@@ -199,11 +199,8 @@ def synthesise(state: JobState) -> dict[str, Any]:
             code, applied = record["code"], record["expert"]
             break
     notes = [f"{r['expert']}: {'LGTM' if r['verdict'] == 'lgtm' else r['note']}" for r in reviews]
-
-    explanation = state.get("explanation", "")
     return {
         "code": code,
-        "explanation": explanation,
         "history": [
             {"round": current, "chosen": state.get("chosen", 0), "revision_by": applied,
              "reviews": notes}

@@ -124,14 +124,14 @@ def build_fact_checker(settings: Settings, knowledge_base: Retriever, judge: Jud
     )
 
 
-def expert_from_spec(spec: ExpertSpec, plugin: str = "plugin") -> Expert:
+def expert_from_spec(spec: ExpertSpec) -> Expert:
     return Expert(
         name=spec.name,
         role=spec.role,
         description=spec.description,
         examples=tuple(spec.examples),
         system_prompt=spec.system_prompt,
-        source=f"plugin:{plugin}",
+        source="plugin",
     )
 
 

@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from factforge.cli._common import EXIT_FAILED, EXIT_USAGE, fail, load_settings, print_json
+from factforge.cli._common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    err_console,
+    fail,
+    load_settings,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
@@ -24,7 +31,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CollectionOpt = Annotated[
     str, typer.Option("--collection", "-c", help="Collection name.", show_default=True)
@@ -100,7 +106,7 @@ def ingest(
         fail("no documents found (supported: .txt .md .rst .html .htm .jsonl)")
     kb = _open_kb()
     columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=_err, disable=as_json, transient=True) as bar:
+    with Progress(*columns, console=err_console, disable=as_json, transient=True) as bar:
         task = bar.add_task("ingest", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -152,7 +158,7 @@ def query(
         )
         return
     if not hits:
-        _err.print(f"collection {escape(collection)} is empty")
+        err_console.print(f"collection {escape(collection)} is empty")
         return
     console = Console(highlight=False, soft_wrap=True)
     for rank, hit in enumerate(hits, start=1):
@@ -183,7 +189,7 @@ def stats(
         )
         return
     if not all_stats:
-        _err.print("no collections yet: add documents with `factforge kb ingest PATH`")
+        err_console.print("no collections yet: add documents with `factforge kb ingest PATH`")
         return
     console = Console(highlight=False, soft_wrap=True)
     if collection:  # sources are long paths: plain lines, never truncated
@@ -214,6 +220,8 @@ def delete(
         print_json({"collection": collection, "source": source, "deleted": deleted})
         return
     if not deleted:
-        _err.print(f"nothing to delete: no chunks from {escape(source)} in {escape(collection)}")
+        err_console.print(
+            f"nothing to delete: no chunks from {escape(source)} in {escape(collection)}"
+        )
         return
     Console(highlight=False).print(f"deleted {deleted} chunks of {escape(source)}")
