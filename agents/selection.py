@@ -15,17 +15,22 @@ log = logging.getLogger(__name__)
 
 
 def entry_point(prompt: str, candidates: Sequence[Candidate]) -> str | None:
-    """The function to exercise: the prompt's last ``def`` when it is code, else the most
-    common first top-level function of the candidates."""
-    for source in ([prompt] if parses(prompt) else []) + [c.code for c in candidates]:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
-        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-        if names:
-            return names[-1] if source is prompt else names[0]
+    """The function to exercise: the prompt's last ``def`` when it is code, else the first
+    top-level function of the first candidate that defines one."""
+    if parses(prompt) and (names := _function_names(prompt)):
+        return names[-1]
+    for candidate in candidates:
+        if names := _function_names(candidate.code):
+            return names[0]
     return None
+
+
+def _function_names(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
 def evidence_selector(options: SelectionOptions | None = None) -> Selector:
