@@ -87,12 +87,10 @@ def _pcts(samples: list[float]) -> tuple[float, float]:
 
 
 def _wait(queue, job_id: str) -> None:
-    for _, event in queue.events(job_id, timeout_s=60):
-        if event.get("type") == "status":
-            if event["status"] != "succeeded":
-                raise RuntimeError(f"job {job_id} {event['status']}: {event}")
-            return
-    raise RuntimeError(f"job {job_id} did not finish")
+    """Wait as a client of ``GET /v1/jobs/{id}?wait=60`` does (one wake-up at the end)."""
+    record = queue.wait(job_id, 60)
+    if record.status != "succeeded":
+        raise RuntimeError(f"job {job_id} {record.status}: {record.error}")
 
 
 def queue_part(jobs: int, concurrency: int) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from agents import AgentsError, JobCancelled, JobRequest
-from workers.errors import JobNotFound, JobTimeout, QueueUnavailable
+from workers.errors import JobTimeout, QueueUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +27,12 @@ class JobStore(Protocol):
     """What :func:`execute_job` needs (RedisJobStore and the embedded MemoryJobStore)."""
 
     def get(self, job_id: str) -> Any: ...
-    def create(self, request: dict[str, Any], *, job_id: str | None = None,
-               idempotency_key: str | None = None) -> Any: ...
-    def mark_running(self, job_id: str) -> bool: ...
+    def claim(self, job_id: str, request: dict[str, Any], ttl_s: int,
+              ) -> AbstractContextManager[Any]: ...
     def append_event(self, job_id: str, event: dict[str, Any],
                      progress: dict[str, Any]) -> bool: ...
     def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
                error: dict[str, Any] | None = None) -> bool: ...
-    def lease(self, job_id: str, ttl_s: int) -> Any: ...
 
 
 def execute_job(
@@ -51,22 +50,14 @@ def execute_job(
     transient errors (model calls, Redis) propagate so the caller can retry; everything else
     ends the job as failed.
     """
-    try:
-        record = store.get(job_id)
-    except JobNotFound:
-        # A client that only knows the task name (send_task) submits without a record.
-        record, _ = store.create(request, job_id=job_id)
-    if record.terminal:
-        log.info("job %s already %s; not running it again", job_id, record.status)
-        return record.to_dict()
-    try:
-        job_request = JobRequest.from_dict(request)
-    except AgentsError as exc:
-        store.finish(job_id, "failed", error=_error(exc))
-        return store.get(job_id).to_dict()
-
-    with store.lease(job_id, lease_ttl_s):
-        if not store.mark_running(job_id):
+    with store.claim(job_id, request, lease_ttl_s) as record:
+        if record.terminal:
+            log.info("job %s already %s; not running it again", job_id, record.status)
+            return record.to_dict()
+        try:
+            job_request = JobRequest.from_dict(request)
+        except AgentsError as exc:
+            store.finish(job_id, "failed", error=_error(exc))
             return store.get(job_id).to_dict()
         started = time.monotonic()
         count = {"events": record.progress.get("events", 0)}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,11 +22,22 @@ from typing import Any
 import redis
 
 from workers.errors import JobNotFound, LeaseHeld, QueueUnavailable
+from workers.leases import LeaseRenewer
+from workers.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 STATUSES = ("queued", "running", *TERMINAL)
+
+# Lua: create the job hash (queued) from ARGV[1] job id, ARGV[2] request, ARGV[3] now,
+# ARGV[4] record TTL. Shared by the create and claim scripts.
+_NEW_RECORD = """
+redis.call('HSET', KEYS[2], 'job_id', ARGV[1], 'status', 'queued', 'request', ARGV[2],
+  'created_at', ARGV[3], 'updated_at', ARGV[3], 'cancel', '0', 'result_writes', '0',
+  'progress', '{"events": 0, "node": null}')
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+"""
 
 _CREATE = """
 if KEYS[1] ~= '' then
@@ -36,11 +46,26 @@ if KEYS[1] ~= '' then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return ARGV[1] end
-redis.call('HSET', KEYS[2], 'job_id', ARGV[1], 'status', 'queued', 'request', ARGV[2],
-  'created_at', ARGV[3], 'updated_at', ARGV[3], 'cancel', '0', 'result_writes', '0',
-  'progress', '{"events": 0, "node": null}')
-redis.call('EXPIRE', KEYS[2], ARGV[4])
+""" + _NEW_RECORD + """
 return ARGV[1]
+"""
+
+# One round trip to start running a job: create it if only its task exists (send_task by
+# name), then, unless it has ended, take the lease (KEYS[3]; ARGV[5] token, ARGV[6] TTL ms)
+# and mark it running. Returns {0, record} (ended), {-2} (leased elsewhere), {1, record}.
+_CLAIM = """
+local st = redis.call('HGET', KEYS[2], 'status')
+if not st then
+""" + _NEW_RECORD + """
+  st = 'queued'
+end
+if st == 'succeeded' or st == 'failed' or st == 'cancelled' then
+  return {0, redis.call('HGETALL', KEYS[2])}
+end
+if not redis.call('SET', KEYS[3], ARGV[5], 'NX', 'PX', ARGV[6]) then return {-2} end
+redis.call('HSET', KEYS[2], 'status', 'running', 'updated_at', ARGV[3])
+redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+return {1, redis.call('HGETALL', KEYS[2])}
 """
 
 _FINISH = """
@@ -51,8 +76,10 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], 'result', ARGV[2], 'error', ARGV[
   'updated_at', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'result_writes', 1)
 redis.call('XADD', KEYS[2], '*', 'event', ARGV[5])
+redis.call('XADD', KEYS[3], '*', 'status', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
 return 1
 """
 
@@ -131,16 +158,20 @@ class RedisJobStore:
     """Job records and events for one Redis database."""
 
     def __init__(self, client: redis.Redis, *, record_ttl_s: int = 7 * 24 * 3600,
-                 prefix: str = "ff") -> None:
+                 prefix: str = "ff", write_behind: bool = True) -> None:
         self._redis = client
+        self._behind = WriteBehind(client) if write_behind else None
+        self._cancel_seen: set[str] = set()
         self._ttl = record_ttl_s
         self._prefix = prefix
         self._create = client.register_script(_CREATE)
+        self._claim = client.register_script(_CLAIM)
         self._finish = client.register_script(_FINISH)
         self._running = client.register_script(_MARK_RUNNING)
         self._append = client.register_script(_APPEND)
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
+        self._leases = LeaseRenewer(self._renew)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisJobStore:
@@ -157,6 +188,10 @@ class RedisJobStore:
 
     def _events_key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}:events"
+
+    def _end_key(self, job_id: str) -> str:
+        """A stream that gets one entry when the job ends: waiters block on it alone."""
+        return f"{self._prefix}:job:{job_id}:end"
 
     # -- records ----------------------------------------------------------------------------
     def create(self, request: dict[str, Any], *, job_id: str | None = None,
@@ -177,23 +212,12 @@ class RedisJobStore:
                          updated_at=now, progress={"events": 0, "node": None}), True
 
     def get(self, job_id: str) -> JobRecord:
+        self.flush()  # read this process's own queued events' effects
         with _redis_errors():
             raw = self._redis.hgetall(self._job_key(job_id))
         if not raw:
             raise JobNotFound(f"no job {job_id!r}")
-        return JobRecord(
-            job_id=raw["job_id"],
-            status=raw["status"],
-            request=_loads(raw.get("request")) or {},
-            created_at=float(raw["created_at"]),
-            updated_at=float(raw["updated_at"]),
-            progress=_loads(raw.get("progress")) or {},
-            result=_loads(raw.get("result")),
-            error=_loads(raw.get("error")),
-            cancel_requested=raw.get("cancel") == "1",
-            attempts=int(raw.get("attempts", 0)),
-            result_writes=int(raw.get("result_writes", 0)),
-        )
+        return _record(raw)
 
     def mark_running(self, job_id: str) -> bool:
         """Queued/running -> running. False when the job already ended."""
@@ -204,13 +228,41 @@ class RedisJobStore:
         return done == 1
 
     def append_event(self, job_id: str, event: dict[str, Any], progress: dict[str, Any]) -> bool:
-        """Append one event; returns True when cancellation was requested."""
+        """Append one event; returns True when cancellation was requested.
+
+        With write-behind the event is queued (in order) and the answer is what the replies
+        so far said (a cancel is seen once the reply to an earlier append is back: in a real
+        job, by the next node); an event of a job known to be cancelled is not appended.
+        """
+        keys = [self._job_key(job_id), self._events_key(job_id)]
+        args = [json.dumps(event), json.dumps(progress), time.time(), self._ttl]
+        if self._behind is None:
+            with _redis_errors():
+                return self._append(keys=keys, args=args) == 1
+        if job_id in self._cancel_seen:
+            return True
         with _redis_errors():
-            flag = self._append(
-                keys=[self._job_key(job_id), self._events_key(job_id)],
-                args=[json.dumps(event), json.dumps(progress), time.time(), self._ttl],
-            )
-        return flag == 1
+            self._behind.submit(self._append, keys, args,
+                                on_result=lambda flag: self._note_cancel(job_id, flag))
+        return False
+
+    def _note_cancel(self, job_id: str, flag: Any) -> None:
+        if flag == 1:
+            self._cancel_seen.add(job_id)
+
+    def close(self) -> None:
+        """Send queued events, then close the connections."""
+        try:
+            if self._behind is not None:
+                self._behind.close()
+        finally:
+            self._redis.close()
+
+    def flush(self) -> None:
+        """Wait until queued events are in Redis (write-behind mode)."""
+        if self._behind is not None:
+            with _redis_errors():
+                self._behind.flush()
 
     def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
                error: dict[str, Any] | None = None) -> bool:
@@ -220,13 +272,15 @@ class RedisJobStore:
         event = {"type": "status", "status": status, "ts": time.time()}
         if error:
             event["data"] = {"error": error}
+        self._cancel_seen.discard(job_id)
+        keys = [self._job_key(job_id), self._events_key(job_id), self._end_key(job_id)]
+        args = [status, json.dumps(result) if result is not None else "",
+                json.dumps(error) if error else "", time.time(), json.dumps(event), self._ttl]
         with _redis_errors():
-            won = self._finish(
-                keys=[self._job_key(job_id), self._events_key(job_id)],
-                args=[status, json.dumps(result) if result is not None else "",
-                      json.dumps(error) if error else "", time.time(), json.dumps(event),
-                      self._ttl],
-            )
+            if self._behind is not None:  # after the queued node events, same round trip
+                won = self._behind.call(self._finish, keys, args)
+            else:
+                won = self._finish(keys=keys, args=args)
         if won == -1:
             raise JobNotFound(f"no job {job_id!r}")
         return won == 1
@@ -243,11 +297,26 @@ class RedisJobStore:
                                                     "message": "cancelled before it started"})
         return self.get(job_id)
 
+    def wait_terminal(self, job_id: str, timeout_s: float) -> JobRecord:
+        """The record once the job has ended, or as it is after ``timeout_s``: blocking reads
+        (of at most a second each, under any socket timeout) that wake when the job ends,
+        not on every node event."""
+        deadline = time.monotonic() + timeout_s
+        record = self.get(job_id)
+        while not record.terminal and (remaining := deadline - time.monotonic()) > 0:
+            with _redis_errors():
+                ended = self._redis.xread({self._end_key(job_id): "0"}, count=1,
+                                          block=max(1, int(min(remaining, 1.0) * 1000)))
+            if ended or remaining <= 1.0:
+                record = self.get(job_id)
+        return record
+
     # -- events ------------------------------------------------------------------------------
     def events(self, job_id: str, after: str = "0", *, block_ms: int = 0,
                count: int = 100) -> list[tuple[str, dict[str, Any]]]:
         """Events after stream id ``after`` (oldest first); waits up to ``block_ms`` for one."""
         key = self._events_key(job_id)
+        self.flush()
         with _redis_errors():
             if block_ms > 0:
                 reply = self._redis.xread({key: after or "0"}, count=count, block=block_ms)
@@ -259,34 +328,73 @@ class RedisJobStore:
 
     # -- lease ---------------------------------------------------------------------------------
     @contextmanager
-    def lease(self, job_id: str, ttl_s: int) -> Iterator[None]:
-        """Hold the job's lease while running it (renewed in the background); raises
-        :class:`LeaseHeld` when a live worker holds it."""
-        key = f"{self._prefix}:lease:{job_id}"
+    def claim(self, job_id: str, request: dict[str, Any], ttl_s: int) -> Iterator[JobRecord]:
+        """Start running a job in one round trip: create its record if missing, and unless it
+        has ended, take its lease and mark it running. Yields the record (an ended job's
+        unchanged, without a lease). Raises :class:`LeaseHeld` when a live worker runs it."""
+        key = self._lease_key(job_id)
         token = uuid.uuid4().hex
+        self.flush()  # this process's queued lease releases go first
+        with _redis_errors():
+            reply = self._claim(
+                keys=["", self._job_key(job_id), key],
+                args=[job_id, json.dumps(request), time.time(), self._ttl, token, ttl_s * 1000],
+            )
+        if reply[0] == -2:
+            raise LeaseHeld(f"job {job_id} is running on another worker")
+        record = _record(dict(zip(reply[1][::2], reply[1][1::2], strict=True)))
+        if reply[0] == 0:
+            yield record
+            return
+        with self._held_lease(job_id, key, token, ttl_s):
+            yield record
+
+    @contextmanager
+    def lease(self, job_id: str, ttl_s: int) -> Iterator[None]:
+        """Hold the job's lease while running it (renewed in the background by one thread
+        per store); raises :class:`LeaseHeld` when a live worker holds it."""
+        key = self._lease_key(job_id)
+        token = uuid.uuid4().hex
+        self.flush()  # this process's queued lease releases go first
         with _redis_errors():
             if not self._redis.set(key, token, nx=True, px=ttl_s * 1000):
                 raise LeaseHeld(f"job {job_id} is running on another worker")
-        stop = threading.Event()
+        with self._held_lease(job_id, key, token, ttl_s):
+            yield
 
-        def renew() -> None:
-            while not stop.wait(ttl_s / 3):
-                try:
-                    self._renew(keys=[key], args=[token, ttl_s * 1000])
-                except redis.RedisError:
-                    log.warning("could not renew the lease of job %s", job_id, exc_info=True)
+    def _lease_key(self, job_id: str) -> str:
+        return f"{self._prefix}:lease:{job_id}"
 
-        renewer = threading.Thread(target=renew, name=f"lease-{job_id}", daemon=True)
-        renewer.start()
+    @contextmanager
+    def _held_lease(self, job_id: str, key: str, token: str, ttl_s: int) -> Iterator[None]:
+        self._leases.hold(key, token, ttl_s)
         try:
             yield
         finally:
-            stop.set()
-            renewer.join()
+            self._leases.drop(key)
             try:
-                self._release(keys=[key], args=[token])
+                if self._behind is not None:  # nobody waits for the release
+                    self._behind.submit(self._release, [key], [token])
+                else:
+                    self._release(keys=[key], args=[token])
             except redis.RedisError:
                 log.warning("could not release the lease of job %s", job_id, exc_info=True)
+
+
+def _record(raw: dict[str, str]) -> JobRecord:
+    return JobRecord(
+        job_id=raw["job_id"],
+        status=raw["status"],
+        request=_loads(raw.get("request")) or {},
+        created_at=float(raw["created_at"]),
+        updated_at=float(raw["updated_at"]),
+        progress=_loads(raw.get("progress")) or {},
+        result=_loads(raw.get("result")),
+        error=_loads(raw.get("error")),
+        cancel_requested=raw.get("cancel") == "1",
+        attempts=int(raw.get("attempts", 0)),
+        result_writes=int(raw.get("result_writes", 0)),
+    )
 
 
 @contextmanager

@@ -8,8 +8,15 @@ Layout per thread and checkpoint namespace (``S`` is the ``\\x1f`` separator):
 * ``{p}:w:{thread}S{ns}S{id}``: hash of pending writes, field ``{task_id}S{idx}``;
 * ``{p}:keys:{thread}``: set of every key above, for ``delete_thread`` and the TTL.
 
-Each key expires ``ttl_s`` after it was written (one round trip per write, no scan of the
+Each key expires ``ttl_s`` after it was written (one Lua call per write, no scan of the
 thread): a thread's newest checkpoint is always the last thing of it to expire.
+
+Writes are write-behind by default (:mod:`workers.write_behind`): ``put``/``put_writes``
+queue their Lua call and return, one thread sends the queue a round trip at a time, in
+order. Every read (and ``delete_thread``) first flushes, so a process reads its own writes;
+call :meth:`RedisCheckpointer.flush` before reporting a job finished. A worker that dies
+loses at most the writes of its last moments, as with LangGraph's ``async`` durability: the
+job resumes from the newest checkpoint that reached Redis.
 """
 
 from __future__ import annotations
@@ -36,9 +43,35 @@ from langgraph.checkpoint.base import (
     writes_sort_key,
 )
 
+from workers.write_behind import WriteBehind
+
 __all__ = ["RedisCheckpointer"]
 
 _SEP = "\x1f"
+
+# One round trip per write. KEYS[1] is the thread's key registry; every key written is added
+# to it, and the registry and the written keys get the TTL (ARGV[1], 0: none).
+_PUT = """
+redis.call('HSET', KEYS[3], 'type', ARGV[3], 'checkpoint', ARGV[4], 'metadata', ARGV[5],
+           'parent', ARGV[6])
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+redis.call('SADD', KEYS[1], KEYS[2], KEYS[3])
+local ttl = tonumber(ARGV[1])
+if ttl > 0 then
+  for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
+end
+"""
+
+# KEYS: registry, writes hash; ARGV: ttl, replace (1: HSET, 0: HSETNX), then field/value pairs.
+_PUT_WRITES = """
+local cmd = ARGV[2] == '1' and 'HSET' or 'HSETNX'
+for i = 3, #ARGV, 2 do redis.call(cmd, KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('SADD', KEYS[1], KEYS[2])
+local ttl = tonumber(ARGV[1])
+if ttl > 0 then
+  for i = 1, 2 do redis.call('EXPIRE', KEYS[i], ttl) end
+end
+"""
 
 
 class RedisCheckpointer(BaseCheckpointSaver[str]):
@@ -51,6 +84,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         ttl_s: int | None = 7 * 24 * 3600,
         prefix: str = "ff:lg",
         serde: SerializerProtocol | None = None,
+        write_behind: bool = True,
     ) -> None:
         super().__init__(serde=serde)
         if client.get_connection_kwargs().get("decode_responses"):
@@ -58,6 +92,25 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         self._redis = client
         self._ttl = ttl_s
         self._prefix = prefix
+        self._put = client.register_script(_PUT)
+        self._put_writes = client.register_script(_PUT_WRITES)
+        self._behind = WriteBehind(client) if write_behind else None
+
+    def _write(self, script: Any, *, keys: list[Any], args: list[Any]) -> None:
+        if self._behind is not None:
+            self._behind.submit(script, keys, args)
+        else:
+            script(keys=keys, args=args)
+
+    def flush(self, timeout_s: float | None = 30.0) -> None:
+        """Wait until every checkpoint write made so far is in Redis (write-behind mode)."""
+        if self._behind is not None:
+            self._behind.flush(timeout_s)
+
+    def close(self) -> None:
+        """Send pending writes and stop the write-behind thread."""
+        if self._behind is not None:
+            self._behind.close()
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisCheckpointer:
@@ -75,13 +128,6 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
 
     def _thread_keys(self, thread: str) -> str:
         return f"{self._prefix}:keys:{thread}"
-
-    def _touch(self, pipe: Any, thread: str, keys: Sequence[str]) -> None:
-        registry = self._thread_keys(thread)
-        pipe.sadd(registry, *keys)
-        if self._ttl:
-            for key in (registry, *keys):
-                pipe.expire(key, self._ttl)
 
     # -- reads ------------------------------------------------------------------------------
     def _load(self, thread: str, ns: str, cp_id: str) -> CheckpointTuple | None:
@@ -114,6 +160,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         )
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        self.flush()
         configurable = config["configurable"]
         thread = str(configurable["thread_id"])
         ns = configurable.get("checkpoint_ns", "")
@@ -135,6 +182,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
     ) -> Iterator[CheckpointTuple]:
         if config is None:
             raise ValueError("RedisCheckpointer.list needs a config with a thread_id")
+        self.flush()
         configurable = config["configurable"]
         thread = str(configurable["thread_id"])
         namespaces = (
@@ -179,15 +227,13 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         ns = configurable.get("checkpoint_ns", "")
         type_, blob = self.serde.dumps_typed(checkpoint)
         meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
-        index, key = self._index_key(thread, ns), self._cp_key(thread, ns, checkpoint["id"])
-        with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hset(key, mapping={
-                "type": type_, "checkpoint": blob, "metadata": meta,
-                "parent": configurable.get("checkpoint_id") or "",
-            })
-            pipe.zadd(index, {checkpoint["id"]: 0})
-            self._touch(pipe, thread, [index, key])
-            pipe.execute()
+        self._write(
+            self._put,
+            keys=[self._thread_keys(thread), self._index_key(thread, ns),
+                  self._cp_key(thread, ns, checkpoint["id"])],
+            args=[self._ttl or 0, checkpoint["id"], type_, blob, meta,
+                  configurable.get("checkpoint_id") or ""],
+        )
         return {"configurable": {"thread_id": thread, "checkpoint_ns": ns,
                                  "checkpoint_id": checkpoint["id"]}}
 
@@ -203,17 +249,15 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         ns = configurable.get("checkpoint_ns", "")
         key = self._writes_key(thread, ns, str(configurable["checkpoint_id"]))
         replace = all(channel in WRITES_IDX_MAP for channel, _ in writes)
-        with self._redis.pipeline(transaction=False) as pipe:
-            for idx, (channel, value) in enumerate(writes):
-                type_, blob = self.serde.dumps_typed(value)
-                field = f"{task_id}{_SEP}{WRITES_IDX_MAP.get(channel, idx)}"
-                encoded = json.dumps([task_path, channel, type_,
-                                      base64.b64encode(blob).decode()])
-                (pipe.hset if replace else pipe.hsetnx)(key, field, encoded)
-            self._touch(pipe, thread, [key])
-            pipe.execute()
+        args: list[Any] = [self._ttl or 0, 1 if replace else 0]
+        for idx, (channel, value) in enumerate(writes):
+            type_, blob = self.serde.dumps_typed(value)
+            args.append(f"{task_id}{_SEP}{WRITES_IDX_MAP.get(channel, idx)}")
+            args.append(json.dumps([task_path, channel, type_, base64.b64encode(blob).decode()]))
+        self._write(self._put_writes, keys=[self._thread_keys(thread), key], args=args)
 
     def delete_thread(self, thread_id: str) -> None:
+        self.flush()
         registry = self._thread_keys(str(thread_id))
         keys = self._redis.smembers(registry)
         self._redis.delete(registry, *keys)

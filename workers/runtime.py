@@ -104,8 +104,10 @@ class ProcessRuntime:
             closer = getattr(self._factory, "close", None)
             if callable(closer):
                 closer()
+            if self._runner is not None:  # send queued checkpoint writes
+                self._runner.checkpointer.close()
             if self._store is not None:
-                self._store.client.close()
+                self._store.close()
 
     def batcher(self) -> Any:
         """The inference worker's micro-batcher around :meth:`backend`."""

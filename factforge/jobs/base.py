@@ -33,6 +33,10 @@ class JobQueue(Protocol):
         event (or ``timeout_s`` without one)."""
         ...
 
+    def wait(self, job_id: str, timeout_s: float) -> JobRecord:
+        """Block until the job has ended or ``timeout_s`` passed; returns the record."""
+        ...
+
     def cancel(self, job_id: str) -> JobRecord:
         """Request cancellation; returns the record as it is now."""
         ...
@@ -62,6 +66,9 @@ class StoreBackedQueue:
     def events(self, job_id: str, after: str = "0", *, timeout_s: float = 300.0,
                ) -> Iterator[tuple[str, dict[str, Any]]]:
         return follow_events(self._store, job_id, after, timeout_s=timeout_s)
+
+    def wait(self, job_id: str, timeout_s: float) -> JobRecord:
+        return self._store.wait_terminal(job_id, timeout_s)
 
     def cancel(self, job_id: str) -> JobRecord:
         return self._store.cancel(job_id)

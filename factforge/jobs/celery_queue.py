@@ -62,5 +62,5 @@ class CeleryJobQueue(StoreBackedQueue):
         return self._backend
 
     def close(self) -> None:
-        self._store.client.close()
+        self._store.close()
         self._app.close()

@@ -99,6 +99,17 @@ class MemoryJobStore:
                                                         "message": "cancelled before it started"})
             return self.get(job_id)
 
+    def wait_terminal(self, job_id: str, timeout_s: float) -> JobRecord:
+        """The record once the job has ended, or as it is after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while not (record := self.get(job_id)).terminal:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return record
+
     def events(self, job_id: str, after: str = "0", *, block_ms: int = 0,
                ) -> list[tuple[str, dict[str, Any]]]:
         start = int(after or 0)
@@ -111,6 +122,21 @@ class MemoryJobStore:
                     break
                 self._cond.wait(remaining)
             return [(str(i + 1), e) for i, e in enumerate(self._events[job_id]) if i >= start]
+
+    @contextmanager
+    def claim(self, job_id: str, request: dict[str, Any], ttl_s: int) -> Iterator[JobRecord]:
+        """Same contract as :meth:`workers.job_store.RedisJobStore.claim`."""
+        with self._cond:
+            try:
+                record = self.get(job_id)
+            except JobNotFound:
+                record, _ = self.create(request, job_id=job_id)
+        if record.terminal:
+            yield record
+            return
+        with self.lease(job_id, ttl_s):
+            self.mark_running(job_id)
+            yield self.get(job_id)
 
     @contextmanager
     def lease(self, job_id: str, ttl_s: int) -> Iterator[None]:

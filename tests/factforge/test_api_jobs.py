@@ -111,6 +111,20 @@ def test_submit_poll_and_stream_events_in_order(client):
     assert rest == ids[2:]
 
 
+def test_long_poll_answers_when_the_job_ends(client):
+    job_id = client.post("/v1/jobs", json=TASK).json()["job_id"]
+    started = time.monotonic()
+    body = client.get(f"/v1/jobs/{job_id}", params={"wait": 60}).json()
+    assert body["status"] == "succeeded" and "def quicksort" in body["result"]["code"]
+    assert time.monotonic() - started < 30  # woke when it ended, not at the 60 s limit
+    again = client.get(f"/v1/jobs/{job_id}", params={"wait": 60})  # already ended: at once
+    assert again.json()["status"] == "succeeded"
+    for bad in ("-1", "61", "soon"):
+        answer = client.get(f"/v1/jobs/{job_id}", params={"wait": bad})
+        assert answer.status_code == 422, bad
+    assert client.get("/v1/jobs/nope", params={"wait": 1}).status_code == 404
+
+
 def test_protobuf_encoding_matches_json(client):
     accepted = client.post("/v1/jobs", json=TASK, headers=PROTOBUF)
     assert accepted.status_code == 202

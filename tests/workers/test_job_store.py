@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -73,7 +74,11 @@ def test_cancel_queued_ends_it_and_running_sets_the_flag(store):
     running, _ = store.create(REQUEST)
     store.mark_running(running.job_id)
     assert store.cancel(running.job_id).cancel_requested
+    # write-behind: the append is queued; its reply carries the flag, the next append sees it
+    assert store.append_event(running.job_id, {"type": "node"}, {}) is False
+    store.flush()
     assert store.append_event(running.job_id, {"type": "node"}, {}) is True
+    assert len(store.events(running.job_id)) == 1  # a known-cancelled job appends no more
     assert not store.mark_running(queued.job_id)
 
 
@@ -88,3 +93,38 @@ def test_unreachable_redis_is_a_clear_error():
     store = RedisJobStore.from_url("redis://127.0.0.1:1/0")
     with pytest.raises(QueueUnavailable, match="Redis is unavailable"):
         store.get("x")
+
+
+def test_wait_terminal_wakes_on_the_end_and_times_out_otherwise(store):
+    record, _ = store.create(REQUEST)
+    started = time.monotonic()
+    assert store.wait_terminal(record.job_id, 0.3).status == "queued"
+    assert time.monotonic() - started >= 0.25
+    store.mark_running(record.job_id)
+    timer = threading.Timer(0.2, lambda: store.finish(record.job_id, "succeeded", result={}))
+    timer.start()
+    started = time.monotonic()
+    assert store.wait_terminal(record.job_id, 30).status == "succeeded"
+    timer.join()
+    assert time.monotonic() - started < 10
+
+
+def test_a_held_lease_is_renewed_past_its_ttl(store):
+    with store.lease("long", ttl_s=1):
+        time.sleep(2.5)
+        with pytest.raises(LeaseHeld), store.lease("long", ttl_s=1):
+            pass
+    with store.lease("long", ttl_s=1):  # released at the end
+        pass
+
+
+def test_claim_creates_leases_and_marks_running_in_one_step(store):
+    with store.claim("by-name", REQUEST, ttl_s=5) as record:  # no record yet: send_task
+        assert record.status == "running" and record.attempts == 1
+        assert record.request == REQUEST
+        with pytest.raises(LeaseHeld), store.claim("by-name", REQUEST, ttl_s=5):
+            pass
+        store.finish("by-name", "succeeded", result={"ok": True})
+    with store.claim("by-name", REQUEST, ttl_s=5) as ended:  # ended: unchanged, no lease
+        assert ended.status == "succeeded" and ended.attempts == 1
+        assert ended.result == {"ok": True}

@@ -6,7 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
@@ -22,6 +22,7 @@ __all__ = ["JobCreate", "router"]
 router = APIRouter()
 
 MAX_IDEMPOTENCY_KEY = 200
+MAX_WAIT_S = 60.0  # longest long-poll of GET /v1/jobs/{id}?wait=
 
 
 class JobCreate(BaseModel):
@@ -75,8 +76,22 @@ def submit_job(
 
 
 @router.get("/jobs/{job_id}", summary="A job's status, progress and result")
-def get_job(job_id: str, request: Request) -> Response:
-    return respond(request, _record(_queue(request), job_id).to_dict(), job_message)
+def get_job(
+    job_id: str,
+    request: Request,
+    wait: float = Query(0.0, ge=0.0, le=MAX_WAIT_S,
+                        description="Long-poll: hold the request up to this many seconds "
+                                    "until the job has ended"),
+) -> Response:
+    """The job's record; with ``?wait=S``, answered as soon as the job ends (or after S s)."""
+    queue = _queue(request)
+    record = _record(queue, job_id)
+    if wait > 0 and not record.terminal:
+        try:
+            record = queue.wait(job_id, wait)
+        except QueueUnavailable as exc:
+            raise ApiError(503, exc.code, str(exc)) from exc
+    return respond(request, record.to_dict(), job_message)
 
 
 @router.delete("/jobs/{job_id}", summary="Cancel a job")

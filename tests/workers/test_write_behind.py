@@ -1,0 +1,53 @@
+"""Write-behind of Redis script calls against a real redis-server: order, replies, errors."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from workers.write_behind import WriteBehind, WriteBehindError
+
+pytestmark = pytest.mark.integration
+
+PUSH = "redis.call('RPUSH', KEYS[1], ARGV[1]); return redis.call('LLEN', KEYS[1])"
+
+
+@pytest.fixture
+def client(redis_url):
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    client.close()
+
+
+def test_calls_arrive_in_order_and_replies_come_back(client):
+    behind = WriteBehind(client)
+    push = client.register_script(PUSH)
+    replies = []
+    for i in range(500):
+        behind.submit(push, ["log"], [i], on_result=replies.append)
+    assert behind.call(push, ["log"], ["last"]) == 501
+    assert client.lrange("log", 0, -1) == [str(i) for i in range(500)] + ["last"]
+    assert replies == list(range(1, 501))
+    behind.close()
+    with pytest.raises(WriteBehindError):
+        behind.submit(push, ["log"], ["after close"])
+
+
+def test_a_failed_call_is_reported_to_the_next_flush_and_later_calls_go_on(client):
+    behind = WriteBehind(client)
+    push = client.register_script(PUSH)
+    client.set("not-a-list", "x")
+    behind.submit(push, ["not-a-list"], [1])
+    with pytest.raises(WriteBehindError, match="WRONGTYPE"):
+        behind.flush()
+    assert behind.call(push, ["log"], ["ok"]) == 1  # the error was reported once
+    behind.close()
+
+
+def test_scripts_lost_by_a_redis_restart_are_loaded_again(client):
+    behind = WriteBehind(client)
+    push = client.register_script(PUSH)
+    assert behind.call(push, ["log"], ["a"]) == 1
+    client.script_flush()
+    assert behind.call(push, ["log"], ["b"]) == 2
+    behind.close()

@@ -1,0 +1,141 @@
+"""Write-behind for Redis scripts: callers queue a script call and go on; one thread per
+process sends everything queued so far in a single pipelined round trip.
+
+The graph's checkpoint writes use it so that a job step does not wait for Redis (and does not
+pay a round trip per write). ``flush`` waits until everything queued before it is in Redis and
+re-raises the error of a failed send, so a reader (or the end of a job) sees its own writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import redis
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["WriteBehind", "WriteBehindError"]
+
+_Call = tuple[Script, Sequence[Any], Sequence[Any], Callable[[Any], None] | None]
+
+
+class WriteBehindError(redis.exceptions.ConnectionError):
+    """A queued write could not be sent; raised by the next ``submit`` or ``flush``."""
+
+
+class WriteBehind:
+    """Queue of script calls sent by a background thread, in order, a batch per round trip."""
+
+    def __init__(self, client: redis.Redis, *, max_batch: int = 256) -> None:
+        self._redis = client
+        self._max_batch = max_batch
+        self._cond = threading.Condition()
+        self._queue: list[_Call] = []
+        self._queued = 0  # calls ever queued
+        self._sent = 0  # calls ever sent (or dropped with an error)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._closed = False
+
+    def submit(self, script: Script, keys: Sequence[Any], args: Sequence[Any],
+               on_result: Callable[[Any], None] | None = None) -> None:
+        """Queue one script call; ``on_result`` gets its reply (on the sending thread).
+        Raises the error of an earlier failed send."""
+        with self._cond:
+            self._raise_error()
+            if self._closed:
+                raise WriteBehindError("write-behind queue is closed")
+            self._ensure_thread()
+            self._queue.append((script, keys, args, on_result))
+            self._queued += 1
+            self._cond.notify_all()
+
+    def call(self, script: Script, keys: Sequence[Any], args: Sequence[Any],
+             timeout_s: float | None = 30.0) -> Any:
+        """Queue a call behind everything queued so far and wait for its reply."""
+        replies: list[Any] = []
+        self.submit(script, keys, args, on_result=replies.append)
+        self.flush(timeout_s)
+        if not replies:
+            raise WriteBehindError("no reply to a queued Redis call")
+        return replies[0]
+
+    def flush(self, timeout_s: float | None = 30.0) -> None:
+        """Wait until every call queued so far was sent; raise if a send failed."""
+        with self._cond:
+            target = self._queued
+            if not self._cond.wait_for(lambda: self._sent >= target or self._error is not None,
+                                       timeout=timeout_s):
+                raise WriteBehindError(f"queued Redis writes not sent within {timeout_s} s")
+            self._raise_error()
+
+    def close(self) -> None:
+        """Send what is queued, then stop the thread."""
+        try:
+            self.flush()
+        finally:
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise WriteBehindError(f"a queued Redis write failed: {error}") from error
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+            return
+        self._pid = os.getpid()  # a forked child starts its own thread
+        self._thread = threading.Thread(target=self._run, name="ff-write-behind", daemon=True)
+        self._thread.start()
+
+    def _send(self, batch: list[_Call]) -> None:
+        """One round trip of EVALSHAs; scripts Redis lost (a restart) are loaded and re-sent."""
+        for attempt in range(2):
+            with self._redis.pipeline(transaction=False) as pipe:
+                for script, keys, args, _ in batch:
+                    pipe.evalsha(script.sha, len(keys), *keys, *args)
+                results = pipe.execute(raise_on_error=False)
+            for (*_, on_result), result in zip(batch, results, strict=True):
+                if on_result is not None and not isinstance(result, Exception):
+                    on_result(result)
+            missing = [call for call, result in zip(batch, results, strict=True)
+                       if isinstance(result, NoScriptError)]
+            failed = [r for r in results
+                      if isinstance(r, Exception) and not isinstance(r, NoScriptError)]
+            if failed:
+                raise failed[0]
+            if not missing or attempt:
+                break
+            for script in {id(call[0]): call[0] for call in missing}.values():
+                script.sha = self._redis.script_load(script.script)
+            batch = missing
+        if missing:
+            raise NoScriptError("scripts could not be loaded")
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._queue or self._closed)
+                if not self._queue:
+                    return
+                batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch:]
+            error: BaseException | None = None
+            try:
+                self._send(batch)
+            except Exception as exc:  # noqa: BLE001 - reported to the next submit/flush
+                log.warning("write-behind batch of %d failed: %s", len(batch), exc)
+                error = exc
+            with self._cond:
+                self._sent += len(batch)
+                if error is not None:
+                    self._error = error
+                self._cond.notify_all()
