@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 
@@ -39,9 +40,10 @@ _TRIVIAL = re.compile(r"NotImplemented|\bTODO\b|^\s*(pass|\.\.\.)\s*$", re.MULTI
 
 
 def code_key(text: str) -> str:
-    """The code with layout and comments ignored (AST dump), or its words if unparsable."""
+    """The code with layout and comments ignored (AST dump), or its words if unparsable.
+    A prompt continuation is an indented function body: it is dedented first."""
     try:
-        return ast.dump(ast.parse(text.strip() or "pass"))
+        return ast.dump(ast.parse(textwrap.dedent(text).strip() or "pass"))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return " ".join(text.split())
 
@@ -74,7 +76,8 @@ def candidate_features(
     pool = [i for i in range(n) if evidence[i].eligible]
     dual = _relative([float(e.dual_score or 0) for e in evidence], pool)
     agree = _relative([e.agreement for e in evidence], pool)
-    keys = [code_key(c) for c in completions]
+    unique = {c: code_key(c) for c in dict.fromkeys(completions)}
+    keys = [unique[c] for c in completions]
     copies = Counter(keys)
     dups = _relative([math.log(copies[k]) for k in keys], pool)
     running = [i for i in range(n) if runs[i].load == "ok"]

@@ -68,6 +68,10 @@ def test_features_from_hand_built_evidence():
     assert good[F["tests_frac"]] == 1.0 and half[F["tests_frac"]] == 0.5
     # the two abs(x) are one code (comments ignored) sampled twice; the others once
     assert code_key(CODES[0]) == code_key(CODES[1]) != code_key(CODES[2])
+    body = "    for v in xs:\n        if v:\n            return v\n    return None\n"
+    commented = "    for v in xs:  # scan\n\n        if v:\n            return v\n    return None"
+    assert code_key(body) == code_key(commented) != code_key(body.replace("None", "0"))
+    assert code_key("    return (\n") == "return ("  # unparsable: its words
     assert good[F["duplicates_rel"]] == 1.0 and good[F["duplicates_best"]] == 1.0
     assert half[F["duplicates_rel"]] == 0.0
     # identical outputs everywhere: an output cluster of 2, the largest
