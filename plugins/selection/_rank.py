@@ -1,4 +1,6 @@
-"""Turning execution evidence into a ranking. Parameter-free and lexicographic:
+"""Turning execution evidence into a ranking: the "rules" ranker, parameter-free and
+lexicographic (``SelectionOptions(ranker="rules")``; the default learned ranker reorders the
+pool of steps 1-2 of this order, see ``_learned.py``):
 
 1. the candidate runs (compiles and its definition loads);
 2. most docstring examples passed (their expected outputs come from the prompt);
@@ -47,29 +49,29 @@ class Layout:
     n_probes: int = 0  # checks of the second (probe) run, all compared
 
 
-def _passed(run: RunResult, positions: range) -> tuple[int, frozenset[int]]:
+def passed(run: RunResult, positions: range) -> tuple[int, frozenset[int]]:
     if run.load != "ok":
         return 0, frozenset()
     hit = frozenset(i for i in positions if run.outcomes[i].passed)
     return len(hit), hit
 
 
-def _output(run: RunResult, i: int) -> str | None:
+def output(run: RunResult, i: int) -> str | None:
     if run.load != "ok":
         return None
     outcome = run.outcomes[i]
     return outcome.out if outcome.status in ("ok", "error") else None
 
 
-def _outputs(run: RunResult, probe: RunResult | None, layout: Layout) -> list[str | None]:
+def outputs(run: RunResult, probe: RunResult | None, layout: Layout) -> list[str | None]:
     """The candidate's outputs on every compared input (None: no output)."""
-    outs = [_output(run, i) for i in layout.outputs]
+    outs = [output(run, i) for i in layout.outputs]
     if layout.n_probes:
-        outs += [_output(probe, i) if probe is not None else None for i in range(layout.n_probes)]
+        outs += [output(probe, i) if probe is not None else None for i in range(layout.n_probes)]
     return outs
 
 
-def _agreement(vectors: dict[int, list[str | None]], pool: list[int]) -> dict[int, float]:
+def agreement(vectors: dict[int, list[str | None]], pool: list[int]) -> dict[int, float]:
     scores = dict.fromkeys(pool, 0.0)
     width = len(vectors[pool[0]]) if pool else 0
     if len(pool) < 2 or not width:
@@ -94,8 +96,8 @@ def rank(
     i's run of the ``layout.n_probes`` probe inputs."""
     n = len(runs)
     probes = list(probe_runs) if probe_runs is not None else [None] * n
-    ex = [_passed(r, layout.examples) for r in runs]
-    te = [_passed(r, layout.tests) for r in runs] if layout.tests is not None else None
+    ex = [passed(r, layout.examples) for r in runs]
+    te = [passed(r, layout.tests) for r in runs] if layout.tests is not None else None
     running = [i for i in range(n) if runs[i].load == "ok"]
     best_ex = max((ex[i][0] for i in running), default=0)
     pool = [i for i in running if ex[i][0] == best_ex] or list(range(n))
@@ -104,8 +106,8 @@ def rank(
     clusters: Counter[frozenset[int]] = Counter()
     if te is not None:
         clusters.update(te[i][1] for i in pool)
-    vectors = {i: _outputs(runs[i], probes[i], layout) for i in pool}
-    agreement = _agreement(vectors, pool)
+    vectors = {i: outputs(runs[i], probes[i], layout) for i in pool}
+    agree = agreement(vectors, pool)
 
     evidence: list[CandidateEvidence] = []
     keys: list[tuple] = []
@@ -124,13 +126,11 @@ def rank(
                 tests_total=len(layout.tests) if layout.tests is not None else None,
                 cluster_size=size,
                 dual_score=dual,
-                agreement=round(agreement.get(i, 0.0), 6),
+                agreement=round(agree.get(i, 0.0), 6),
                 timeouts=timeouts,
                 eligible=i in in_pool,
             )
         )
-        keys.append(
-            (i in in_pool, run.load == "ok", ex[i][0], dual or 0, agreement.get(i, 0.0), -i)
-        )
+        keys.append((i in in_pool, run.load == "ok", ex[i][0], dual or 0, agree.get(i, 0.0), -i))
     order = sorted(range(n), key=lambda i: keys[i], reverse=True)
     return order, evidence

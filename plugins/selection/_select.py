@@ -12,10 +12,12 @@ from pathlib import Path
 
 from plugins.selection._examples import parse_examples
 from plugins.selection._execute import Check, Job, Limits, RunResult, run_jobs
+from plugins.selection._features import candidate_features
 from plugins.selection._inputs import probe_inputs, signature_seeds
+from plugins.selection._learned import RankerWeights, learned_order, load_weights
 from plugins.selection._rank import CandidateEvidence, Layout, rank
 from plugins.selection._tests import checks_from_asserts, derived_inputs, extract_asserts
-from plugins.selection.errors import SelectionInputError
+from plugins.selection.errors import SelectionConfigError, SelectionInputError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,12 @@ class SelectionOptions:
     parameters' annotations), run in a second child per candidate so that a candidate which
     hangs on them keeps its example and test evidence. Off by default: on HumanEval/CodeGen-16B
     they helped on tasks 0-81 (0.744 -> 0.780 without tests) but not on tasks 82-163
-    (bench/select_humaneval.py --probe-inputs 40)."""
+    (bench/select_humaneval.py --probe-inputs 40).
+
+    ``ranker``: ``"learned"`` (default) orders candidates by a linear score over evidence
+    features (``plugins/selection/_features.py``) with the weights in ``weights`` (None: the
+    shipped ``ranker_weights.json``, trained by ``bench/train_selection_ranker.py``);
+    ``"rules"`` keeps the parameter-free lexicographic order of ``_rank.py``."""
 
     limits: Limits = field(default_factory=Limits)
     workers: int = 2
@@ -44,12 +51,16 @@ class SelectionOptions:
     tests_per_text: int | None = 5
     derived_inputs: int = 30
     probe_inputs: int = 0
+    ranker: str = "learned"
+    weights: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SelectionResult:
     """``index`` of the chosen candidate; ``scores[i]`` in 0..1 is candidate i's place in the
-    ranking (1.0 for the chosen one, 0.0 for the last); ``evidence[i]`` is why."""
+    ranking (1.0 for the chosen one, 0.0 for the last); ``evidence[i]`` is why, and
+    ``features[i]`` the ranker's inputs (``plugins.selection.FEATURES`` order; not in
+    :meth:`to_dict`)."""
 
     task_id: str
     index: int
@@ -57,9 +68,12 @@ class SelectionResult:
     evidence: tuple[CandidateEvidence, ...]
     n_examples: int
     n_tests: int | None
+    features: tuple[tuple[float, ...], ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["features"]
+        return data
 
 
 def completion_mode(task: SelectionTask, candidate: str) -> bool:
@@ -151,12 +165,23 @@ def _validate(task: SelectionTask, completions: Sequence[str]) -> None:
         raise SelectionInputError(f"{task.task_id}: every candidate must be a string")
 
 
+def _weights(options: SelectionOptions) -> RankerWeights | None:
+    if options.ranker == "rules":
+        return None
+    if options.ranker != "learned":
+        raise SelectionConfigError(
+            f"unknown ranker {options.ranker!r}: expected 'learned' or 'rules'"
+        )
+    return load_weights(options.weights)
+
+
 def select_many(
     items: Sequence[tuple[SelectionTask, Sequence[str], Sequence[str] | None]],
     options: SelectionOptions | None = None,
 ) -> list[SelectionResult]:
     """Select for many tasks at once; all candidates of all tasks share one pool of children."""
     options = options or SelectionOptions()
+    weights = _weights(options)
     start = time.monotonic()
     plans, modes, jobs, probe_jobs, spans = [], [], [], [], []
     for task, completions, tests in items:
@@ -189,8 +214,15 @@ def select_many(
         time.monotonic() - start,
     )
     results = []
-    for (task, _, _), plan, task_modes, (a, b) in zip(items, plans, modes, spans):
+    for (task, completions, _), plan, task_modes, (a, b) in zip(items, plans, modes, spans):
         order, evidence = rank(runs[a:b], plan.layout, task_modes, probe_runs[a:b])
+        features = candidate_features(
+            evidence, runs[a:b], plan.layout, completions, probe_runs[a:b]
+        )
+        if weights is not None:
+            w = weights.for_mode(plan.layout.tests is not None)
+            pool = {i for i, e in enumerate(evidence) if e.eligible}
+            order = learned_order(features, w, order, pool)
         n = len(order)
         scores = [0.0] * n
         for place, i in enumerate(order):
@@ -203,6 +235,7 @@ def select_many(
                 tuple(evidence),
                 plan.n_examples,
                 plan.n_tests,
+                tuple(tuple(round(x, 6) for x in row) for row in features),
             )
         )
         log.info(

@@ -15,3 +15,9 @@ class SelectionInputError(SelectionError):
     """Bad input to selection: no candidates, a missing file, a malformed line, an unknown task."""
 
     code = "selection_bad_input"
+
+
+class SelectionConfigError(SelectionError):
+    """A selection setting is invalid: an unknown ranker, a missing or malformed weights file."""
+
+    code = "selection_bad_config"

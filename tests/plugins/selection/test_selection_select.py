@@ -1,4 +1,5 @@
-"""select(): examples first, then CodeT dual agreement, then output agreement."""
+"""select() with the rules ranker: examples first, then CodeT dual agreement, then output
+agreement (the learned default ranker is tested in test_selection_learned.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from plugins.selection import (
 
 pytestmark = pytest.mark.integration
 
-OPTS = SelectionOptions(limits=Limits(check_timeout_s=0.5, total_timeout_s=5.0), workers=2)
-PROBES = SelectionOptions(limits=OPTS.limits, workers=2, probe_inputs=40)
+OPTS = SelectionOptions(
+    limits=Limits(check_timeout_s=0.5, total_timeout_s=5.0), workers=2, ranker="rules"
+)
+PROBES = SelectionOptions(limits=OPTS.limits, workers=2, probe_inputs=40, ranker="rules")
 TASK = SelectionTask(
     "t/abs",
     'def absval(x):\n    """Distance from zero.\n    >>> absval(3)\n    3\n    """\n',
