@@ -26,6 +26,12 @@ def select_command(
         typer.Option(help="jsonl: {task_id, tests} model-written tests (never hidden tests)"),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="candidates executed at once")] = 2,
+    ranker: Annotated[
+        str, typer.Option(help="'learned' (linear ranker over evidence features) or 'rules'")
+    ] = "learned",
+    weights: Annotated[
+        Path | None, typer.Option(help="learned ranker weights JSON (default: the shipped file)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
 ) -> None:
     """Rank each task's samples by docstring examples, model-written tests and agreement,
@@ -33,7 +39,8 @@ def select_command(
     from plugins.selection import SelectionError, SelectionOptions, select_jsonl
 
     try:
-        results = select_jsonl(tasks, samples, out, tests, SelectionOptions(workers=workers))
+        results = select_jsonl(tasks, samples, out, tests, SelectionOptions(
+            workers=workers, ranker=ranker, weights=weights))
     except SelectionError as exc:
         if as_json:
             typer.echo(json.dumps({"error": {"code": exc.code, "message": str(exc)}}))

@@ -88,3 +88,18 @@ def test_bad_input_exits_2_with_a_message(app, files, setup, message):
     result = CliRunner().invoke(app, _args(files, "--json"))
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "selection_bad_input"
+
+
+@pytest.mark.integration
+def test_ranker_choice_and_bad_ranker_settings(app, files, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, _args(files, "--ranker", "rules", "--workers", "1"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(files["out"].read_text())["index"] == 1
+    result = runner.invoke(app, _args(files, "--ranker", "magic"))
+    assert result.exit_code == 2 and "magic" in result.stderr
+    broken = tmp_path / "weights.json"
+    broken.write_text("{not json")
+    result = runner.invoke(app, _args(files, "--weights", str(broken), "--json"))
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "selection_bad_config"
