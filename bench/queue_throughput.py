@@ -257,9 +257,10 @@ def worker_batch_part(requests: int = 16, wait_ms: int = 50) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = RedisServer(Path(tmp)).start()
         try:
-            backend = RemoteBackend.from_config(WorkerConfig(redis_url=server.url,
-                                                             inference_timeout_s=120))
             for max_size in (1, requests):
+                backend = RemoteBackend.from_config(WorkerConfig(
+                    redis_url=server.url, inference_timeout_s=120, batch_max_size=max_size,
+                    batch_max_wait_ms=wait_ms))
                 worker = CeleryWorker(
                     server.url, Path(tmp) / f"inf-{max_size}.log", queue="inference",
                     concurrency=requests, name=f"inf{max_size}",

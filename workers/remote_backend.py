@@ -6,6 +6,12 @@ error) there, and this backend blocks on ``BLPOP`` with a timeout. That wakes up
 the answer exists (no polling), cannot deadlock a worker pool on its own subtasks (jobs and
 inference are different queues and workers), and a lost answer becomes a timeout, i.e. a
 :class:`agents.errors.ModelCallError` that the graph's retry policy retries.
+
+Coalescing: with ``batch_max_size`` > 1, concurrent calls in one process (parallel reviewers,
+several jobs on one jobs worker, API requests) are gathered for up to ``batch_max_wait_ms``
+into one ``factforge.generate`` task carrying all their requests (a :class:`MicroBatcher`
+with several batches in flight), so an inference worker receives the batch in one message
+instead of one message per request.
 """
 
 from __future__ import annotations
@@ -20,18 +26,21 @@ from celery import Celery
 
 from agents.errors import ModelCallError
 from agents.llm.base import Generation, GenerationRequest
+from workers.batching import MicroBatcher
 from workers.celery_app import GENERATE, INFERENCE_QUEUE, create_app
 from workers.config import WorkerConfig
 from workers.wire import generation_from_dict, request_to_dict
 
 REPLY_PREFIX = "ff:reply:"
+_MAX_IN_FLIGHT = 32  # coalesced tasks one process has waiting on the inference queue at once
 
 
 class RemoteBackend:
     """Sends batches of chat requests to the inference workers and waits for the answer."""
 
     def __init__(self, app: Celery, redis_url: str, *, timeout_s: float = 300.0,
-                 name: str = "remote") -> None:
+                 name: str = "remote", batch_max_size: int = 1, batch_max_wait_ms: int = 10,
+                 ) -> None:
         self._app = app
         # its own client: BLPOP blocks up to timeout_s, beyond redis-py's default 5 s
         # socket timeout
@@ -40,23 +49,37 @@ class RemoteBackend:
                                            socket_connect_timeout=5)
         self.timeout_s = timeout_s
         self.name = name
+        self._batcher = (
+            MicroBatcher(_Sender(self), max_size=batch_max_size,
+                         max_wait_s=batch_max_wait_ms / 1000, max_in_flight=_MAX_IN_FLIGHT)
+            if batch_max_size > 1 else None
+        )
 
     @classmethod
     def from_config(cls, config: WorkerConfig) -> RemoteBackend:
-        return cls(create_app(config), config.redis_url, timeout_s=config.inference_timeout_s)
+        return cls(create_app(config), config.redis_url, timeout_s=config.inference_timeout_s,
+                   batch_max_size=config.batch_max_size,
+                   batch_max_wait_ms=config.batch_max_wait_ms)
 
     @classmethod
     def from_settings(cls, settings: Any) -> RemoteBackend:
         """From anything with ``redis_url`` (and optionally ``inference_timeout_s``)."""
         config = WorkerConfig.from_env()
         updates = {"redis_url": settings.redis_url}
-        if getattr(settings, "inference_timeout_s", None):
-            updates["inference_timeout_s"] = int(settings.inference_timeout_s)
+        for name in ("inference_timeout_s", "batch_max_size", "batch_max_wait_ms"):
+            if getattr(settings, name, None) is not None:
+                updates[name] = int(getattr(settings, name))
         return cls.from_config(WorkerConfig(**{**_as_dict(config), **updates}))
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         if not requests:
             return []
+        if self._batcher is not None:
+            return self._batcher.generate(requests)
+        return self._send(requests)
+
+    def _send(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        """One ``factforge.generate`` task for ``requests``; waits for its answer."""
         reply_to = f"{REPLY_PREFIX}{uuid.uuid4().hex}"
         try:
             self._app.send_task(
@@ -77,6 +100,17 @@ class RemoteBackend:
         if len(generations) != len(requests):
             raise ModelCallError("inference worker returned the wrong number of generations")
         return generations
+
+
+class _Sender:
+    """The batcher's view of the backend: sends one task per batch."""
+
+    def __init__(self, remote: RemoteBackend) -> None:
+        self._remote = remote
+        self.name = remote.name
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        return self._remote._send(requests)
 
 
 def _as_dict(config: WorkerConfig) -> dict[str, Any]:

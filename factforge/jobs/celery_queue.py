@@ -24,18 +24,23 @@ class CeleryJobQueue(StoreBackedQueue):
     mode = "distributed"
 
     def __init__(self, app: Celery, store: RedisJobStore, *, redis_url: str,
-                 inference_timeout_s: float = 300.0) -> None:
+                 inference_timeout_s: float = 300.0, batch_max_size: int = 1,
+                 batch_max_wait_ms: int = 10) -> None:
         self._app = app
         self._redis_url = redis_url
         self._store = store
         self._inference_timeout_s = inference_timeout_s
+        self._batching = {"batch_max_size": batch_max_size,
+                          "batch_max_wait_ms": batch_max_wait_ms}
         self._backend: RemoteBackend | None = None
 
     @classmethod
     def from_config(cls, config: WorkerConfig) -> CeleryJobQueue:
         return cls(create_app(config),
                    RedisJobStore.from_url(config.redis_url, record_ttl_s=config.job_record_ttl_s),
-                   redis_url=config.redis_url, inference_timeout_s=config.inference_timeout_s)
+                   redis_url=config.redis_url, inference_timeout_s=config.inference_timeout_s,
+                   batch_max_size=config.batch_max_size,
+                   batch_max_wait_ms=config.batch_max_wait_ms)
 
     @classmethod
     def from_url(cls, redis_url: str) -> CeleryJobQueue:
@@ -58,7 +63,7 @@ class CeleryJobQueue(StoreBackedQueue):
         """One-shot generation on the ``inference`` queue."""
         if self._backend is None:
             self._backend = RemoteBackend(self._app, self._redis_url,
-                                          timeout_s=self._inference_timeout_s)
+                                          timeout_s=self._inference_timeout_s, **self._batching)
         return self._backend
 
     def close(self) -> None:

@@ -75,3 +75,31 @@ def test_errors_reach_every_caller_and_the_batcher_survives():
 def test_invalid_settings():
     with pytest.raises(ValueError):
         MicroBatcher(_PerCallCost(), max_size=0)
+
+
+def test_several_batches_in_flight_run_on_their_own_threads():
+    class _Overlap(_PerCallCost):
+        def __init__(self) -> None:
+            super().__init__(0.05)
+            self.running = self.most = 0
+            self.lock = threading.Lock()
+
+        def generate(self, requests):
+            with self.lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+            try:
+                return super().generate(requests)
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+    backend = _Overlap()
+    batcher = MicroBatcher(backend, max_size=4, max_wait_s=0.005, max_in_flight=2)
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda i: batcher.generate([_request(i)])[0].text, range(16)))
+    assert answers == [f"PROMPT {i}" for i in range(16)]
+    assert backend.most == 2 and max(backend.batches) <= 4 and sum(backend.batches) == 16
+    assert all(name.startswith("micro-batch_") for name in backend.threads)
+    with pytest.raises(ValueError):
+        MicroBatcher(backend, max_in_flight=0)

@@ -46,6 +46,25 @@ def test_generate_round_trip_and_concurrent_calls(cluster):
     assert backend.generate([]) == []
 
 
+def test_concurrent_calls_are_coalesced_into_few_generate_tasks(cluster):
+    server, inference, _ = cluster
+    config = WorkerConfig(redis_url=server.url, inference_timeout_s=60, batch_max_size=16,
+                          batch_max_wait_ms=50)
+    backend = RemoteBackend.from_config(config)
+    author = GenerationRequest.chat(f"You are an {AUTHOR}.", "Implement quicksort")
+    tester = GenerationRequest.chat(f"You are a {TESTER}.", "Test quicksort")
+    expected = [r.text for r in RemoteBackend.from_config(
+        WorkerConfig(redis_url=server.url, inference_timeout_s=60)).generate([author, tester])]
+    time.sleep(0.5)  # let the worker log the task above before counting
+    before = inference.log().count("succeeded in")
+    with ThreadPoolExecutor(16) as pool:
+        texts = list(pool.map(lambda r: backend.generate([r])[0].text, [author, tester] * 8))
+    assert texts == expected * 8  # every caller got its own answer
+    time.sleep(0.5)
+    tasks = inference.log().count("succeeded in") - before
+    assert 1 <= tasks <= 8  # 16 calls, coalesced into a few generate tasks
+
+
 def test_a_job_whose_model_calls_go_to_the_inference_queue(cluster):
     server, inference, jobs = cluster
     queue = CeleryJobQueue.from_url(server.url)
