@@ -275,7 +275,7 @@ def worker_batch_part(requests: int = 16, wait_ms: int = 50) -> None:
                     for _ in range(3):
                         started = time.perf_counter()
                         with ThreadPoolExecutor(requests) as pool:
-                            list(pool.map(lambda p: backend.generate([p]), prompts))
+                            list(pool.map(lambda p, b=backend: b.generate([p]), prompts))
                         best = min(best, time.perf_counter() - started)
                     timings[max_size] = best
                 finally:
