@@ -26,13 +26,12 @@ RunFn = Callable[[JobRequest, str, EventSink], dict[str, Any]]
 class JobStore(Protocol):
     """What :func:`execute_job` needs (RedisJobStore and the embedded MemoryJobStore)."""
 
-    def get(self, job_id: str) -> Any: ...
     def claim(self, job_id: str, request: dict[str, Any], ttl_s: int,
               ) -> AbstractContextManager[Any]: ...
     def append_event(self, job_id: str, event: dict[str, Any],
                      progress: dict[str, Any]) -> bool: ...
-    def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
-               error: dict[str, Any] | None = None) -> bool: ...
+    def end(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
+            error: dict[str, Any] | None = None) -> tuple[bool, Any]: ...
 
 
 def execute_job(
@@ -57,8 +56,7 @@ def execute_job(
         try:
             job_request = JobRequest.from_dict(request)
         except AgentsError as exc:
-            store.finish(job_id, "failed", error=_error(exc))
-            return store.get(job_id).to_dict()
+            return store.end(job_id, "failed", error=_error(exc))[1].to_dict()
         started = time.monotonic()
         count = {"events": record.progress.get("events", 0)}
 
@@ -73,22 +71,23 @@ def execute_job(
         try:
             result = run(job_request, job_id, on_event)
         except JobCancelled as exc:
-            store.finish(job_id, "cancelled", error=_error(exc))
+            _, final = store.end(job_id, "cancelled", error=_error(exc))
         except JobTimeout as exc:
-            store.finish(job_id, "failed", error=_error(exc))
+            _, final = store.end(job_id, "failed", error=_error(exc))
         except AgentsError as exc:
             if getattr(exc, "code", "") == "model_call_failed":
                 raise  # transient: the task retries with backoff and resumes from the checkpoint
-            store.finish(job_id, "failed", error=_error(exc))
+            _, final = store.end(job_id, "failed", error=_error(exc))
         except QueueUnavailable:
             raise
         except Exception as exc:  # a bug in a node or a plugin: the job fails, the worker lives
             log.exception("job %s crashed", job_id)
-            store.finish(job_id, "failed", error={"code": "internal_error", "message": str(exc)})
+            _, final = store.end(job_id, "failed",
+                                 error={"code": "internal_error", "message": str(exc)})
         else:
-            if not store.finish(job_id, "succeeded", result=result):
+            won, final = store.end(job_id, "succeeded", result=result)
+            if not won:
                 log.info("job %s had already ended; result discarded", job_id)
-        final = store.get(job_id)
         log.info("job %s %s after %.3f s (attempt %d)", job_id, final.status,
                  time.monotonic() - started, final.attempts)
         return final.to_dict()

@@ -70,8 +70,10 @@ return {1, redis.call('HGETALL', KEYS[2])}
 
 _FINISH = """
 local st = redis.call('HGET', KEYS[1], 'status')
-if not st then return -1 end
-if st == 'succeeded' or st == 'failed' or st == 'cancelled' then return 0 end
+if not st then return {-1} end
+if st == 'succeeded' or st == 'failed' or st == 'cancelled' then
+  return {0, redis.call('HGETALL', KEYS[1])}
+end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'result', ARGV[2], 'error', ARGV[3],
   'updated_at', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'result_writes', 1)
@@ -80,7 +82,7 @@ redis.call('XADD', KEYS[3], '*', 'status', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 redis.call('EXPIRE', KEYS[3], ARGV[6])
-return 1
+return {1, redis.call('HGETALL', KEYS[1])}
 """
 
 _MARK_RUNNING = """
@@ -267,6 +269,11 @@ class RedisJobStore:
     def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
                error: dict[str, Any] | None = None) -> bool:
         """Write the terminal status exactly once. False when the job had already ended."""
+        return self.end(job_id, status, result=result, error=error)[0]
+
+    def end(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
+            error: dict[str, Any] | None = None) -> tuple[bool, JobRecord]:
+        """:meth:`finish`, also returning the record as it is afterwards (same round trip)."""
         if status not in TERMINAL:
             raise ValueError(f"not a terminal status: {status}")
         event = {"type": "status", "status": status, "ts": time.time()}
@@ -278,12 +285,12 @@ class RedisJobStore:
                 json.dumps(error) if error else "", time.time(), json.dumps(event), self._ttl]
         with _redis_errors():
             if self._behind is not None:  # after the queued node events, same round trip
-                won = self._behind.call(self._finish, keys, args)
+                reply = self._behind.call(self._finish, keys, args)
             else:
-                won = self._finish(keys=keys, args=args)
-        if won == -1:
+                reply = self._finish(keys=keys, args=args)
+        if reply[0] == -1:
             raise JobNotFound(f"no job {job_id!r}")
-        return won == 1
+        return reply[0] == 1, _record(_pairs(reply[1]))
 
     def cancel(self, job_id: str) -> JobRecord:
         """Request cancellation: a queued job ends now, a running one at its next node."""
@@ -299,17 +306,17 @@ class RedisJobStore:
 
     def wait_terminal(self, job_id: str, timeout_s: float) -> JobRecord:
         """The record once the job has ended, or as it is after ``timeout_s``: blocking reads
-        (of at most a second each, under any socket timeout) that wake when the job ends,
-        not on every node event."""
+        (of at most a second each, under any socket timeout) of a stream that gets one entry
+        when the job ends, so it wakes once, not on every node event. Raises
+        :class:`JobNotFound` (at the end) for an unknown job."""
+        self.flush()
         deadline = time.monotonic() + timeout_s
-        record = self.get(job_id)
-        while not record.terminal and (remaining := deadline - time.monotonic()) > 0:
+        while (remaining := deadline - time.monotonic()) > 0:
             with _redis_errors():
-                ended = self._redis.xread({self._end_key(job_id): "0"}, count=1,
-                                          block=max(1, int(min(remaining, 1.0) * 1000)))
-            if ended or remaining <= 1.0:
-                record = self.get(job_id)
-        return record
+                if self._redis.xread({self._end_key(job_id): "0"}, count=1,
+                                     block=max(1, int(min(remaining, 1.0) * 1000))):
+                    break
+        return self.get(job_id)
 
     # -- events ------------------------------------------------------------------------------
     def events(self, job_id: str, after: str = "0", *, block_ms: int = 0,
@@ -342,7 +349,7 @@ class RedisJobStore:
             )
         if reply[0] == -2:
             raise LeaseHeld(f"job {job_id} is running on another worker")
-        record = _record(dict(zip(reply[1][::2], reply[1][1::2], strict=True)))
+        record = _record(_pairs(reply[1]))
         if reply[0] == 0:
             yield record
             return
@@ -379,6 +386,11 @@ class RedisJobStore:
                     self._release(keys=[key], args=[token])
             except redis.RedisError:
                 log.warning("could not release the lease of job %s", job_id, exc_info=True)
+
+
+def _pairs(flat: list[str]) -> dict[str, str]:
+    """A Lua HGETALL reply (field, value, ...) as a dict."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _record(raw: dict[str, str]) -> JobRecord:

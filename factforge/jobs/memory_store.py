@@ -71,6 +71,12 @@ class MemoryJobStore:
             self._cond.notify_all()
             return record.cancel_requested
 
+    def end(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
+            error: dict[str, Any] | None = None) -> tuple[bool, JobRecord]:
+        with self._cond:
+            won = self.finish(job_id, status, result=result, error=error)
+            return won, self.get(job_id)
+
     def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
                error: dict[str, Any] | None = None) -> bool:
         if status not in TERMINAL:
