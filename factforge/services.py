@@ -25,26 +25,26 @@ class Services:
                 self._cache[name] = build()
             return self._cache[name]
 
-    def embedder(self):  # noqa: ANN201
+    def embedder(self):
         """One cached MiniLM shared by the router, the knowledge base and the judge."""
         from factforge.wiring import build_embedder
         from knowledge import CachedEmbedder
 
         return self._get("embedder", lambda: CachedEmbedder(build_embedder(self.settings)))
 
-    def backend(self):  # noqa: ANN201
+    def backend(self):
         from factforge.wiring import build_backend
 
         return self._get("backend", lambda: build_backend(self.settings))
 
-    def knowledge_base(self):  # noqa: ANN201
+    def knowledge_base(self):
         from factforge.wiring import build_knowledge_base
 
         return self._get(
             "knowledge_base", lambda: build_knowledge_base(self.settings, self.embedder())
         )
 
-    def plugin_registry(self):  # noqa: ANN201
+    def plugin_registry(self):
         from factforge.wiring import build_plugin_registry
 
         return self._get(
@@ -52,13 +52,13 @@ class Services:
             lambda: build_plugin_registry(self.settings, self.factcheck_verifier),
         )
 
-    def fact_checker(self, judge: str | None = None):  # noqa: ANN201
+    def fact_checker(self, judge: str | None = None):
         """The fact checker with ``judge`` (default: FACTFORGE_FACTCHECK_JUDGE)."""
         from factforge.wiring import build_fact_checker, build_judge
 
         name = judge or self.settings.factcheck_judge
 
-        def build():  # noqa: ANN202
+        def build():
             judge_impl = build_judge(
                 self.settings, name, registry=self.plugin_registry(),
                 encoder=self.embedder(), backend=self.backend,
@@ -67,7 +67,7 @@ class Services:
 
         return self._get(f"fact_checker:{name}", build)
 
-    def factcheck_verifier(self):  # noqa: ANN201
+    def factcheck_verifier(self):
         """The job verifier that fact-checks explanations, docstrings and comments."""
         from knowledge import CollectionNotFound
         from plugins.factcheck import FactCheckVerifier
@@ -87,7 +87,7 @@ class Services:
             kb_size=kb_size,
         )
 
-    def job_deps(self):  # noqa: ANN201
+    def job_deps(self):
         from factforge.wiring import build_job_deps
 
         return self._get(
@@ -100,7 +100,7 @@ class Services:
             ),
         )
 
-    def job_queue(self):  # noqa: ANN201
+    def job_queue(self):
         """Embedded thread pool, or Celery + Redis when FACTFORGE_REDIS_URL is set."""
         from factforge.jobs import build_job_queue
 

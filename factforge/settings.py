@@ -135,10 +135,11 @@ class Settings(BaseSettings):
         7 * 24 * 3600, ge=60, description="How long graph checkpoints are kept in Redis."
     )
     batch_max_size: int = Field(
-        8, ge=1, le=256, description="Largest micro-batch on an inference worker."
+        8, ge=1, le=256, description="Largest micro-batch: requests an inference worker generates at "
+                          "once, and concurrent calls the remote backend sends as one task."
     )
     batch_max_wait_ms: int = Field(
-        10, ge=0, le=10_000, description="Longest wait to fill a micro-batch."
+        10, ge=0, le=10_000, description="Longest wait to fill a micro-batch (on both sides)."
     )
     inference_timeout_s: int = Field(
         300, ge=1, description="How long the remote backend waits for an inference worker."

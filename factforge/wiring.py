@@ -205,7 +205,7 @@ def configure_sqlite(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA synchronous=NORMAL")
 
 
-def open_checkpointer(settings: Settings):  # noqa: ANN201 - langgraph type, imported lazily
+def open_checkpointer(settings: Settings):
     """The embedded-mode checkpointer: LangGraph's SQLite saver under the data dir."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
