@@ -12,8 +12,13 @@ in the same run.
    The same through a real inference worker (RemoteBackend -> Redis -> factforge.generate),
    with FACTFORGE_BATCH_MAX_SIZE 16 vs 1.
 
+3. Scale-out: 32 concurrent requests through 1 vs 2 inference workers (concurrency 1 each,
+   batching off), each holding a stand-in model whose every call takes a fixed 100 ms of
+   wall time, like a GPU forward pass, so the ratio shows the queue spreading the load (this
+   2-core machine cannot show real models scaling).
+
     python bench/queue_throughput.py [--jobs 100] [--concurrency 4]
-                                     [--part queue|batch|worker-batch|all]
+                                     [--part queue|batch|worker-batch|scale|all]
 """
 
 from __future__ import annotations
@@ -290,11 +295,69 @@ def worker_batch_part(requests: int = 16, wait_ms: int = 50) -> None:
     print(f"  speed-up {off / on:.1f}x (goal >= 3x)")
 
 
+class _FixedLatencyRuntime:
+    """``FACTFORGE_WORKER_RUNTIME`` of the scale-out part: every model call takes 100 ms."""
+
+    def backend(self) -> object:
+        class _Fixed:
+            name = "fixed-latency"
+
+            def generate(self, requests):
+                time.sleep(0.1)
+                return [Generation("ok", 1, 1) for _ in requests]
+
+        return _Fixed()
+
+    def job_deps(self) -> JobDeps:
+        raise NotImplementedError("this runtime only serves the inference queue")
+
+
+def fixed_latency_runtime(config: object) -> _FixedLatencyRuntime:
+    return _FixedLatencyRuntime()
+
+
+def scale_part(requests: int = 32) -> None:
+    """Throughput of 1 vs 2 inference workers on the same request burst."""
+    from tests.fixtures.services import CeleryWorker, RedisServer
+    from workers.config import WorkerConfig
+    from workers.remote_backend import RemoteBackend
+
+    prompts = [GenerationRequest.chat("s", f"request {i}") for i in range(requests)]
+    rates = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        server = RedisServer(Path(tmp)).start()
+        workers = []
+        try:
+            backend = RemoteBackend.from_config(WorkerConfig(
+                redis_url=server.url, inference_timeout_s=120, batch_max_size=1))
+            for count in (1, 2):
+                while len(workers) < count:
+                    workers.append(CeleryWorker(
+                        server.url, Path(tmp) / f"scale-{len(workers)}.log", queue="inference",
+                        concurrency=1, name=f"scale{len(workers)}",
+                        env={"FACTFORGE_WORKER_RUNTIME":
+                             "bench.queue_throughput:fixed_latency_runtime",
+                             "FACTFORGE_TEST_MODEL_FACTORY": "",
+                             "FACTFORGE_BATCH_MAX_SIZE": "1"}).start())
+                backend.generate(prompts[:2])  # warm-up
+                started = time.perf_counter()
+                with ThreadPoolExecutor(requests) as pool:
+                    list(pool.map(lambda p: backend.generate([p]), prompts))
+                rates[count] = requests / (time.perf_counter() - started)
+        finally:
+            for worker in workers:
+                worker.stop()
+            server.stop()
+    print(f"scale-out: {requests} concurrent requests, 100 ms per model call, batching off")
+    print(f"  1 inference worker   {rates[1]:6.1f} req/s")
+    print(f"  2 inference workers  {rates[2]:6.1f} req/s  ({rates[2] / rates[1]:.2f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--part", choices=["queue", "batch", "worker-batch", "all"],
+    parser.add_argument("--part", choices=["queue", "batch", "worker-batch", "scale", "all"],
                         default="all")
     args = parser.parse_args()
     if args.part in ("queue", "all"):
@@ -303,6 +366,8 @@ def main() -> None:
         batch_part()
     if args.part in ("worker-batch", "all"):
         worker_batch_part()
+    if args.part in ("scale", "all"):
+        scale_part()
 
 
 if __name__ == "__main__":
