@@ -23,15 +23,24 @@ _PRIVATE_TMP = ("/tmp", "/dev/shm", "/var/tmp")
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_prctl, _umount2 = _libc.prctl, _libc.umount2  # resolved in the server, not in each child
 
 
 def _unshare(flags: int) -> bool:
     return _libc.unshare(ctypes.c_int(flags)) == 0
 
 
-def _mount(source: bytes | None, target: bytes, fstype: bytes | None, flags: int,
+def mount(source: bytes | None, target: bytes, fstype: bytes | None, flags: int,
            data: bytes | None) -> bool:
     return _libc.mount(source, target, fstype, ctypes.c_ulong(flags), data) == 0
+
+
+def umount(target: bytes, flags: int) -> bool:
+    return _umount2(target, ctypes.c_int(flags)) == 0
+
+
+def errno() -> int:
+    return ctypes.get_errno()
 
 
 def _socket_guard() -> None:
@@ -54,25 +63,26 @@ def _under_private_tmp(path: str) -> bool:
 def prepare_server(needed: list[str]) -> dict[str, str]:
     """Once per fork server: empty network namespace, private mounts, interpreter exposed.
 
-    Every child inherits these, so a run pays only for its own fresh tmpfs. Returns the
-    report entries; ``mounts`` is ``"private"`` when children may mount their own tmpfs.
+    Every child inherits these; /tmp is then the server's own tmpfs, which ``_scratch``
+    empties for each run. Returns the report entries; ``mounts`` is ``"private"`` when /tmp
+    is such a tmpfs.
     """
     state: dict[str, str] = {}
     if _unshare(CLONE_NEWNET):
         state["network"] = "namespace (no interfaces)"
-    if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and _mount(
+    if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and mount(
         None, b"/", None, MS_REC | MS_PRIVATE, None
     ):
         stashed = _stash_tmp_paths(needed)  # a venv under /tmp must survive the tmpfs below
-        if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):
+        if mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):
             state["mounts"] = "private"
             for shared in _PRIVATE_TMP[1:]:  # empty and root-owned: unwritable for the jail
                 if os.path.isdir(shared) and not any(
                     path.startswith(shared + "/") for path, _ in stashed
                 ):
-                    _mount(b"tmpfs", shared.encode(), b"tmpfs",
+                    mount(b"tmpfs", shared.encode(), b"tmpfs",
                            MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=1m,mode=0755")
-            exposed = _expose(needed) + _restore_tmp_paths(stashed)
+            exposed = _expose(needed) + restore_tmp_paths(stashed)
             if stashed:
                 state["tmp_binds"] = "\n".join(f"{path}\t{stash}" for path, stash in stashed)
             if exposed:
@@ -88,7 +98,7 @@ def _stash_tmp_paths(needed: list[str]) -> list[tuple[str, str]]:
     wanted = sorted({os.path.realpath(p) for p in needed
                      if os.path.isdir(p) and _under_private_tmp(p)})
     roots = [p for p in wanted if not any(p != q and p.startswith(q + "/") for q in wanted)]
-    if not roots or not os.path.isdir(_STASH) or not _mount(
+    if not roots or not os.path.isdir(_STASH) or not mount(
         b"tmpfs", _STASH.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"
     ):
         return []
@@ -96,18 +106,18 @@ def _stash_tmp_paths(needed: list[str]) -> list[tuple[str, str]]:
     for i, path in enumerate(roots):
         stash = f"{_STASH}/ff-{i}"
         os.mkdir(stash)
-        if _mount(path.encode(), stash.encode(), None, MS_BIND | MS_REC, None):
+        if mount(path.encode(), stash.encode(), None, MS_BIND | MS_REC, None):
             stashed.append((path, stash))
     return stashed
 
 
-def _restore_tmp_paths(stashed: list[tuple[str, str]]) -> list[str]:
+def restore_tmp_paths(stashed: list[tuple[str, str]]) -> list[str]:
     """Recreate each stashed path inside the (new) /tmp and bind it back read-only."""
     restored = []
     for path, stash in stashed:
         os.makedirs(path, mode=0o755, exist_ok=True)
-        if _mount(stash.encode(), path.encode(), None, MS_BIND | MS_REC, None):
-            _mount(None, path.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+        if mount(stash.encode(), path.encode(), None, MS_BIND | MS_REC, None):
+            mount(None, path.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
             restored.append(path)
     return restored
 
@@ -158,38 +168,37 @@ def _expose(paths: list[str]) -> list[str]:
         for i, sub in enumerate(subs):
             stage = f"/tmp/.expose-{n}-{i}"
             os.mkdir(stage)
-            if _mount(sub.encode(), stage.encode(), None, MS_BIND | MS_REC, None):
+            if mount(sub.encode(), stage.encode(), None, MS_BIND | MS_REC, None):
                 staged.append((sub, stage))
-        if not _mount(b"tmpfs", ancestor.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+        if not mount(b"tmpfs", ancestor.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
                       b"size=1m,mode=0755"):
             continue
         for sub, stage in staged:
             os.makedirs(sub, mode=0o755, exist_ok=True)
-            if _mount(stage.encode(), sub.encode(), None, MS_MOVE, None):
-                _mount(None, sub.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+            if mount(stage.encode(), sub.encode(), None, MS_MOVE, None):
+                mount(None, sub.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
                 exposed.append(sub)
             os.rmdir(stage)
     return exposed
 
 
-def _filesystem(report: dict[str, str], tmpfs_mb: int, uid: int, gid: int,
-                fallback: str, server: dict[str, str]) -> str:
-    """A fresh private tmpfs over the world-writable dirs; else the server's temp dir."""
-    if server.get("mounts") == "private" and _unshare(CLONE_NEWNS):
-        opts = f"size={tmpfs_mb}m,mode=1777".encode()
-        if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts):
-            binds = server.get("tmp_binds", "")
-            _restore_tmp_paths([tuple(line.split("\t")) for line in binds.splitlines()])
-            if "interpreter" in server:
-                report["interpreter"] = server["interpreter"]
-            workdir = "/tmp/work"
-            os.mkdir(workdir, 0o700)
-            os.chown(workdir, uid, gid)
-            report["filesystem"] = (f"private tmpfs {tmpfs_mb} MiB on /tmp; "
-                                    f"{', '.join(_PRIVATE_TMP[1:])} empty and read-only")
-            return workdir
-    report["filesystem"] = "private temp dir (no mount namespace)"
-    return fallback
+def _filesystem(report: dict[str, str], tmpfs_mb: int, server: dict[str, str]) -> None:
+    if server.get("mounts") == "private":  # the server's own tmpfs, emptied for each run
+        if "interpreter" in server:
+            report["interpreter"] = server["interpreter"]
+        report["filesystem"] = (f"private tmpfs {tmpfs_mb} MiB on /tmp, empty at start; "
+                                f"{', '.join(_PRIVATE_TMP[1:])} empty and read-only")
+    else:
+        report["filesystem"] = "private temp dir (no mount namespace)"
+
+
+def environ(workdir: str) -> dict[str, str]:
+    """The whole environment of a run (the server sets it once; children check it)."""
+    return {
+        "PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
 
 
 def _user_process_count(uid: int) -> int:
@@ -224,10 +233,11 @@ def _rlimits(limits: dict[str, float], report: dict[str, str], dropping: bool) -
                         f"file size {limits['fsize_mb']} MiB, processes {limits['nproc']}")
 
 
-def apply(limits: dict[str, float], uid: int | None, fallback_dir: str,
+def apply(limits: dict[str, float], uid: int | None, workdir: str,
           needed: list[str], server: dict[str, str]) -> dict[str, str]:
     """Jail the calling (child) process; return what each protection achieved.
 
+    ``workdir``: the run's empty private dir, owned by ``uid`` (made by the server);
     ``needed``: directories the interpreter must still read after the privilege drop;
     ``server``: what :func:`prepare_server` achieved.
     """
@@ -235,20 +245,19 @@ def apply(limits: dict[str, float], uid: int | None, fallback_dir: str,
     os.setsid()
     dropping = uid is not None and os.geteuid() == 0
     gid = uid if dropping and uid is not None else os.getgid()
-    target_uid = uid if dropping and uid is not None else os.getuid()
     _network(report, server)
-    workdir = _filesystem(report, int(limits["tmpfs_mb"]), target_uid, gid, fallback_dir,
-                          server)
+    _filesystem(report, int(limits["tmpfs_mb"]), server)
     if dropping and "interpreter" not in report and any(map(_hidden_ancestor, needed)):
         dropping = False  # the interpreter would be unreadable: keep uid, say so
         report["privileges_note"] = "interpreter under a private dir and no mount namespace"
     _rlimits(limits, report, dropping)
-    os.environ.clear()
-    os.environ.update({
-        "PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    })
+    wanted = environ(workdir)
+    if os.environ != wanted:  # the server set all but a per-run temp dir before forking
+        for key in [k for k in os.environ if k not in wanted]:
+            del os.environ[key]
+        for key, value in wanted.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
     os.chdir(workdir)
     if dropping and uid is not None:
         os.setgroups([])
@@ -257,5 +266,5 @@ def apply(limits: dict[str, float], uid: int | None, fallback_dir: str,
         report["privileges"] = f"dropped to uid/gid {uid}, no groups"
     else:
         report["privileges"] = f"unchanged: not root (uid {os.getuid()})"
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
     return report

@@ -16,7 +16,7 @@ import gc
 import json
 import os
 import resource
-import selectors
+import select
 import shutil
 import signal
 import struct
@@ -29,6 +29,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 import _harness  # noqa: E402 - found through _HERE, added just above
 import _jail  # noqa: E402
+import _scratch  # noqa: E402
 
 sys.path.remove(_HERE)
 for _name in ("collections", "itertools", "functools", "math", "re", "string", "heapq",
@@ -40,6 +41,7 @@ gc.freeze()  # children then leave these objects' pages shared (fewer copy-on-wr
 PR_SET_CHILD_SUBREAPER = 36
 _RESULT_CAP = 8 << 20  # structured results; stdout/stderr have the request's own cap
 _libc = ctypes.CDLL(None, use_errno=True)
+_TMPDIR = tempfile.gettempdir()  # the host's, read before the server scrubs its environment
 
 
 def _read_message(stream) -> dict | None:
@@ -82,10 +84,13 @@ def _no_descendants() -> bool:
     return False
 
 
-def _kill_everything(pid: int, uid: int | None) -> None:
-    """Kill the run's group, every process of its uid, and every remaining descendant."""
+def _kill_everything(pid: int, uid: int | None) -> bool:
+    """Kill the run's group, every process of its uid, and every remaining descendant.
+
+    True when no process of the run is left (False only if some survived 5 s of kills).
+    """
     if _no_descendants():
-        return
+        return True
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:
@@ -106,13 +111,14 @@ def _kill_everything(pid: int, uid: int | None) -> None:
             while os.waitpid(-1, os.WNOHANG)[0] != 0:
                 pass
         except ChildProcessError:
-            return
+            return True
         for child in _children():
             try:
                 os.kill(child, signal.SIGKILL)
             except OSError:
                 pass
         time.sleep(0.002)
+    return False
 
 
 def _children() -> list[int]:
@@ -138,20 +144,25 @@ def _children() -> list[int]:
 _NEEDED = [sys.base_prefix, sys.prefix, *sys.path]
 
 
+# A child's standard streams: made once here (they name fds 0-2, which each child points at
+# its own /dev/null and pipes before using them), not in every child.
+_DEVNULL = os.open(os.devnull, os.O_RDONLY)
+_STDIO = (open(0, closefd=False),  # noqa: SIM115
+          open(1, "w", buffering=1, closefd=False),  # noqa: SIM115
+          open(2, "w", buffering=1, closefd=False))  # noqa: SIM115
+
+
 def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, int],
            server: dict[str, str]) -> None:
     out_w, err_w, res_w = fds
     code = 70
     try:
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
+        os.dup2(_DEVNULL, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
         os.closerange(3, res_w)
         os.closerange(res_w + 1, 65536)
-        sys.stdin = open(0, closefd=False)  # noqa: SIM115
-        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stdin, sys.stdout, sys.stderr = _STDIO
         report = _jail.apply(request["limits"], uid, workdir, _NEEDED, server)
         result = _harness.run(request)
         sys.stdout.flush()
@@ -174,11 +185,11 @@ def _collect(pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int
              ) -> tuple[dict, str]:
     """Read the child's pipes until it exits, its result is complete, or time runs out."""
     buffers = {name: bytearray() for name in pipes.values()}
-    sel = selectors.DefaultSelector()
+    poller = select.poll()
     pidfd = os.pidfd_open(pid)
-    sel.register(pidfd, selectors.EVENT_READ, "exit")
-    for fd, name in pipes.items():
-        sel.register(fd, selectors.EVENT_READ, name)
+    poller.register(pidfd, select.POLLIN)
+    for fd in pipes:
+        poller.register(fd, select.POLLIN)
     deadline = time.monotonic() + wall_s
     state = ""
     while not state:
@@ -186,18 +197,18 @@ def _collect(pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int
         if left <= 0:
             state = "timeout"
             break
-        for key, _ in sel.select(left):
-            if key.data == "exit":
+        for fd, _ in poller.poll(left * 1000.0):
+            if fd == pidfd:
                 state = "exited"
                 continue
-            chunk = os.read(key.fd, 65536)
+            name = pipes[fd]
+            chunk = os.read(fd, 65536)
             if not chunk:
-                sel.unregister(key.fd)
-            elif len(buffers[key.data]) < caps[key.data]:
-                buffers[key.data] += chunk[: caps[key.data] - len(buffers[key.data])]
-            if key.data == "result" and buffers["result"].endswith(b"\n"):
+                poller.unregister(fd)
+            elif len(buffers[name]) < caps[name]:
+                buffers[name] += chunk[: caps[name] - len(buffers[name])]
+            if name == "result" and buffers["result"].endswith(b"\n"):
                 state = state or "result"
-    sel.close()
     os.close(pidfd)
     return buffers, state
 
@@ -223,17 +234,19 @@ def _parse(buffers: dict, server: dict[str, str]) -> tuple[dict, dict | None, fl
         return {k: v for k, v in server.items() if k != "mounts"}, None, None
 
 
-def run_one(request: dict, uid: int | None, server: dict[str, str]
-            ) -> tuple[dict, Callable[[], None]]:
+def run_one(request: dict, uid: int | None, server: dict[str, str],
+            scratch: _scratch.Scratch | None) -> tuple[dict, Callable[[], None]]:
     """Run one request; return the reply and the cleanup to do once it is sent.
 
     When the child has delivered its whole result, the reply goes out at once and the
-    waiting, killing and reaping happen after it (before the next request is read).
+    waiting, killing, reaping and emptying of /tmp happen after it (before the next
+    request is read).
     """
     limits = request["limits"]
-    workdir = ""
-    if server.get("mounts") != "private":
-        workdir = tempfile.mkdtemp(prefix="factforge-sandbox-")
+    if scratch is not None:
+        workdir = scratch.prepare(int(limits["tmpfs_mb"]))
+    else:
+        workdir = tempfile.mkdtemp(prefix="factforge-sandbox-", dir=_TMPDIR)
         if uid is not None:
             os.chown(workdir, uid, uid)
     pipes = [os.pipe() for _ in range(3)]
@@ -257,9 +270,11 @@ def run_one(request: dict, uid: int | None, server: dict[str, str]
             except OSError:
                 os.kill(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
-        _kill_everything(pid, uid)
+        all_dead = _kill_everything(pid, uid)
         _drain(readers, buffers, caps, close=True)
-        if workdir:
+        if scratch is not None:
+            scratch.recycle(all_dead)
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
         return status, usage.ru_utime + usage.ru_stime
 
@@ -301,11 +316,20 @@ def main() -> None:
         server = _jail.prepare_server(_NEEDED)
     else:
         server = {"namespaces": "off"}
+    scratch = None
+    if server.get("mounts") == "private" and uid is not None:
+        binds = [tuple(line.split("\t")) for line in server.get("tmp_binds", "").splitlines()]
+        scratch = _scratch.Scratch(binds, uid)
+    else:
+        server.pop("mounts", None)  # no uid of its own: fall back to a temp dir per run
+    workdir = _scratch.WORKDIR if scratch is not None else "/nonexistent"
+    os.environ.clear()  # the run's environment, set once here rather than in every child
+    os.environ.update(_jail.environ(workdir))
     _write_message(stdout, {"pid": os.getpid(), "uid": uid, "server": server})
     while (request := _read_message(stdin)) is not None:
         cleanup = None
         try:
-            reply, cleanup = run_one(request, uid, server)
+            reply, cleanup = run_one(request, uid, server, scratch)
         except Exception as exc:  # noqa: BLE001 - the client turns this into SandboxError
             reply = {"server_error": f"{type(exc).__name__}: {exc}"}
         _write_message(stdout, reply)

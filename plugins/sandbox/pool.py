@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import queue
-import selectors
+import select
 import signal
 import struct
 import subprocess
@@ -46,6 +46,11 @@ class _Server:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_server_env(),
             start_new_session=True, close_fds=True,
         )
+        assert self.proc.stdout is not None
+        self._fd = self.proc.stdout.fileno()
+        self._poll = select.poll()
+        self._poll.register(self._fd, select.POLLIN)
+        self._pending = bytearray()  # read but not yet consumed (a reply arrives whole)
         try:
             self.send({"uid_base": limits.uid_base, "uid_span": limits.uid_span,
                        "namespaces": namespaces})
@@ -62,20 +67,17 @@ class _Server:
         self.proc.stdin.flush()
 
     def _read(self, size: int, deadline: float) -> bytes:
-        assert self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        data = bytearray()
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_READ)
-            while len(data) < size:
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    raise SandboxError("sandbox server did not answer in time")
-                chunk = os.read(fd, size - len(data))
-                if not chunk:
-                    raise SandboxError("sandbox server exited unexpectedly")
-                data += chunk
-        return bytes(data)
+        while len(self._pending) < size:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._poll.poll(left * 1000.0):
+                raise SandboxError("sandbox server did not answer in time")
+            chunk = os.read(self._fd, max(65536, size - len(self._pending)))
+            if not chunk:
+                raise SandboxError("sandbox server exited unexpectedly")
+            self._pending += chunk
+        data = bytes(self._pending[:size])
+        del self._pending[:size]
+        return data
 
     def receive(self, timeout_s: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
@@ -169,6 +171,7 @@ class Sandbox:
         self._idle: queue.LifoQueue[_Server] = queue.LifoQueue()
         self._all: list[_Server] = []
         self._lock = threading.Lock()
+        self._starting = 0
         self._finalizer = weakref.finalize(self, _close_all, self._all)
 
     def _acquire(self) -> _Server:
@@ -178,10 +181,17 @@ class Sandbox:
             pass
         while True:
             with self._lock:
-                if len(self._all) < self.workers:
+                start = len(self._all) + self._starting < self.workers
+                self._starting += start
+            if start:  # started outside the lock: servers start in parallel
+                try:
                     server = _Server(self.limits, self.namespaces)
+                finally:
+                    with self._lock:
+                        self._starting -= 1
+                with self._lock:
                     self._all.append(server)
-                    return server
+                return server
             try:  # wake up now and then: a discarded server frees a slot, not the queue
                 return self._idle.get(timeout=0.2)
             except queue.Empty:
@@ -194,10 +204,25 @@ class Sandbox:
         server.close()
 
     def warm(self) -> None:
-        """Start every fork server now rather than on first use."""
-        started = [self._acquire() for _ in range(self.workers)]
+        """Start every fork server now (in parallel) rather than on first use."""
+        started: list[_Server] = []
+        errors: list[SandboxError] = []
+
+        def start() -> None:
+            try:
+                started.append(self._acquire())
+            except SandboxError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start) for _ in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         for server in started:
             self._idle.put(server)
+        if errors:
+            raise errors[0]
 
     def run(self, program: Program, limits: SandboxLimits | None = None) -> SandboxResult:
         """Run ``program`` jailed; candidate failures are in the result, never raised."""

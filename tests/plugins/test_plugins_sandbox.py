@@ -196,3 +196,37 @@ def test_sandbox_verifier_skips_empty_code():
 
     verdict = SandboxVerifier(sandbox=None).verify(Candidate(code="  \n"))
     assert verdict.status == "skipped" and "no code" in verdict.message
+
+
+def test_each_run_starts_on_an_empty_private_tmp() -> None:
+    """The server's /tmp is reused, so whatever a run leaves there must be gone next time."""
+    look = ("import os\nw = os.stat('/tmp/work')\n"
+            "print(sorted(os.listdir('/tmp')), os.listdir('/tmp/work'), oct(w.st_mode & 0o777),"
+            " w.st_uid == os.getuid())\n")
+    clean = "['work'] [] 0o700 True"
+    litter = [  # files, nested dirs, a loosened work dir, and the work dir swapped for a link
+        "open('/tmp/a', 'w').write('x')\nopen('/tmp/work/b', 'w').write('y')\n",
+        "import os\nos.makedirs('/tmp/work/d/e/f')\nos.mkfifo('/tmp/p')\n",
+        "import os\nos.chmod('/tmp/work', 0o777)\n",
+        "import os\nos.rmdir('/tmp/work')\nos.symlink('/etc', '/tmp/work')\n",
+    ]
+    with Sandbox(SandboxLimits(wall_s=10), workers=1) as box:
+        first = box.run(Program(look))
+        if not first.containment["filesystem"].startswith("private tmpfs"):
+            pytest.skip("no mount namespace here: each run gets a fresh temp dir instead")
+        assert first.stdout.strip() == clean, first
+        for code in litter:
+            assert box.run(Program(code)).passed
+            after = box.run(Program(look))
+            assert after.stdout.strip() == clean, (code, after)
+        assert not Path("/etc/b").exists()
+
+
+def test_the_private_tmp_has_the_size_each_run_asks_for() -> None:
+    fill = "open('/tmp/work/big', 'wb').write(b'x' * (3 << 20))\n"
+    with Sandbox(SandboxLimits(wall_s=10), workers=1) as box:
+        small = box.run(Program(fill), SandboxLimits(wall_s=10, tmpfs_mb=2))
+        if not small.containment["filesystem"].startswith("private tmpfs"):
+            pytest.skip("no mount namespace here: the temp dir is on the host's file system")
+        assert small.status == "failed" and "No space left" in small.code_error.message
+        assert box.run(Program(fill)).passed  # the default 64 MiB again
