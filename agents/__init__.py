@@ -12,7 +12,6 @@ from agents.errors import (
 from agents.experts import Expert, load_experts
 from agents.graph import build_graph
 from agents.job import JobDeps, JobRequest, Selector
-from agents.loop import LoopThread
 from agents.router import EmbeddingRouter, ExpertWeight, RouterConfig
 from agents.run import JobRunner, run_job
 
@@ -27,7 +26,6 @@ __all__ = [
     "JobError",
     "JobRequest",
     "JobRunner",
-    "LoopThread",
     "ModelCallError",
     "ModelLoadError",
     "RouterConfig",

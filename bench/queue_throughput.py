@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from agents import JobDeps, JobRequest, JobRunner, LoopThread, RouterConfig
+from agents import JobDeps, JobRequest, JobRunner, RouterConfig
 from agents.llm import Generation, GenerationRequest
 
 ANSWER = "Sorts.\n```python\ndef quicksort(xs):\n    return sorted(xs)\n```\n"
@@ -140,14 +140,12 @@ def queue_part(jobs: int, concurrency: int) -> None:
                 _wait(queue, job_id)
             job_rate = jobs / (time.perf_counter() - started)
 
-            # the worker's way: JobRunner.arun on a long-lived loop, Redis checkpoints
             runner, deps = JobRunner(RedisCheckpointer.from_url(server.url)), _bench_deps()
-            loop, local = LoopThread(), []
+            local = []
             for i in range(jobs):
                 started = time.perf_counter()
-                loop.run(runner.arun(REQUEST, deps, job_id=f"local-{i}"))
+                runner.run(REQUEST, deps, job_id=f"local-{i}")
                 local.append(time.perf_counter() - started)
-            loop.close()
             queue.close()
             app.close()
         finally:

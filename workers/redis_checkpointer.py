@@ -271,7 +271,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
             current_v = int(current.split(".")[0])
         return f"{current_v + 1:032}.{random.random():016}"
 
-    # -- async: writes queue (write-behind) or run in a thread, reads run in a thread --------
+    # -- async: the same operations in a thread (redis-py's sync client is thread-safe) ------
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return await asyncio.to_thread(self.get_tuple, config)
 
@@ -291,16 +291,11 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
 
     async def aput(self, config: RunnableConfig, checkpoint: Checkpoint,
                    metadata: CheckpointMetadata, new_versions: ChannelVersions) -> RunnableConfig:
-        if self._behind is not None:  # only queues the write: no I/O on the loop
-            return self.put(config, checkpoint, metadata, new_versions)
         return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
 
     async def aput_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]],
                           task_id: str, task_path: str = "") -> None:
-        if self._behind is not None:
-            self.put_writes(config, writes, task_id, task_path)
-        else:
-            await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
+        await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
 
     async def adelete_thread(self, thread_id: str) -> None:
         await asyncio.to_thread(self.delete_thread, thread_id)

@@ -16,7 +16,7 @@ import json
 import threading
 from typing import Any, Protocol
 
-from agents import JobDeps, JobRequest, JobRunner, LoopThread
+from agents import JobDeps, JobRunner
 from agents.llm.base import ModelBackend
 from workers.config import WorkerConfig
 from workers.errors import WorkerConfigError
@@ -52,7 +52,6 @@ class ProcessRuntime:
         self._deps: JobDeps | None = None
         self._backend: ModelBackend | None = None
         self._runner: JobRunner | None = None
-        self._loop = LoopThread()
         self._store: RedisJobStore | None = None
         self._batcher: Any = None
 
@@ -91,11 +90,6 @@ class ProcessRuntime:
                 self._runner = JobRunner(checkpointer)
             return self._runner
 
-    def run_job(self, request: JobRequest, *, job_id: str, on_event: Any) -> dict[str, Any]:
-        """Run (or resume) a job on this process's event loop (no threads created per job)."""
-        return self._loop.run(self.runner().arun(request, self.job_deps(), job_id=job_id,
-                                                 on_event=on_event))
-
     def reply(self, key: str, answer: dict[str, Any]) -> None:
         """Push an inference answer to the caller's reply list (it expires if nobody reads)."""
         client = self.store().client
@@ -110,7 +104,6 @@ class ProcessRuntime:
             closer = getattr(self._factory, "close", None)
             if callable(closer):
                 closer()
-            self._loop.close()
             if self._runner is not None:  # send queued checkpoint writes
                 self._runner.checkpointer.close()
             if self._store is not None:

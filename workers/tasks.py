@@ -76,7 +76,8 @@ def register(app: Celery) -> None:
         runtime = runtime_of(app)
 
         def run(job_request: JobRequest, run_id: str, on_event: Any) -> dict[str, Any]:
-            return runtime.run_job(job_request, job_id=run_id, on_event=on_event)
+            return runtime.runner().run(job_request, runtime.job_deps(), job_id=run_id,
+                                        on_event=on_event)
 
         try:
             return execute_job(
