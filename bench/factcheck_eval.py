@@ -41,7 +41,7 @@ import train_factcheck_judge as tr
 
 from knowledge.embedcache import CachedEmbedder
 from knowledge.types import SearchHit
-from plugins.factcheck.aggregate import decisive_evidence
+from plugins.factcheck.aggregate import PairJudge, decisive_evidence
 from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge
 from plugins.factcheck.checker import FactChecker
 from plugins.factcheck.cross import DEFAULT_WEIGHTS as CROSS_WEIGHTS
@@ -168,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         "--cross-pairs", action="store_true", help="also score the cross judge per pair (slow)"
     )
     parser.add_argument("--speed-n", type=int, default=400, help="claims in the speed test")
+    parser.add_argument(
+        "--old-weights",
+        type=Path,
+        default=None,
+        help="earlier builtin weights to score on FEVER-Symmetric test beside the shipped ones",
+    )
     args = parser.parse_args(argv)
     from knowledge.embeddings import Embedder
 
@@ -180,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     folds = [] if args.no_kfold else [0] if args.quick else list(range(args.folds))
-    gold, pred, base_cos, base_major, fold_of = [], [], [], [], []
+    gold, pred, pred_dec, base_cos, base_major, fold_of = [], [], [], [], [], []
     pair_gold, pair_pred = [], []
     tmp = Path(tempfile.mkdtemp(prefix="fc-eval-"))
     shared = CachedEmbedder(raw)
@@ -204,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         checker = FactChecker(retriever, judge, top_k=3)
         p, _, hits = timed_checks(checker, [c["claim"] for c in held])
         pred += p
+        # the same pair model with the fixed decisive-passage rule instead of the learned one
+        pred_dec += [j.label for j in PairJudge.judge_many(judge, [c["claim"] for c in held], hits)]
         gold += [gold_label(c["claim_label"]) for c in held]
         fold_of += [fold] * len(held)
         # baselines fitted on the training folds only
@@ -231,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== Climate-FEVER claim level, {len(folds)}-fold (judge never saw the fold) ==")
         show("  majority baseline", metrics(gold, base_major))
         show("  cosine-threshold baseline", metrics(gold, base_cos))
-        show("  builtin judge", metrics(gold, pred))
+        show("  builtin judge, decisive-passage rule", metrics(gold, pred_dec))
+        show("  builtin judge (shipped design: learned aggregation)", metrics(gold, pred))
     if len(folds) > 1:
         keep = [i for i, f in enumerate(fold_of) if f != 0]
         pick = lambda xs: [xs[i] for i in keep]
@@ -255,10 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     fgold = [gold_label(x["label"]) for x in test]
     print("\n== FEVER-Symmetric TEST (shipped weights; never trained or tuned on) ==")
-    for name, judge in (
-        ("builtin", BuiltinJudge(shared, weights=DEFAULT_WEIGHTS)),
-        ("cross", CrossJudge(shared, weights=args.cross_weights)),
-    ):
+    judges = [("builtin", BuiltinJudge(shared, weights=DEFAULT_WEIGHTS))]
+    if args.old_weights is not None:
+        judges.append(("builtin OLD weights", BuiltinJudge(shared, weights=args.old_weights)))
+    judges.append(("cross", CrossJudge(shared, weights=args.cross_weights)))
+    for name, judge in judges:
         probs = judge.pair_probs(fc, fe)  # one passage per claim: judge_many == these rows
         fpred = [
             decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs
@@ -294,7 +304,7 @@ def heldout_compare(
     )
     vectors = tr.embed_texts([t for p in pairs for t in (p.claim, p.evidence)], raw, trc.CACHE)
     arrays = tr.train_mlp(tr.featurize(pairs, vectors), np.array([p.label for p in pairs]))
-    tr.save(arrays, {"lexical": list(tr.LEXICAL_NAMES)}, tmp / "builtin_same_split.npz")
+    tr.save(arrays, {"lexical": list(tr.CUE_NAMES)}, tmp / "builtin_same_split.npz")
     print(
         f"\n== Climate-FEVER claim level, fixed 30 % HELD-OUT claim split ({len(held)} claims; "
         "not the full-set k-fold) =="

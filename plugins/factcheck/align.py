@@ -20,14 +20,83 @@ import numpy as np
 
 from plugins.factcheck.errors import JudgeLoadError
 
-__all__ = ["ALIGN_NAMES", "StaticWordVectors", "alignment_features"]
+__all__ = ["ALIGN_NAMES", "STOPWORDS", "StaticWordVectors", "alignment_features"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
-_STOP = frozenset(
-    "a an the of in on at to for by with from and or as is are was were be been being it its "
-    "this that these those which who whom whose has have had do does did will would can could "
-    "should may might must than then there their they them he she his her we our you your i "
-    "into about over under also such so if but s".split()
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "into",
+        "about",
+        "over",
+        "under",
+        "also",
+        "such",
+        "so",
+        "if",
+        "but",
+        "s",
+    ]
 )
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 _ALIGNED = 0.55  # static-embedding cosine from which two different words count as aligned
@@ -71,10 +140,12 @@ class StaticWordVectors:
             self._tokenizer.no_padding()
             self._tokenizer.no_truncation()
             with safe_open(str(model_dir / "model.safetensors"), "np") as fh:
-                key = next(k for k in fh.keys() if k.endswith("word_embeddings.weight"))
+                key = next(k for k in fh.keys() if k.endswith("word_embeddings.weight"))  # noqa: SIM118
                 table = fh.get_tensor(key).astype(np.float32)
-        except (OSError, StopIteration, ValueError, ImportError, Exception) as exc:
-            raise JudgeLoadError(f"cannot load static word vectors from {model_dir}: {exc}") from exc
+        except Exception as exc:  # missing file, bad JSON, no such tensor: all a load error
+            raise JudgeLoadError(
+                f"cannot load static word vectors from {model_dir}: {exc}"
+            ) from exc
         self._table = table
         self.dimension = int(table.shape[1])
         self._max_words = max_words
@@ -110,7 +181,7 @@ def _content(text: str) -> list[tuple[str, bool]]:
     out: dict[str, bool] = {}
     for i, tok in enumerate(_WORD.findall(text)):
         low = tok.lower()
-        if low in _STOP or len(low) < 2 or low in out:
+        if low in STOPWORDS or len(low) < 2 or low in out:
             continue
         out[low] = tok[0].isdigit() or (i > 0 and tok[0].isupper())
     return list(out.items())

@@ -27,8 +27,11 @@ def test_static_vectors_rank_synonyms_above_unrelated_words(words):
 
 
 def test_restated_claim_is_fully_aligned(words):
-    c = cues("Daggering is associated with dancehall music.", "Daggering is associated "
-             "with the 2006 wave of dancehall music.", words)
+    c = cues(
+        "Daggering is associated with dancehall music.",
+        "Daggering is associated with the 2006 wave of dancehall music.",
+        words,
+    )
     assert c["align_all"] == 1.0 and c["align_frac"] == 1.0 and c["align_min"] == 1.0
     assert c["align_one_slot"] == 0.0 and c["align_unaligned_name"] == 0.0
 
@@ -41,16 +44,20 @@ def test_one_swapped_slot_is_flagged(words):
     same = cues("The Eiffel Tower is a wrought-iron tower in Paris.", evidence, words)
     assert same["align_unaligned_name"] == 0.0
     assert same["align_mean"] > swapped["align_mean"]
-    one = cues("Daggering is associated with death metal.", "Daggering is associated with "
-               "dancehall music.", words)
+    one = cues(
+        "Daggering is associated with death metal.",
+        "Daggering is associated with dancehall music.",
+        words,
+    )
     assert one["align_unaligned"] > 0.0 and one["align_all"] == 0.0
 
 
 def test_stems_align_and_unrelated_text_does_not(words):
     stem = cues("Temperatures increased sharply.", "The temperature increases sharply.", words)
     assert stem["align_exact_frac"] == 1.0
-    off = cues("Bananas are a good source of potassium.", "Quicksort runs in O(n log n) time.",
-               words)
+    off = cues(
+        "Bananas are a good source of potassium.", "Quicksort runs in O(n log n) time.", words
+    )
     assert off["align_frac"] < 0.5 and off["align_mean"] < 0.6
 
 
