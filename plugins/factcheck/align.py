@@ -160,20 +160,23 @@ class StaticWordVectors:
         return cls(resolve_model_path("all-MiniLM-L6-v2"))
 
     def vectors(self, words: Sequence[str]) -> np.ndarray:
-        """``(len(words), dimension)`` unit rows; lower-cased words."""
-        todo = [w for w in dict.fromkeys(words) if w not in self._memo]
+        """``(len(words), dimension)`` unit rows; lower-cased words. Thread-safe: the memo is
+        replaced, never cleared in place, when it grows past ``max_words``."""
+        memo = self._memo
+        todo = [w for w in dict.fromkeys(words) if w not in memo]
+        fresh: dict[str, np.ndarray] = {}
         if todo:
-            if len(self._memo) + len(todo) > self._max_words:
-                self._memo.clear()
             for word, enc in zip(
                 todo, self._tokenizer.encode_batch(todo, add_special_tokens=False), strict=True
             ):
-                ids = enc.ids or [0]
-                vec = self._table[ids].mean(axis=0)
-                self._memo[word] = vec / (np.linalg.norm(vec) + 1e-8)
+                vec = self._table[enc.ids or [0]].mean(axis=0)
+                fresh[word] = vec / (np.linalg.norm(vec) + 1e-8)
+            if len(memo) + len(fresh) > self._max_words:
+                self._memo = {}
+            self._memo.update(fresh)
         if not words:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._memo[w] for w in words])
+        return np.stack([fresh[w] if w in fresh else memo[w] for w in words])
 
 
 def _content(text: str) -> list[tuple[str, bool]]:

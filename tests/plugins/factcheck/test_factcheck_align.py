@@ -69,3 +69,14 @@ def test_empty_sides_give_zeros(words):
 def test_bad_model_dir_is_a_clear_error(tmp_path):
     with pytest.raises(JudgeLoadError, match="static word vectors"):
         StaticWordVectors(tmp_path)
+
+
+def test_bounded_memo_gives_the_same_vectors(words):
+    from knowledge.embeddings import resolve_model_path
+
+    small = StaticWordVectors(resolve_model_path("all-MiniLM-L6-v2"), max_words=2)
+    batch = ["ocean", "sea", "glacier", "ocean"]
+    first = small.vectors(batch)
+    again = small.vectors(batch[::-1])
+    assert np.allclose(first, words.vectors(batch), atol=1e-6)
+    assert np.allclose(again, first[::-1], atol=1e-6)
