@@ -21,6 +21,13 @@ regression over a summary of a claim's top-3 retrieved passages that decides NOT
 vs settled (the direction stays with the pair model), fitted on out-of-fold judgements of the
 training claims (one pair model per inner Climate-FEVER fold, trained without it). Hyper-parameters fixed up front, not tuned on any reported split.
 
+Measured by bench/factcheck_eval.py (same run, see its docstring): Climate-FEVER claim level
+5-fold macro-F1 0.487 (decisive-passage rule on the same pair models 0.462, majority 0.214,
+cosine threshold 0.385; the previous weights measured 0.482 in an earlier run);
+FEVER-Symmetric test S-vs-R accuracy 0.664 (previous weights 0.615 in the same run);
+throughput 0.91x raw MiniLM encode. Training the shipped weights: 16,293 pairs, ~100 s on 2
+shared cores, 0.39 MB.
+
     nice -n 10 python bench/train_factcheck_judge.py            # ships the weights
     nice -n 10 python bench/train_factcheck_judge.py --out /tmp/j.npz --holdout-fold 0
 """
