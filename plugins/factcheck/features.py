@@ -1,8 +1,11 @@
 """Features of a (claim, evidence) pair for the built-in judge.
 
-Two groups: the sentence embeddings of both sides combined as ``[u, v, |u-v|, u*v]`` (frozen
-MiniLM vectors), and a short vector of lexical contradiction cues (negation, numbers, antonyms,
-names, overlap) that embeddings are known to miss. The same functions serve training
+The sentence embeddings of both sides combined as ``[u, v, |u-v|, u*v]`` (frozen MiniLM
+vectors), a short vector of lexical contradiction cues (negation, numbers, antonyms, names,
+overlap) that embeddings are known to miss (:func:`pair_features`, also used by the ``cross``
+judge), and for the built-in judge also word-alignment cues (:func:`judge_features`:
+:mod:`plugins.factcheck.align`, static MiniLM token vectors, no extra forward pass; the cue
+columns are :data:`CUE_NAMES`). The same functions serve training
 (``bench/train_factcheck_judge.py``) and inference, so the two cannot drift apart.
 """
 
@@ -14,7 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["LEXICAL_NAMES", "lexical_features", "pair_features"]
+from plugins.factcheck.align import ALIGN_NAMES, StaticWordVectors, alignment_features
+
+__all__ = ["CUE_NAMES", "LEXICAL_NAMES", "judge_features", "lexical_features", "pair_features"]
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -174,6 +179,7 @@ LEXICAL_NAMES: tuple[str, ...] = (
     "on_topic_antonym",  # antonym x claim coverage
     "cosine",
 )
+CUE_NAMES: tuple[str, ...] = LEXICAL_NAMES + ALIGN_NAMES
 
 
 def _tokens(text: str) -> list[str]:
@@ -311,3 +317,23 @@ def pair_features(
         else np.zeros((0, len(LEXICAL_NAMES)), dtype=np.float32)
     )
     return np.concatenate([u, v, np.abs(u - v), u * v, lex], axis=1).astype(np.float32)
+
+
+def judge_features(
+    claim_vecs: np.ndarray,
+    evidence_vecs: np.ndarray,
+    claims: Sequence[str],
+    evidences: Sequence[str],
+    words: StaticWordVectors | None = None,
+) -> np.ndarray:
+    """The built-in judge's rows: :func:`pair_features` followed by the alignment cues, so the
+    last ``len(CUE_NAMES)`` columns are the cues; ``words`` defaults to the bundled MiniLM
+    token table."""
+    base = pair_features(claim_vecs, evidence_vecs, claims, evidences)
+    words = words if words is not None else StaticWordVectors.bundled()
+    align = (
+        np.stack([alignment_features(c, e, words) for c, e in zip(claims, evidences, strict=True)])
+        if len(base)
+        else np.zeros((0, len(ALIGN_NAMES)), dtype=np.float32)
+    )
+    return np.concatenate([base, align], axis=1).astype(np.float32)

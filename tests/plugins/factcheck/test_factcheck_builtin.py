@@ -1,10 +1,13 @@
 """The built-in judge on hand-written supported, refuted and unrelated claims."""
 
+import json
+
 import numpy as np
 import pytest
 
 from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge, PairModel
 from plugins.factcheck.errors import JudgeLoadError
+from plugins.factcheck.features import CUE_NAMES, LEXICAL_NAMES
 from tests.fixtures.judge_cases import CASES, LISTS, hit
 
 
@@ -52,3 +55,52 @@ def test_bad_weights_are_a_clear_error(tmp_path, embedder):
     np.savez(partial, mean=np.zeros(3))
     with pytest.raises(JudgeLoadError, match="lack"):
         BuiltinJudge(embedder, weights=partial)
+
+
+def test_shipped_weights_use_alignment_cues_and_learned_aggregation():
+    model = PairModel.load(DEFAULT_WEIGHTS)
+    assert model.cues == CUE_NAMES
+    assert model.aggregator is not None
+
+
+def test_swapped_entity_is_not_supported(builtin_judge):
+    evidence = "Daggering is a dance associated with the 2006 wave of Jamaican dancehall music."
+    pairs = builtin_judge.pair_probs(
+        [
+            "Daggering is associated with dancehall music.",
+            "Daggering is associated with death metal.",
+        ],
+        [evidence, evidence],
+    )
+    assert pairs[0, 0] > pairs[1, 0]
+    assert pairs[1, 1] > pairs[0, 1]
+
+
+def _weights(path, cues, rng):
+    n = 4 * 384 + len(cues)
+    np.savez(
+        path,
+        meta=json.dumps({"lexical": list(cues)}),
+        mean=np.zeros(n, np.float32),
+        std=np.ones(n, np.float32),
+        w1=rng.normal(size=(n, 8)).astype(np.float32),
+        b1=np.zeros(8, np.float32),
+        w2=rng.normal(size=(8, 3)).astype(np.float32),
+        b2=np.zeros(3, np.float32),
+    )
+    return path
+
+
+def test_weights_from_before_the_alignment_cues_still_load(tmp_path, embedder):
+    judge = BuiltinJudge(
+        embedder, weights=_weights(tmp_path / "old.npz", LEXICAL_NAMES, np.random.default_rng(0))
+    )
+    assert judge.model.aggregator is None and judge.words is None
+    claim, evidence, _ = CASES[0]
+    j = judge.judge(claim, [hit(evidence), hit(LISTS, "b")])
+    assert len(j.evidence_scores) == 2
+    assert abs(sum(j.evidence_scores[0].values()) - 1.0) < 1e-4
+    with pytest.raises(JudgeLoadError, match="other features"):
+        BuiltinJudge(
+            embedder, weights=_weights(tmp_path / "x.npz", ("x",), np.random.default_rng(0))
+        )
