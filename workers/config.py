@@ -31,6 +31,8 @@ _ENV = {
     "worker_runtime": "FACTFORGE_WORKER_RUNTIME",
 }
 
+_MAY_BE_ZERO = frozenset({"batch_max_wait_ms"})  # as in factforge.settings.Settings
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
@@ -52,8 +54,10 @@ class WorkerConfig:
             raise WorkerConfigError(f"FACTFORGE_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, int) and value < 1:
-                raise WorkerConfigError(f"{_ENV[f.name]} must be positive, got {value}")
+            least = 0 if f.name in _MAY_BE_ZERO else 1
+            if isinstance(value, int) and value < least:
+                raise WorkerConfigError(
+                    f"{_ENV[f.name]} must be {'>= 0' if least == 0 else 'positive'}, got {value}")
         if self.job_lease_s < 3:
             raise WorkerConfigError("FACTFORGE_JOB_LEASE_S must be at least 3 seconds")
 

@@ -45,6 +45,9 @@ def test_config_from_env_and_validation():
         WorkerConfig.from_env({"FACTFORGE_REDIS_URL": "http://nope"})
     with pytest.raises(WorkerConfigError, match="must be positive"):
         WorkerConfig(job_time_limit_s=0)
+    assert WorkerConfig(batch_max_wait_ms=0).batch_max_wait_ms == 0  # Settings allows 0 too
+    with pytest.raises(WorkerConfigError, match="BATCH_MAX_WAIT_MS must be >= 0"):
+        WorkerConfig(batch_max_wait_ms=-1)
 
 
 def test_runtime_factory_resolution_errors_are_clear():
