@@ -177,7 +177,7 @@ def build_job_deps(
         experts=experts,
         verifiers=registry.verifiers(),
         verifier_timeout_s=registry.config.timeout_s,
-        selector=evidence_selector(),
+        selector=evidence_selector(sandbox=registry.context().sandbox),
     )
 
 
