@@ -51,3 +51,17 @@ def test_selection_runs_in_the_jobs_sandbox_and_leaves_it_open():
         assert choose(_candidates([WRONG, RIGHT_TOO]), [[], []]) == 1  # the box still works
         assert box.run(Program("print('open')")).stdout == "open\n"
     assert not pwned.exists()
+
+
+@pytest.mark.integration
+def test_the_sandbox_may_be_a_function_returning_the_current_one():
+    boxes = []
+
+    def current():
+        return boxes[-1]
+
+    choose = evidence_selector(sandbox=current)
+    for _ in range(2):  # a registry replaces its sandbox after a close
+        with Sandbox(workers=1) as box:
+            boxes.append(box)
+            assert choose(_candidates([WRONG, RIGHT]), [[], []]) == 1
