@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from agents.job import Selector
 from agents.parsing import parses
 from plugins import Candidate, PluginsError, Verdict
+from plugins.sandbox import Sandbox
 from plugins.selection import SelectionOptions, SelectionTask, select
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,17 @@ def _function_names(source: str) -> list[str]:
     return [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
-def evidence_selector(options: SelectionOptions | None = None) -> Selector:
+def evidence_selector(
+    options: SelectionOptions | None = None,
+    sandbox: Sandbox | Callable[[], Sandbox | None] | None = None,
+) -> Selector:
     """Rank by blocking verdicts (the jailed tests and examples), then by
     :func:`plugins.selection.select` — docstring examples, CodeT dual agreement on the
-    test writer's asserts, and output agreement between candidates — then by index."""
+    test writer's asserts, and output agreement between candidates — then by index.
+
+    Candidates run in ``sandbox`` (the job's own jail, shared with the tests verifier), or in
+    the one it returns when it is a function (e.g. a plugin registry's current sandbox, which
+    the registry replaces after a close); None: each selection starts and closes its own."""
 
     def choose(candidates: Sequence[Candidate], verdicts: Sequence[Sequence[Verdict]]) -> int:
         blocking = [sum(v.blocking for v in vs) for vs in verdicts]
@@ -48,7 +56,8 @@ def evidence_selector(options: SelectionOptions | None = None) -> Selector:
             task = SelectionTask("job", prompt, name)
             tests = [first.tests] if first.tests.strip() else None
             try:
-                result = select(task, [c.code for c in candidates], tests, options)
+                box = sandbox() if callable(sandbox) else sandbox
+                result = select(task, [c.code for c in candidates], tests, options, box)
                 scores = list(result.scores)
             except PluginsError as exc:
                 log.warning("selection evidence unavailable: %s", exc)

@@ -177,7 +177,8 @@ def build_job_deps(
         experts=experts,
         verifiers=registry.verifiers(),
         verifier_timeout_s=registry.config.timeout_s,
-        selector=evidence_selector(),
+        # the registry's current sandbox (shared with the tests verifier; new after a close)
+        selector=evidence_selector(sandbox=lambda: registry.context().sandbox),
     )
 
 

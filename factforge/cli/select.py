@@ -32,6 +32,13 @@ def select_command(
     weights: Annotated[
         Path | None, typer.Option(help="learned ranker weights JSON (default: the shipped file)")
     ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="'jail' (the sandbox: no privileges, no network) or 'subprocess' (no jail: "
+            "only for hosts where the sandbox cannot start)"
+        ),
+    ] = "jail",
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
 ) -> None:
     """Rank each task's samples by docstring examples, model-written tests and agreement,
@@ -40,7 +47,7 @@ def select_command(
 
     try:
         results = select_jsonl(tasks, samples, out, tests, SelectionOptions(
-            workers=workers, ranker=ranker, weights=weights))
+            workers=workers, ranker=ranker, weights=weights, executor=executor))
     except SelectionError as exc:
         if as_json:
             typer.echo(json.dumps({"error": {"code": exc.code, "message": str(exc)}}))

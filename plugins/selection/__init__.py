@@ -5,6 +5,9 @@ outputs between candidates (MBR-exec), how often the same code was sampled, and 
 code runs at all. Never hidden tests. By default a small learned linear ranker
 (``ranker_weights.json``) combines the evidence; ``SelectionOptions(ranker="rules")`` keeps the
 parameter-free lexicographic order.
+
+Candidate code runs inside the sandbox's jail (:class:`plugins.sandbox.Sandbox`) unless
+``SelectionOptions(executor="subprocess")`` opts out of it.
 """
 
 from plugins.selection._execute import Limits
@@ -21,7 +24,12 @@ from plugins.selection._select import (
     select_many,
 )
 from plugins.selection._verdict import selection_verdict
-from plugins.selection.errors import SelectionConfigError, SelectionError, SelectionInputError
+from plugins.selection.errors import (
+    SelectionConfigError,
+    SelectionError,
+    SelectionExecutionError,
+    SelectionInputError,
+)
 
 __all__ = [
     "FEATURES",
@@ -30,6 +38,7 @@ __all__ = [
     "RankerWeights",
     "SelectionConfigError",
     "SelectionError",
+    "SelectionExecutionError",
     "SelectionInputError",
     "SelectionOptions",
     "SelectionResult",

@@ -3,8 +3,10 @@
 Every candidate runs in its own ``python -I`` child (``_child.py``) with all of its checks, a
 per-check interval timer, rlimits (address space, CPU, file size), stdout/stderr sent to
 /dev/null, and destructive os/shutil/subprocess functions disabled. The parent kills the child's
-whole process group at a wall-clock deadline, whatever the child does. Results may be cached on
-disk, keyed by everything that determines them.
+whole process group at a wall-clock deadline, whatever the child does. By default that child
+runs inside the sandbox's jail (``_jailed.py``); :func:`run_job` here starts it as a bare
+subprocess (explicit opt-in only). Results may be cached on disk, keyed by everything that
+determines them (not by the runner: both give the same results).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +29,12 @@ log = logging.getLogger(__name__)
 
 _CHILD = Path(__file__).with_name("_child.py")
 _CHILD_DIGEST = hashlib.sha256(_CHILD.read_bytes()).hexdigest()
+CHILD_SOURCE = _CHILD.read_text(encoding="utf-8")
+# Not ``-I``: it implies ``-E``, which ignores PYTHONHASHSEED, so each child hashed str with a
+# random seed and set iteration order (hence outputs such as ``list(set(words))``) varied from
+# run to run. ``-s -P`` is the rest of ``-I``; the environment is built whole (``_env``, or
+# the jail's), so there is nothing for ``-E`` to ignore.
+CHILD_FLAGS = ("-s", "-P")
 _ENV_KEYS = ("PATH", "LANG", "LC_ALL")
 
 
@@ -90,7 +98,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _parse(stdout: str, n_checks: int, killed: bool) -> RunResult:
+def parse_output(stdout: str, n_checks: int, killed: bool) -> RunResult:
     lines = stdout.splitlines()
     try:
         head = json.loads(lines[0]) if lines else None
@@ -120,27 +128,48 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.kill()
 
 
-def run_job(job: Job, limits: Limits) -> RunResult:
-    """Run one candidate with all its checks in a fresh child; never raises for bad code."""
-    start = time.monotonic()
-    try:
-        compile(job.code, "<candidate>", "exec")
-    except (SyntaxError, ValueError) as exc:
-        return RunResult("syntax", f"{type(exc).__name__}: {exc}")
-    budget = min(limits.total_timeout_s, limits.check_timeout_s * (2 * len(job.checks) + 3)) + 1.0
-    payload = {
+def budget_s(job: Job, limits: Limits) -> float:
+    """The wall-clock budget of one candidate with all its checks."""
+    return min(limits.total_timeout_s, limits.check_timeout_s * (2 * len(job.checks) + 3)) + 1.0
+
+
+def child_payload(job: Job, limits: Limits) -> dict:
+    """What the child (``_child.py``) reads on its stdin."""
+    return {
         "code": job.code,
         "prelude": job.prelude,
         "checks": [asdict(c) for c in job.checks],
         "check_timeout_s": limits.check_timeout_s,
         "max_timeouts": limits.max_timeouts,
         "memory_mb": limits.memory_mb,
-        "cpu_s": budget + 1.0,
+        "cpu_s": budget_s(job, limits) + 1.0,
     }
+
+
+def syntax_error(job: Job) -> RunResult | None:
+    """The result of a candidate that does not compile (it is then never run), else None."""
+    try:
+        compile(job.code, "<candidate>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        return RunResult("syntax", f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def run_job(job: Job, limits: Limits) -> RunResult:
+    """Run one candidate with all its checks in a fresh child; never raises for bad code.
+
+    NOT jailed (the child's own guards only): :func:`plugins.selection._jailed.jail_runner`
+    is the default; this is the explicit ``executor="subprocess"`` fallback.
+    """
+    start = time.monotonic()
+    if (bad := syntax_error(job)) is not None:
+        return bad
+    budget = budget_s(job, limits)
+    payload = child_payload(job, limits)
     killed = False
     with tempfile.TemporaryDirectory(prefix="ff-select-") as tmp:
         proc = subprocess.Popen(
-            [sys.executable, "-I", str(_CHILD)],
+            [sys.executable, *CHILD_FLAGS, str(_CHILD)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -165,7 +194,7 @@ def run_job(job: Job, limits: Limits) -> RunResult:
                     os.killpg(proc.pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-    result = _parse(stdout or "", len(job.checks), killed)
+    result = parse_output(stdout or "", len(job.checks), killed)
     return RunResult(result.load, result.error, result.outcomes, time.monotonic() - start)
 
 
@@ -183,16 +212,19 @@ def _cache_key(job: Job, limits: Limits) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _cached_run(job: Job, limits: Limits, cache_dir: Path | None) -> RunResult:
+Runner = Callable[[Job, Limits], RunResult]
+
+
+def _cached_run(job: Job, limits: Limits, cache_dir: Path | None, runner: Runner) -> RunResult:
     if cache_dir is None:
-        return run_job(job, limits)
+        return runner(job, limits)
     path = cache_dir / f"{_cache_key(job, limits)}.json"
     if path.exists():
         try:
             return RunResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (json.JSONDecodeError, KeyError, TypeError):
             log.warning("ignoring unreadable cache entry %s", path)
-    result = run_job(job, limits)
+    result = runner(job, limits)
     tmp = path.with_suffix(f".{os.getpid()}.{id(job)}.tmp")
     tmp.write_text(json.dumps(result.to_dict()), encoding="utf-8")
     os.replace(tmp, path)
@@ -200,11 +232,17 @@ def _cached_run(job: Job, limits: Limits, cache_dir: Path | None) -> RunResult:
 
 
 def run_jobs(
-    jobs: Sequence[Job], limits: Limits, workers: int = 2, cache_dir: Path | None = None
+    jobs: Sequence[Job],
+    limits: Limits,
+    workers: int = 2,
+    cache_dir: Path | None = None,
+    runner: Runner = run_job,
 ) -> list[RunResult]:
     """Run many candidates (of any number of tasks) with at most ``workers`` live children.
 
-    Identical jobs (same program and checks, e.g. duplicate samples) run once.
+    Identical jobs (same program and checks, e.g. duplicate samples) run once. ``runner``
+    runs one job (:func:`run_job` or a jail runner); the cache does not depend on it, since
+    every runner gives the same results.
     """
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -213,8 +251,8 @@ def run_jobs(
         unique.setdefault(job, len(unique))
     todo = list(unique)
     if workers <= 1 or len(todo) <= 1:
-        done = [_cached_run(job, limits, cache_dir) for job in todo]
+        done = [_cached_run(job, limits, cache_dir, runner) for job in todo]
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ff-select") as pool:
-            done = list(pool.map(lambda job: _cached_run(job, limits, cache_dir), todo))
+            done = list(pool.map(lambda job: _cached_run(job, limits, cache_dir, runner), todo))
     return [done[unique[job]] for job in jobs]

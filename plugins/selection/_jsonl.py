@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from plugins.sandbox import Sandbox
 from plugins.selection._select import (
     SelectionOptions,
     SelectionResult,
@@ -64,8 +65,11 @@ def select_jsonl(
     out_path: Path,
     tests_path: Path | None = None,
     options: SelectionOptions | None = None,
+    sandbox: Sandbox | None = None,
 ) -> list[SelectionResult]:
-    """Choose one sample per task of ``samples_path``; write the choices to ``out_path``."""
+    """Choose one sample per task of ``samples_path``; write the choices to ``out_path``.
+
+    ``sandbox``: the jail to run candidates in; None: one is started for this call."""
     tasks: dict[str, SelectionTask] = {}
     for row in _rows(tasks_path, {"task_id": str, "prompt": str, "entry_point": str}):
         tasks[row["task_id"]] = SelectionTask(row["task_id"], row["prompt"], row["entry_point"])
@@ -93,7 +97,7 @@ def select_jsonl(
         (tasks[t], cands, (tests.get(t, []) if tests is not None else None))
         for t, cands in samples.items()
     ]
-    results = select_many(items, options)
+    results = select_many(items, options, sandbox)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with out_path.open("w", encoding="utf-8") as fh:

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from plugins.sandbox import Sandbox
 from plugins.selection._examples import parse_examples
 from plugins.selection._execute import Check, Job, Limits, RunResult, run_jobs
 from plugins.selection._features import candidate_features
 from plugins.selection._inputs import probe_inputs, signature_seeds
+from plugins.selection._jailed import executor_runner
 from plugins.selection._learned import RankerWeights, learned_order, load_weights
 from plugins.selection._rank import CandidateEvidence, Layout, rank
 from plugins.selection._tests import checks_from_asserts, derived_inputs, extract_asserts
@@ -43,7 +45,12 @@ class SelectionOptions:
     ``ranker``: ``"learned"`` (default) orders candidates by a linear score over evidence
     features (``plugins/selection/_features.py``) with the weights in ``weights`` (None: the
     shipped ``ranker_weights.json``, trained by ``bench/train_selection_ranker.py``);
-    ``"rules"`` keeps the parameter-free lexicographic order of ``_rank.py``."""
+    ``"rules"`` keeps the parameter-free lexicographic order of ``_rank.py``.
+
+    ``executor``: ``"jail"`` (default) runs every candidate inside a
+    :class:`plugins.sandbox.Sandbox` (unprivileged uid, no network, private /tmp);
+    ``"subprocess"`` runs it in a bare child with best-effort guards only, for hosts where
+    the jail cannot start (a warning is logged). Both give the same results."""
 
     limits: Limits = field(default_factory=Limits)
     workers: int = 2
@@ -53,6 +60,7 @@ class SelectionOptions:
     probe_inputs: int = 0
     ranker: str = "learned"
     weights: Path | None = None
+    executor: str = "jail"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +186,14 @@ def _weights(options: SelectionOptions) -> RankerWeights | None:
 def select_many(
     items: Sequence[tuple[SelectionTask, Sequence[str], Sequence[str] | None]],
     options: SelectionOptions | None = None,
+    sandbox: Sandbox | None = None,
 ) -> list[SelectionResult]:
-    """Select for many tasks at once; all candidates of all tasks share one pool of children."""
+    """Select for many tasks at once; all candidates of all tasks share one pool of children.
+
+    ``sandbox``: the jail to run candidates in (not closed here); None: one of
+    ``options.workers`` servers is started for this call and closed at its end. Raises
+    :class:`SelectionExecutionError` when the jail cannot run candidates.
+    """
     options = options or SelectionOptions()
     weights = _weights(options)
     start = time.monotonic()
@@ -197,12 +211,14 @@ def select_many(
         modes.append(task_modes)
         spans.append((begin, len(jobs)))
     with_probes = [i for i, job in enumerate(probe_jobs) if job.checks]
-    done = run_jobs(
-        jobs + [probe_jobs[i] for i in with_probes],
-        options.limits,
-        options.workers,
-        options.cache_dir,
-    )
+    with executor_runner(options.executor, options.workers, sandbox) as runner:
+        done = run_jobs(
+            jobs + [probe_jobs[i] for i in with_probes],
+            options.limits,
+            options.workers,
+            options.cache_dir,
+            runner,
+        )
     runs = done[: len(jobs)]
     probe_runs: list[RunResult | None] = [None] * len(jobs)
     for i, result in zip(with_probes, done[len(jobs) :]):
@@ -254,10 +270,12 @@ def select(
     completions: Sequence[str],
     tests: Sequence[str] | None = None,
     options: SelectionOptions | None = None,
+    sandbox: Sandbox | None = None,
 ) -> SelectionResult:
     """Choose one of ``completions`` (prompt continuations or full programs) for ``task``.
 
     ``tests``: optional model-written test code (text holding ``assert`` statements); never
     pass hidden/reference tests here if the choice is to be evaluated with them.
+    ``sandbox``: as for :func:`select_many`.
     """
-    return select_many([(task, completions, tests)], options)[0]
+    return select_many([(task, completions, tests)], options, sandbox)[0]

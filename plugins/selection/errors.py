@@ -21,3 +21,10 @@ class SelectionConfigError(SelectionError):
     """A selection setting is invalid: an unknown ranker, a missing or malformed weights file."""
 
     code = "selection_bad_config"
+
+
+class SelectionExecutionError(SelectionError):
+    """Candidates could not be executed at all: the jail did not start or failed (try
+    ``executor="subprocess"`` on hosts where the sandbox cannot run)."""
+
+    code = "selection_execution_failed"

@@ -103,3 +103,16 @@ def test_ranker_choice_and_bad_ranker_settings(app, files, tmp_path):
     result = runner.invoke(app, _args(files, "--weights", str(broken), "--json"))
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "selection_bad_config"
+
+
+@pytest.mark.integration
+def test_executor_choice(app, files, caplog):
+    runner = CliRunner()
+    result = runner.invoke(app, _args(files, "--executor", "subprocess", "--workers", "1"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(files["out"].read_text())["index"] == 1
+    assert "WITHOUT the sandbox" in caplog.text
+    result = runner.invoke(app, _args(files, "--executor", "docker", "--json"))
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "selection_bad_config" and "docker" in error["message"]
