@@ -19,85 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from plugins.factcheck.errors import JudgeLoadError
+from plugins.factcheck.lexicon import FUNCTION_WORDS
 
 __all__ = ["ALIGN_NAMES", "STOPWORDS", "StaticWordVectors", "alignment_features"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "by",
-        "with",
-        "from",
-        "and",
-        "or",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "into",
-        "about",
-        "over",
-        "under",
-        "also",
-        "such",
-        "so",
-        "if",
-        "but",
-        "s",
-    ]
-)
+STOPWORDS = FUNCTION_WORDS | {"s"}
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 _ALIGNED = 0.55  # static-embedding cosine from which two different words count as aligned
 

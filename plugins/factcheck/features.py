@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from plugins.factcheck.align import ALIGN_NAMES, StaticWordVectors, alignment_features
+from plugins.factcheck.lexicon import FUNCTION_WORDS
 
 __all__ = ["CUE_NAMES", "LEXICAL_NAMES", "judge_features", "lexical_features", "pair_features"]
 
@@ -58,84 +59,7 @@ _NEGATIONS = frozenset(
     ]
 )
 _EXCLUSIVE = frozenset(["only", "solely", "exclusively", "always", "every", "all", "entirely"])
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "by",
-        "with",
-        "from",
-        "and",
-        "or",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "into",
-        "about",
-        "over",
-        "under",
-        "between",
-        "after",
-        "before",
-        "during",
-        "also",
-        "such",
-        "so",
-        "if",
-        "but",
-    ]
-)
+_STOP = FUNCTION_WORDS | {"after", "before", "between", "during"}
 _ANTONYM_TEXT = (
     "increase:decrease increases:decreases increased:decreased increasing:decreasing rise:fall "
     "rising:falling rose:fell more:less more:fewer higher:lower high:low warming:cooling "
