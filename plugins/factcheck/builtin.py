@@ -69,10 +69,7 @@ class PairModel:
         ):
             raise JudgeLoadError("judge weights have inconsistent shapes")
         self.heads = k
-        # all heads' hidden layers as one matrix product: (d, k * h)
-        self.w1 = np.ascontiguousarray(w1.transpose(1, 0, 2).reshape(w1.shape[1], -1))
-        self.b1 = b1.reshape(-1)
-        self.w2, self.b2 = w2, b2
+        self.w1, self.b1, self.w2, self.b2 = np.ascontiguousarray(w1), b1, w2, b2
         self.w_lex = None if w_lex is None else np.asarray(w_lex, np.float32)
         self.aggregator: ClaimAggregator | None = None
         if all(k in arrays for k in AGG_KEYS):
@@ -96,13 +93,17 @@ class PairModel:
     def predict(self, features: np.ndarray) -> np.ndarray:
         """``(n, 3)`` probabilities: the mean of the heads' softmax outputs."""
         x = ((features - self.mean) / self.std).astype(np.float32)
-        h = np.maximum(x @ self.w1 + self.b1, 0.0).reshape(len(x), self.heads, -1)
-        logits = np.einsum("nkh,khc->nkc", h, self.w2) + self.b2
-        if self.w_lex is not None:
-            logits = logits + np.einsum("nl,klc->nkc", x[:, -self.w_lex.shape[1] :], self.w_lex)
-        logits -= logits.max(axis=2, keepdims=True)
-        e = np.exp(logits)
-        return (e / e.sum(axis=2, keepdims=True)).mean(axis=1)
+        out = np.zeros((len(x), 3), dtype=np.float32)
+        # one small product per head: a single (d, k * h) product is wide enough to start
+        # multi-threaded BLAS, which is slower for the few rows of a request on a busy host
+        for k in range(self.heads):
+            logits = np.maximum(x @ self.w1[k] + self.b1[k], 0.0) @ self.w2[k] + self.b2[k]
+            if self.w_lex is not None:
+                logits = logits + x[:, -self.w_lex.shape[1] :] @ self.w_lex[k]
+            logits -= logits.max(axis=1, keepdims=True)
+            e = np.exp(logits)
+            out += e / e.sum(axis=1, keepdims=True)
+        return out / self.heads
 
 
 def _number_guard(probs: np.ndarray, features: np.ndarray, cues: Sequence[str]) -> np.ndarray:
