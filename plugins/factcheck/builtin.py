@@ -1,11 +1,12 @@
 """The built-in judge: a small MLP over frozen MiniLM pair features, lexical and alignment cues.
 
 CPU-only, offline, no generative model. The weights (``builtin_judge.npz``, trained by
-``bench/train_factcheck_judge.py``) hold the feature standardisation, a one-hidden-layer
-network that judges each (claim, passage) pair and, optionally, a learned claim-level
-aggregation (:mod:`plugins.factcheck.claimagg`) of a claim's passages; without it the claim
-takes :func:`~plugins.factcheck.aggregate.decisive_evidence`. Inference is plain numpy on
-top of the sentence embeddings plus a lookup in MiniLM's static token table.
+``bench/train_factcheck_judge.py``) hold the feature standardisation, one or (stacked)
+several one-hidden-layer networks that judge each (claim, passage) pair (an ensemble: their
+probabilities are averaged) and, optionally, a learned claim-level aggregation
+(:mod:`plugins.factcheck.claimagg`) of a claim's passages; without it the claim takes
+:func:`~plugins.factcheck.aggregate.decisive_evidence`. Inference is plain numpy on top of
+the sentence embeddings plus a lookup in MiniLM's static token table.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ _KEYS = ("mean", "std", "w1", "b1", "w2", "b2")
 
 class PairModel:
     """The network: standardise -> ReLU hidden layer (+ a linear path from the cues)
-    -> softmax over (SUPPORTED, REFUTED, NOT_ENOUGH_INFO).
+    -> softmax over (SUPPORTED, REFUTED, NOT_ENOUGH_INFO); weights may hold an ensemble of
+    such heads over the same features (leading axis), whose probabilities are averaged.
 
     ``cues`` is :data:`CUE_NAMES` (lexical + alignment cues) or, for weights trained before
     the alignment cues existed, :data:`LEXICAL_NAMES`.
@@ -44,15 +46,31 @@ class PairModel:
         if missing:
             raise JudgeLoadError(f"judge weights lack {', '.join(missing)}")
         self.mean, self.std = arrays["mean"], arrays["std"]
-        self.w1, self.b1 = arrays["w1"].astype(np.float32), arrays["b1"].astype(np.float32)
-        self.w2, self.b2 = arrays["w2"].astype(np.float32), arrays["b2"].astype(np.float32)
-        self.w_lex = arrays.get("w_lex")
+        # one head: w1 (d, h); an ensemble of k heads: w1 (k, d, h), b1 (k, h), w2 (k, h, 3) ...
+        w1, b1 = np.asarray(arrays["w1"], np.float32), np.asarray(arrays["b1"], np.float32)
+        w2, b2 = np.asarray(arrays["w2"], np.float32), np.asarray(arrays["b2"], np.float32)
+        if w1.ndim == 2:
+            w1, b1, w2, b2 = w1[None], b1[None], w2[None], b2[None]
+        w_lex = arrays.get("w_lex")
+        if w_lex is not None and np.ndim(w_lex) == 2:
+            w_lex = np.asarray(w_lex)[None]
         self.meta = meta
         self.cues: tuple[str, ...] = tuple(meta.get("lexical", CUE_NAMES))  # type: ignore[arg-type]
         if self.cues not in (CUE_NAMES, LEXICAL_NAMES):
             raise JudgeLoadError("judge weights were trained on other features")
-        if self.w1.shape[0] != self.mean.shape[0] or self.w2.shape[1] != 3:
+        k = w1.shape[0]
+        if (
+            w1.ndim != 3
+            or w1.shape[1] != self.mean.shape[0]
+            or b1.shape != (k, w1.shape[2])
+            or w2.shape != (k, w1.shape[2], 3)
+            or b2.shape != (k, 3)
+            or (w_lex is not None and (w_lex.shape[0] != k or w_lex.shape[2] != 3))
+        ):
             raise JudgeLoadError("judge weights have inconsistent shapes")
+        self.heads = k
+        self.w1, self.b1, self.w2, self.b2 = np.ascontiguousarray(w1), b1, w2, b2
+        self.w_lex = None if w_lex is None else np.asarray(w_lex, np.float32)
         self.aggregator: ClaimAggregator | None = None
         if all(k in arrays for k in AGG_KEYS):
             try:
@@ -73,14 +91,19 @@ class PairModel:
         return cls(arrays, meta)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        x = (features - self.mean) / self.std
-        h = np.maximum(x @ self.w1 + self.b1, 0.0)
-        logits = h @ self.w2 + self.b2
-        if self.w_lex is not None:
-            logits = logits + x[:, -self.w_lex.shape[0] :] @ self.w_lex
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
+        """``(n, 3)`` probabilities: the mean of the heads' softmax outputs."""
+        x = ((features - self.mean) / self.std).astype(np.float32)
+        out = np.zeros((len(x), 3), dtype=np.float32)
+        # one small product per head: a single (d, k * h) product is wide enough to start
+        # multi-threaded BLAS, which is slower for the few rows of a request on a busy host
+        for k in range(self.heads):
+            logits = np.maximum(x @ self.w1[k] + self.b1[k], 0.0) @ self.w2[k] + self.b2[k]
+            if self.w_lex is not None:
+                logits = logits + x[:, -self.w_lex.shape[1] :] @ self.w_lex[k]
+            logits -= logits.max(axis=1, keepdims=True)
+            e = np.exp(logits)
+            out += e / e.sum(axis=1, keepdims=True)
+        return out / self.heads
 
 
 def _number_guard(probs: np.ndarray, features: np.ndarray, cues: Sequence[str]) -> np.ndarray:

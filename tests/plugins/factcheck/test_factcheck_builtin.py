@@ -14,7 +14,7 @@ from tests.fixtures.judge_cases import CASES, LISTS, hit
 def test_weights_are_small_and_load():
     assert DEFAULT_WEIGHTS.stat().st_size < 5_000_000
     model = PairModel.load(DEFAULT_WEIGHTS)
-    assert model.w2.shape[1] == 3
+    assert model.w2.shape[-1] == 3
 
 
 @pytest.mark.parametrize(("claim", "evidence", "label"), CASES)
@@ -104,3 +104,33 @@ def test_weights_from_before_the_alignment_cues_still_load(tmp_path, embedder):
         BuiltinJudge(
             embedder, weights=_weights(tmp_path / "x.npz", ("x",), np.random.default_rng(0))
         )
+
+
+def _head(rng, n, hidden):
+    return {
+        "w1": rng.normal(size=(n, hidden)).astype(np.float32),
+        "b1": rng.normal(size=hidden).astype(np.float32),
+        "w2": rng.normal(size=(hidden, 3)).astype(np.float32),
+        "b2": rng.normal(size=3).astype(np.float32),
+        "w_lex": rng.normal(size=(len(CUE_NAMES), 3)).astype(np.float32),
+    }
+
+
+def test_ensemble_averages_the_heads_probabilities():
+    rng = np.random.default_rng(1)
+    n = 4 * 384 + len(CUE_NAMES)
+    norm = {"mean": rng.normal(size=n).astype(np.float32), "std": np.ones(n, np.float32) * 2}
+    heads = [_head(rng, n, 6) for _ in range(3)]
+    meta = {"lexical": list(CUE_NAMES)}
+    x = rng.normal(size=(5, n)).astype(np.float32)
+    singles = [PairModel({**norm, **h}, meta).predict(x) for h in heads]
+    stacked = {k: np.stack([h[k] for h in heads]) for k in heads[0]}
+    ensemble = PairModel({**norm, **stacked}, meta)
+    assert ensemble.heads == 3
+    probs = ensemble.predict(x)
+    assert np.allclose(probs, np.mean(singles, axis=0), atol=1e-5)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(singles[0], singles[1])  # the heads really differ
+    bad = {**stacked, "b2": stacked["b2"][:2]}
+    with pytest.raises(JudgeLoadError, match="inconsistent shapes"):
+        PairModel({**norm, **bad}, meta)
