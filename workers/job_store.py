@@ -309,7 +309,6 @@ class RedisJobStore:
         (of at most a second each, under any socket timeout) of a stream that gets one entry
         when the job ends, so it wakes once, not on every node event. Raises
         :class:`JobNotFound` (at the end) for an unknown job."""
-        self.flush()
         deadline = time.monotonic() + timeout_s
         while (remaining := deadline - time.monotonic()) > 0:
             with _redis_errors():

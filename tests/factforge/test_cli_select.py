@@ -90,12 +90,17 @@ def test_bad_input_exits_2_with_a_message(app, files, setup, message):
     assert json.loads(result.stdout)["error"]["code"] == "selection_bad_input"
 
 
+def _chosen_index(app, files, *extra: str) -> int:
+    """Run select with ``extra`` options (one worker); the index it wrote for task t1."""
+    result = CliRunner().invoke(app, _args(files, *extra, "--workers", "1"))
+    assert result.exit_code == 0, result.output
+    return json.loads(files["out"].read_text())["index"]
+
+
 @pytest.mark.integration
 def test_ranker_choice_and_bad_ranker_settings(app, files, tmp_path):
     runner = CliRunner()
-    result = runner.invoke(app, _args(files, "--ranker", "rules", "--workers", "1"))
-    assert result.exit_code == 0, result.output
-    assert json.loads(files["out"].read_text())["index"] == 1
+    assert _chosen_index(app, files, "--ranker", "rules") == 1
     result = runner.invoke(app, _args(files, "--ranker", "magic"))
     assert result.exit_code == 2 and "magic" in result.stderr
     broken = tmp_path / "weights.json"
@@ -107,12 +112,9 @@ def test_ranker_choice_and_bad_ranker_settings(app, files, tmp_path):
 
 @pytest.mark.integration
 def test_executor_choice(app, files, caplog):
-    runner = CliRunner()
-    result = runner.invoke(app, _args(files, "--executor", "subprocess", "--workers", "1"))
-    assert result.exit_code == 0, result.output
-    assert json.loads(files["out"].read_text())["index"] == 1
+    assert _chosen_index(app, files, "--executor", "subprocess") == 1
     assert "WITHOUT the sandbox" in caplog.text
-    result = runner.invoke(app, _args(files, "--executor", "docker", "--json"))
+    result = CliRunner().invoke(app, _args(files, "--executor", "docker", "--json"))
     assert result.exit_code == 2
     error = json.loads(result.stdout)["error"]
     assert error["code"] == "selection_bad_config" and "docker" in error["message"]
