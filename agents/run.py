@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from agents import _pool
 from agents.graph import build_graph
 from agents.job import JobDeps, JobRequest
 from agents.result import build_result
@@ -47,6 +48,7 @@ class JobRunner:
     def __init__(self, checkpointer: BaseCheckpointSaver | None = None) -> None:
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer)
+        _pool.install()  # runs reuse one thread pool instead of starting threads per job
 
     def run(
         self,
@@ -55,12 +57,17 @@ class JobRunner:
         *,
         job_id: str,
         on_event: EventSink | None = None,
+        resume: bool = True,
     ) -> dict[str, Any]:
-        """Run (or resume, when a checkpoint of ``job_id`` exists) and return the result."""
+        """Run (or resume, when a checkpoint of ``job_id`` exists) and return the result.
+
+        ``resume=False`` says that no checkpoint of ``job_id`` can exist (a job's first
+        attempt), so the run starts without reading one.
+        """
         started = time.perf_counter()
-        config = {"configurable": {"thread_id": job_id}}
+        config = {"configurable": {"thread_id": job_id, _pool.SHARED_POOL_KEY: True}}
         graph_input: dict[str, Any] | None = {"job_id": job_id, "request": request.to_dict()}
-        if self.checkpointer is not None:
+        if self.checkpointer is not None and resume:
             snapshot = self.graph.get_state(config)
             if snapshot.values and snapshot.next:
                 log.info("job %s resumes before %s", job_id, ", ".join(snapshot.next))

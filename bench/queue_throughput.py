@@ -160,7 +160,7 @@ def queue_part(jobs: int, concurrency: int) -> None:
             local = []
             for i in range(jobs):
                 started = time.perf_counter()
-                runner.run(REQUEST, deps, job_id=f"local-{i}")
+                runner.run(REQUEST, deps, job_id=f"local-{i}", resume=False)
                 local.append(time.perf_counter() - started)
             queue.close()
             app.close()

@@ -20,7 +20,9 @@ from workers.errors import JobTimeout, QueueUnavailable
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[dict[str, Any]], None]
-RunFn = Callable[[JobRequest, str, EventSink], dict[str, Any]]
+# run(request, job_id, on_event, resume): resume is False on a job's first attempt (no
+# checkpoint can exist yet, so the runner need not read one).
+RunFn = Callable[[JobRequest, str, EventSink, bool], dict[str, Any]]
 
 
 class JobStore(Protocol):
@@ -69,7 +71,7 @@ def execute_job(
                 raise JobTimeout(f"job {job_id} ran longer than {time_limit_s:.0f} s")
 
         try:
-            result = run(job_request, job_id, on_event)
+            result = run(job_request, job_id, on_event, record.attempts > 1)
         except JobCancelled as exc:
             _, final = store.end(job_id, "cancelled", error=_error(exc))
         except JobTimeout as exc:

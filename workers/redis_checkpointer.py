@@ -13,10 +13,12 @@ thread): a thread's newest checkpoint is always the last thing of it to expire.
 
 Writes are write-behind by default (:mod:`workers.write_behind`): ``put``/``put_writes``
 queue their Lua call and return, one thread sends the queue a round trip at a time, in
-order. Every read (and ``delete_thread``) first flushes, so a process reads its own writes;
-call :meth:`RedisCheckpointer.flush` before reporting a job finished. A worker that dies
-loses at most the writes of its last moments, as with LangGraph's ``async`` durability: the
-job resumes from the newest checkpoint that reached Redis.
+order. A read of a thread first waits until this process's writes of that thread are sent
+(``list`` and ``delete_thread`` flush everything), so a process reads its own writes without
+waiting for other jobs' writes; call :meth:`RedisCheckpointer.flush` before reporting a job
+finished. A worker that dies loses at most the writes of its last moments, as with
+LangGraph's ``async`` durability: the job resumes from the newest checkpoint that reached
+Redis.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import asyncio
 import base64
 import json
 import random
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
@@ -95,12 +98,27 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         self._put = client.register_script(_PUT)
         self._put_writes = client.register_script(_PUT_WRITES)
         self._behind = WriteBehind(client) if write_behind else None
+        self._tickets: dict[str, int] = {}  # thread -> ticket of its newest queued write
+        self._tickets_lock = threading.Lock()
 
-    def _write(self, script: Any, *, keys: list[Any], args: list[Any]) -> None:
-        if self._behind is not None:
-            self._behind.submit(script, keys, args)
-        else:
+    def _write(self, thread: str, script: Any, *, keys: list[Any], args: list[Any]) -> None:
+        if self._behind is None:
             script(keys=keys, args=args)
+            return
+        ticket = self._behind.submit(script, keys, args)
+        with self._tickets_lock:
+            self._tickets[thread] = ticket
+            if len(self._tickets) > 1024:  # forget threads whose writes are all sent
+                sent = self._behind.sent
+                self._tickets = {t: n for t, n in self._tickets.items() if n > sent}
+
+    def _wait_for_thread(self, thread: str) -> None:
+        """Wait until this process's writes of ``thread`` are in Redis."""
+        if self._behind is not None:
+            with self._tickets_lock:
+                ticket = self._tickets.get(thread, 0)
+            if ticket:
+                self._behind.wait(ticket)
 
     def flush(self, timeout_s: float | None = 30.0) -> None:
         """Wait until every checkpoint write made so far is in Redis (write-behind mode)."""
@@ -160,9 +178,9 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         )
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        self.flush()
         configurable = config["configurable"]
         thread = str(configurable["thread_id"])
+        self._wait_for_thread(thread)
         ns = configurable.get("checkpoint_ns", "")
         cp_id = get_checkpoint_id(config)
         if not cp_id:
@@ -228,6 +246,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         type_, blob = self.serde.dumps_typed(checkpoint)
         meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
         self._write(
+            thread,
             self._put,
             keys=[self._thread_keys(thread), self._index_key(thread, ns),
                   self._cp_key(thread, ns, checkpoint["id"])],
@@ -254,7 +273,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
             type_, blob = self.serde.dumps_typed(value)
             args.append(f"{task_id}{_SEP}{WRITES_IDX_MAP.get(channel, idx)}")
             args.append(json.dumps([task_path, channel, type_, base64.b64encode(blob).decode()]))
-        self._write(self._put_writes, keys=[self._thread_keys(thread), key], args=args)
+        self._write(thread, self._put_writes, keys=[self._thread_keys(thread), key], args=args)
 
     def delete_thread(self, thread_id: str) -> None:
         self.flush()

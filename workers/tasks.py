@@ -75,9 +75,10 @@ def register(app: Celery) -> None:
     def run_job_task(self: Task, job_id: str, request: dict[str, Any]) -> dict[str, Any]:
         runtime = runtime_of(app)
 
-        def run(job_request: JobRequest, run_id: str, on_event: Any) -> dict[str, Any]:
+        def run(job_request: JobRequest, run_id: str, on_event: Any, resume: bool,
+                ) -> dict[str, Any]:
             return runtime.runner().run(job_request, runtime.job_deps(), job_id=run_id,
-                                        on_event=on_event)
+                                        on_event=on_event, resume=resume)
 
         try:
             return execute_job(

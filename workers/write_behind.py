@@ -45,9 +45,10 @@ class WriteBehind:
         self._closed = False
 
     def submit(self, script: Script, keys: Sequence[Any], args: Sequence[Any],
-               on_result: Callable[[Any], None] | None = None) -> None:
+               on_result: Callable[[Any], None] | None = None) -> int:
         """Queue one script call; ``on_result`` gets its reply (on the sending thread).
-        Raises the error of an earlier failed send."""
+        Returns the call's ticket for :meth:`wait`. Raises the error of an earlier failed
+        send."""
         with self._cond:
             self._raise_error()
             if self._closed:
@@ -56,6 +57,12 @@ class WriteBehind:
             self._queue.append((script, keys, args, on_result))
             self._queued += 1
             self._cond.notify_all()
+            return self._queued
+
+    @property
+    def sent(self) -> int:
+        """Tickets up to this one have been sent (or dropped with an error)."""
+        return self._sent
 
     def call(self, script: Script, keys: Sequence[Any], args: Sequence[Any],
              timeout_s: float | None = 30.0) -> Any:
@@ -69,9 +76,13 @@ class WriteBehind:
 
     def flush(self, timeout_s: float | None = 30.0) -> None:
         """Wait until every call queued so far was sent; raise if a send failed."""
+        self.wait(self._queued, timeout_s)
+
+    def wait(self, ticket: int, timeout_s: float | None = 30.0) -> None:
+        """Wait until the call with this ticket (and every one before it) was sent; raise if
+        a send failed."""
         with self._cond:
-            target = self._queued
-            if not self._cond.wait_for(lambda: self._sent >= target or self._error is not None,
+            if not self._cond.wait_for(lambda: self._sent >= ticket or self._error is not None,
                                        timeout=timeout_s):
                 raise WriteBehindError(f"queued Redis writes not sent within {timeout_s} s")
             self._raise_error()

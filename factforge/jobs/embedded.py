@@ -39,8 +39,8 @@ class EmbeddedJobQueue(StoreBackedQueue):
         try:
             execute_job(
                 job_id, request, store=self._store, time_limit_s=self._time_limit_s,
-                run=lambda req, jid, sink: self._runner.run(
-                    req, self._resolve_deps(), job_id=jid, on_event=sink),
+                run=lambda req, jid, sink, resume: self._runner.run(
+                    req, self._resolve_deps(), job_id=jid, on_event=sink, resume=resume),
             )
         except Exception as exc:
             log.exception("job %s failed", job_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents import JobCancelled, JobRunner
+from agents.errors import ModelCallError
 from tests.fixtures.scripted_model import quicksort_model
 from workers.execution import execute_job
 from workers.job_store import RedisJobStore
@@ -23,8 +24,8 @@ def store(redis_url):
 def _runner(redis_url, deps):
     runner = JobRunner(RedisCheckpointer.from_url(redis_url))
 
-    def run(request, job_id, on_event):
-        return runner.run(request, deps, job_id=job_id, on_event=on_event)
+    def run(request, job_id, on_event, resume):
+        return runner.run(request, deps, job_id=job_id, on_event=on_event, resume=resume)
 
     return run
 
@@ -55,14 +56,14 @@ def _cancel_after_route(redis_url, store, make_deps, *, wait_for_replies: bool) 
     record, _ = store.create(REQUEST)
     inner = _runner(redis_url, make_deps(quicksort_model()))
 
-    def run(request, job_id, on_event):
+    def run(request, job_id, on_event, resume):
         def cancel_after_route(event):
             if event.get("node") == "route":
                 store.cancel(job_id)
             on_event(event)
             if wait_for_replies:
                 store.flush()  # the append's reply (it carries the cancel flag) is back
-        return inner(request, job_id, cancel_after_route)
+        return inner(request, job_id, cancel_after_route, resume)
 
     out = execute_job(record.job_id, REQUEST, store=store, run=run)
     assert out["status"] == "cancelled" and out["error"]["code"] == JobCancelled.code
@@ -85,7 +86,7 @@ def test_invalid_request_and_crashes_fail_the_job(redis_url, store, make_deps):
                       run=_runner(redis_url, make_deps(quicksort_model())))
     assert bad["status"] == "failed" and bad["error"]["code"] == "job_invalid"
 
-    def crash(request, job_id, on_event):
+    def crash(request, job_id, on_event, resume):
         raise KeyError("bug")
 
     out = execute_job("crash", REQUEST, store=store, run=crash)
@@ -96,3 +97,20 @@ def test_time_limit_stops_the_job(redis_url, store, make_deps):
     out = execute_job("slow", REQUEST, store=store, time_limit_s=0,
                       run=_runner(redis_url, make_deps(quicksort_model())))
     assert out["status"] == "failed" and out["error"]["code"] == "job_timeout"
+
+
+def test_only_a_retried_attempt_is_asked_to_resume(redis_url, store, make_deps):
+    record, _ = store.create(REQUEST)
+    inner = _runner(redis_url, make_deps(quicksort_model()))
+    seen = []
+
+    def run(request, job_id, on_event, resume):
+        seen.append(resume)
+        if len(seen) == 1:  # the first attempt dies on a transient model error
+            raise ModelCallError("inference worker unreachable")
+        return inner(request, job_id, on_event, resume)
+
+    with pytest.raises(ModelCallError):
+        execute_job(record.job_id, REQUEST, store=store, run=run)
+    out = execute_job(record.job_id, REQUEST, store=store, run=run)
+    assert seen == [False, True] and out["status"] == "succeeded"

@@ -51,3 +51,14 @@ def test_scripts_lost_by_a_redis_restart_are_loaded_again(client):
     client.script_flush()
     assert behind.call(push, ["log"], ["b"]) == 2
     behind.close()
+
+
+def test_waiting_for_a_ticket_means_that_call_and_all_before_it_are_in_redis(client):
+    behind = WriteBehind(client)
+    push = client.register_script(PUSH)
+    tickets = [behind.submit(push, ["tickets"], [i]) for i in range(200)]
+    assert tickets == sorted(tickets) and len(set(tickets)) == 200
+    behind.wait(tickets[99])
+    assert behind.sent >= tickets[99]
+    assert client.lrange("tickets", 0, 99) == [str(i) for i in range(100)]
+    behind.close()
