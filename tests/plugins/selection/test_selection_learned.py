@@ -26,19 +26,25 @@ from plugins.selection._learned import DEFAULT_WEIGHTS, learned_order
 from plugins.selection._rank import Layout, rank
 
 F = {name: i for i, name in enumerate(FEATURES)}
-# one docstring example (position 0), two model-written tests (1, 2); outputs of all compared
-LAYOUT = Layout(examples=range(1), tests=range(1, 3), n_checks=3, outputs=(0, 1, 2))
+# one docstring example (position 0), one derived input (1, output only), two model-written
+# tests (2, 3); outputs of all compared
+LAYOUT = Layout(examples=range(1), tests=range(2, 4), n_checks=4, outputs=(0, 1, 2, 3))
 
 
 def _run(*outcomes: tuple[str, str | None, bool | None]) -> RunResult:
     return RunResult("ok", None, tuple(CheckOutcome(*o) for o in outcomes))
 
 
-GOOD = _run(("ok", "3", True), ("ok", "2", True), ("ok", "7", True))
-GOOD_TWIN = _run(("ok", "3", True), ("ok", "2", True), ("ok", "7", True))
-HALF = _run(("ok", "3", True), ("ok", "-2", False), ("ok", "7", True))
-RAISES = _run(("ok", "3", True), ("error", "ValueError", False), ("timeout", None, None))
-NO_EXAMPLE = _run(("ok", "0", False), ("ok", "2", True), ("ok", "7", True))
+GOOD = _run(("ok", "3", True), ("ok", "4", None), ("ok", "2", True), ("ok", "7", True))
+GOOD_TWIN = _run(("ok", "3", True), ("ok", "4", None), ("ok", "2", True), ("ok", "7", True))
+HALF = _run(("ok", "3", True), ("timeout", None, None), ("ok", "-2", False), ("ok", "7", True))
+RAISES = _run(
+    ("ok", "3", True),
+    ("error", "ValueError", None),
+    ("error", "ValueError", False),
+    ("timeout", None, None),
+)
+NO_EXAMPLE = _run(("ok", "0", False), ("ok", "4", None), ("ok", "2", True), ("ok", "7", True))
 BROKEN = RunResult("syntax", "SyntaxError: bad")
 
 CODES = [
@@ -62,10 +68,16 @@ def test_features_from_hand_built_evidence():
     assert all(len(row) == len(FEATURES) for row in rows)
     assert [e.eligible for e in evidence] == [True, True, True, True, False, False]
     good, twin, half, raises, no_example, broken = rows
-    # CodeT over the pool {0,1,2,3}: {0,1} pass both tests (2 x 2 = 4), half 1 test, raises 0
+    # CodeT over the pool {0,1,2,3}, each test weighted by the share of the pool passing it:
+    # test 1 by 2/4, test 2 by 3/4; {0,1} pass both (2 x 5/4), half test 2 only (1 x 3/4)
     assert good[F["dual_rel"]] == twin[F["dual_rel"]] == 1.0 and good[F["dual_best"]] == 1.0
-    assert half[F["dual_rel"]] == 0.25 and half[F["dual_best"]] == 0.0
-    assert good[F["tests_frac"]] == 1.0 and half[F["tests_frac"]] == 0.5
+    assert half[F["dual_rel"]] == pytest.approx(0.3) and half[F["dual_best"]] == 0.0
+    assert raises[F["dual_rel"]] == 0.0
+    assert good[F["tests_rel"]] == 1.0 and half[F["tests_rel"]] == 0.5
+    # agreement on the tests' inputs: good (1 + 2) / 6, half (0 + 2) / 6
+    assert good[F["test_agreement_best"]] == 1.0 and good[F["test_agreement_rel"]] == 1.0
+    assert half[F["test_agreement_best"]] == 0.0
+    assert half[F["test_agreement_rel"]] == pytest.approx(2 / 3)
     # the two abs(x) are one code (comments ignored) sampled twice; the others once
     assert code_key(CODES[0]) == code_key(CODES[1]) != code_key(CODES[2])
     body = "    for v in xs:\n        if v:\n            return v\n    return None\n"
@@ -74,19 +86,58 @@ def test_features_from_hand_built_evidence():
     assert code_key("    return (\n") == "return ("  # unparsable: its words
     assert good[F["duplicates_rel"]] == 1.0 and good[F["duplicates_best"]] == 1.0
     assert half[F["duplicates_rel"]] == 0.0
-    # identical outputs everywhere: an output cluster of 2, the largest
+    # identical outputs on the own inputs (example, derived): a cluster of 2, the largest
     assert good[F["output_cluster_rel"]] == 1.0 and half[F["output_cluster_rel"]] == 0.5
+    # agreement on the own inputs: good (3 + 1) / 6, half (3 + 0) / 6
     assert good[F["agreement_best"]] == 1.0 and good[F["agreement_rel"]] == 1.0
-    assert 0.0 < half[F["agreement_rel"]] < 1.0
-    assert raises[F["errors"]] == pytest.approx(1 / 3)
-    assert raises[F["timeouts"]] == pytest.approx(1 / 3)
+    assert half[F["agreement_rel"]] == pytest.approx(0.75)
+    # errors and timeouts of the own checks only: the tests' timeout does not count
+    assert raises[F["errors"]] == pytest.approx(1 / 2)
+    assert raises[F["timeouts"]] == 0.0 and half[F["timeouts"]] == pytest.approx(1 / 2)
     assert good[F["errors"]] == good[F["timeouts"]] == 0.0
     assert no_example[F["trivial"]] == 1.0 and good[F["trivial"]] == 0.0
     assert raises[F["length"]] == pytest.approx(1.0) and good[F["length"]] == 0.0
     # outside the pool nothing is relative to the pool's best
-    for name in ("dual_rel", "agreement_rel", "duplicates_rel", "output_cluster_rel"):
+    for name in ("dual_rel", "agreement_rel", "duplicates_rel", "output_cluster_rel", "tests_rel"):
         assert no_example[F[name]] == broken[F[name]] == 0.0
     assert all(math.isfinite(x) for row in rows for x in row)
+
+
+TEST_BLOCK = ("dual_rel", "dual_best", "tests_rel", "test_agreement_rel", "test_agreement_best")
+
+
+def test_own_input_features_do_not_change_with_tests():
+    """The first block sees only the task's own inputs: with tests it equals the no-tests
+    features (the rules' agreement, in the evidence, also compares the tests' inputs)."""
+    with_tests, _ = _features()
+    layout = Layout(examples=range(1), tests=None, n_checks=2, outputs=(0, 1))
+    runs = [RunResult(r.load, r.error, r.outcomes[:2]) for r in RUNS]
+    _, evidence = rank(runs, layout, [True] * len(runs))
+    without = candidate_features(evidence, runs, layout, CODES)
+    own = [F[name] for name in FEATURES if name not in TEST_BLOCK]
+    assert [[row[i] for i in own] for row in with_tests] == [
+        [row[i] for i in own] for row in without
+    ]
+    assert all(row[F[name]] == 0.0 for row in without for name in TEST_BLOCK)
+    assert any(row[F[name]] != 0.0 for row in with_tests for name in TEST_BLOCK)
+
+
+def test_implausible_tests_weigh_little_in_the_dual_score():
+    """Plain CodeT would pick the loner that alone passes two extra tests (1 x 3 tests > 2 x 1
+    test); those tests are failed by the rest of the pool, so they weigh 1/3 each:
+    1 x (1 + 2/3) < 2 x 1."""
+    layout = Layout(examples=range(1), tests=range(1, 4), n_checks=4, outputs=(0, 1, 2, 3))
+    loner = _run(("ok", "1", True), ("ok", "1", True), ("ok", "5", True), ("ok", "6", True))
+    pair = _run(("ok", "1", True), ("ok", "1", True), ("ok", "0", False), ("ok", "0", False))
+    runs = [loner, pair, pair]
+    _, evidence = rank(runs, layout, [True] * 3)
+    assert evidence[0].dual_score == 3 > evidence[1].dual_score == 2
+    rows = candidate_features(evidence, runs, layout, ["    return 1\n"] * 3)
+    assert rows[1][F["dual_best"]] == rows[2][F["dual_best"]] == 1.0
+    assert rows[0][F["dual_best"]] == 0.0
+    assert rows[0][F["dual_rel"]] == pytest.approx((1 + 2 / 3) / 2)
+    # the loner still passes the most tests
+    assert rows[0][F["tests_rel"]] == 1.0 and rows[1][F["tests_rel"]] == pytest.approx(1 / 3)
 
 
 def test_learned_order_prefers_evidence_and_keeps_the_pool_first():
@@ -111,7 +162,10 @@ def test_shipped_weights_load_and_are_valid():
     doc = json.loads(DEFAULT_WEIGHTS.read_text())
     assert doc["features"] == list(FEATURES) and parse_weights(doc) == weights
     # the evidence the ranker was built on points the expected way
-    assert weights.with_tests[F["tests_frac"]] > 0 and weights.no_tests[F["errors"]] < 0
+    assert weights.with_tests[F["dual_best"]] > 0 and weights.with_tests[F["tests_rel"]] > 0
+    assert weights.no_tests[F["errors"]] < 0
+    # without tests the test block is all 0, so its no-tests weights are never trained
+    assert all(weights.no_tests[F[name]] == 0 for name in TEST_BLOCK)
 
 
 def _doc(**changes: object) -> dict:
