@@ -214,7 +214,7 @@ class RedisJobStore:
                          updated_at=now, progress={"events": 0, "node": None}), True
 
     def get(self, job_id: str) -> JobRecord:
-        self.flush()  # read this process's own queued events' effects
+        self.flush(job_id)  # read this process's own queued events' effects
         with _redis_errors():
             raw = self._redis.hgetall(self._job_key(job_id))
         if not raw:
@@ -244,7 +244,7 @@ class RedisJobStore:
         if job_id in self._cancel_seen:
             return True
         with _redis_errors():
-            self._behind.submit(self._append, keys, args,
+            self._behind.submit(self._append, keys, args, tag=job_id,
                                 on_result=lambda flag: self._note_cancel(job_id, flag))
         return False
 
@@ -260,11 +260,12 @@ class RedisJobStore:
         finally:
             self._redis.close()
 
-    def flush(self) -> None:
-        """Wait until queued events are in Redis (write-behind mode)."""
+    def flush(self, job_id: str | None = None) -> None:
+        """Wait until this process's queued writes (of ``job_id`` alone, if given) are in
+        Redis (write-behind mode)."""
         if self._behind is not None:
             with _redis_errors():
-                self._behind.flush()
+                self._behind.flush(tag=job_id)
 
     def finish(self, job_id: str, status: str, *, result: dict[str, Any] | None = None,
                error: dict[str, Any] | None = None) -> bool:
@@ -322,7 +323,7 @@ class RedisJobStore:
                count: int = 100) -> list[tuple[str, dict[str, Any]]]:
         """Events after stream id ``after`` (oldest first); waits up to ``block_ms`` for one."""
         key = self._events_key(job_id)
-        self.flush()
+        self.flush(job_id)
         with _redis_errors():
             if block_ms > 0:
                 reply = self._redis.xread({key: after or "0"}, count=count, block=block_ms)
@@ -340,7 +341,7 @@ class RedisJobStore:
         unchanged, without a lease). Raises :class:`LeaseHeld` when a live worker runs it."""
         key = self._lease_key(job_id)
         token = uuid.uuid4().hex
-        self.flush()  # this process's queued lease releases go first
+        self.flush(job_id)  # this process's queued release of this lease goes first
         with _redis_errors():
             reply = self._claim(
                 keys=["", self._job_key(job_id), key],
@@ -361,7 +362,7 @@ class RedisJobStore:
         per store); raises :class:`LeaseHeld` when a live worker holds it."""
         key = self._lease_key(job_id)
         token = uuid.uuid4().hex
-        self.flush()  # this process's queued lease releases go first
+        self.flush(job_id)  # this process's queued release of this lease goes first
         with _redis_errors():
             if not self._redis.set(key, token, nx=True, px=ttl_s * 1000):
                 raise LeaseHeld(f"job {job_id} is running on another worker")
@@ -380,7 +381,7 @@ class RedisJobStore:
             self._leases.drop(key)
             try:
                 if self._behind is not None:  # nobody waits for the release
-                    self._behind.submit(self._release, [key], [token])
+                    self._behind.submit(self._release, [key], [token], tag=job_id)
                 else:
                     self._release(keys=[key], args=[token])
             except redis.RedisError:

@@ -27,7 +27,6 @@ import asyncio
 import base64
 import json
 import random
-import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
@@ -98,27 +97,17 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         self._put = client.register_script(_PUT)
         self._put_writes = client.register_script(_PUT_WRITES)
         self._behind = WriteBehind(client) if write_behind else None
-        self._tickets: dict[str, int] = {}  # thread -> ticket of its newest queued write
-        self._tickets_lock = threading.Lock()
 
     def _write(self, thread: str, script: Any, *, keys: list[Any], args: list[Any]) -> None:
         if self._behind is None:
             script(keys=keys, args=args)
-            return
-        ticket = self._behind.submit(script, keys, args)
-        with self._tickets_lock:
-            self._tickets[thread] = ticket
-            if len(self._tickets) > 1024:  # forget threads whose writes are all sent
-                sent = self._behind.sent
-                self._tickets = {t: n for t, n in self._tickets.items() if n > sent}
+        else:
+            self._behind.submit(script, keys, args, tag=thread)
 
     def _wait_for_thread(self, thread: str) -> None:
         """Wait until this process's writes of ``thread`` are in Redis."""
         if self._behind is not None:
-            with self._tickets_lock:
-                ticket = self._tickets.get(thread, 0)
-            if ticket:
-                self._behind.wait(ticket)
+            self._behind.flush(tag=thread)
 
     def flush(self, timeout_s: float | None = 30.0) -> None:
         """Wait until every checkpoint write made so far is in Redis (write-behind mode)."""

@@ -39,16 +39,18 @@ class WriteBehind:
         self._queue: list[_Call] = []
         self._queued = 0  # calls ever queued
         self._sent = 0  # calls ever sent (or dropped with an error)
+        self._tags: dict[str, int] = {}  # tag -> ticket of its newest call
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._closed = False
 
     def submit(self, script: Script, keys: Sequence[Any], args: Sequence[Any],
-               on_result: Callable[[Any], None] | None = None) -> int:
+               on_result: Callable[[Any], None] | None = None, *, tag: str | None = None,
+               ) -> int:
         """Queue one script call; ``on_result`` gets its reply (on the sending thread).
-        Returns the call's ticket for :meth:`wait`. Raises the error of an earlier failed
-        send."""
+        ``tag`` (e.g. a job id) lets ``flush(tag)`` wait for this tag's calls alone. Returns
+        the call's ticket for :meth:`wait`. Raises the error of an earlier failed send."""
         with self._cond:
             self._raise_error()
             if self._closed:
@@ -56,6 +58,10 @@ class WriteBehind:
             self._ensure_thread()
             self._queue.append((script, keys, args, on_result))
             self._queued += 1
+            if tag is not None:
+                self._tags[tag] = self._queued
+                if len(self._tags) > 4096:  # forget tags whose calls were all sent
+                    self._tags = {t: n for t, n in self._tags.items() if n > self._sent}
             self._cond.notify_all()
             return self._queued
 
@@ -74,9 +80,12 @@ class WriteBehind:
             raise WriteBehindError("no reply to a queued Redis call")
         return replies[0]
 
-    def flush(self, timeout_s: float | None = 30.0) -> None:
-        """Wait until every call queued so far was sent; raise if a send failed."""
-        self.wait(self._queued, timeout_s)
+    def flush(self, timeout_s: float | None = 30.0, *, tag: str | None = None) -> None:
+        """Wait until every call queued so far (with ``tag``: every call of that tag) was
+        sent; raise if a send failed."""
+        with self._cond:
+            ticket = self._queued if tag is None else self._tags.get(tag, 0)
+        self.wait(ticket, timeout_s)
 
     def wait(self, ticket: int, timeout_s: float | None = 30.0) -> None:
         """Wait until the call with this ticket (and every one before it) was sent; raise if

@@ -62,3 +62,25 @@ def test_waiting_for_a_ticket_means_that_call_and_all_before_it_are_in_redis(cli
     assert behind.sent >= tickets[99]
     assert client.lrange("tickets", 0, 99) == [str(i) for i in range(100)]
     behind.close()
+
+
+def test_a_tagged_flush_waits_for_that_tags_calls_alone(client, redis_url):
+    behind = WriteBehind(client)
+    push = client.register_script(PUSH)
+    behind.submit(push, ["job-a"], ["a1"], tag="a")
+    behind.flush(tag="a")
+    assert client.lrange("job-a", 0, -1) == ["a1"]
+    admin = redis.Redis.from_url(redis_url)
+    admin.client_pause(5000, all=False)  # writes stall: job b's call cannot be sent
+    try:
+        behind.submit(push, ["job-b"], ["b1"], tag="b")
+        behind.flush(tag="a")  # a's calls are all sent: no wait
+        behind.flush(tag="never-written")
+        with pytest.raises(WriteBehindError, match="not sent within"):
+            behind.flush(0.3, tag="b")
+    finally:
+        admin.client_unpause()
+        admin.close()
+    behind.flush(tag="b")
+    assert client.lrange("job-b", 0, -1) == ["b1"]
+    behind.close()
