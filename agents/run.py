@@ -67,6 +67,11 @@ class JobRunner:
         started = time.perf_counter()
         config = {"configurable": {"thread_id": job_id, _pool.SHARED_POOL_KEY: True}}
         graph_input: dict[str, Any] | None = {"job_id": job_id, "request": request.to_dict()}
+        if self.checkpointer is not None and not resume:
+            # a checkpointer may skip looking for the checkpoint that cannot exist
+            expect_new = getattr(self.checkpointer, "expect_new_thread", None)
+            if expect_new is not None:
+                expect_new(job_id)
         if self.checkpointer is not None and resume:
             snapshot = self.graph.get_state(config)
             if snapshot.values and snapshot.next:

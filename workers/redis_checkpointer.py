@@ -97,6 +97,14 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         self._put = client.register_script(_PUT)
         self._put_writes = client.register_script(_PUT_WRITES)
         self._behind = WriteBehind(client) if write_behind else None
+        self._new_threads: set[str] = set()
+
+    def expect_new_thread(self, thread_id: str) -> None:
+        """The caller knows that ``thread_id`` has no checkpoint yet (a job's first attempt):
+        the next read of its newest checkpoint answers None without a round trip."""
+        if len(self._new_threads) > 10_000:  # hints never followed by a read
+            self._new_threads.clear()
+        self._new_threads.add(str(thread_id))
 
     def _write(self, thread: str, script: Any, *, keys: list[Any], args: list[Any]) -> None:
         if self._behind is None:
@@ -169,9 +177,12 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         configurable = config["configurable"]
         thread = str(configurable["thread_id"])
-        self._wait_for_thread(thread)
         ns = configurable.get("checkpoint_ns", "")
         cp_id = get_checkpoint_id(config)
+        if not cp_id and not ns and thread in self._new_threads:
+            self._new_threads.discard(thread)
+            return None
+        self._wait_for_thread(thread)
         if not cp_id:
             latest = self._redis.zrevrangebylex(self._index_key(thread, ns), "+", "-", 0, 1)
             if not latest:
@@ -265,6 +276,7 @@ class RedisCheckpointer(BaseCheckpointSaver[str]):
         self._write(thread, self._put_writes, keys=[self._thread_keys(thread), key], args=args)
 
     def delete_thread(self, thread_id: str) -> None:
+        self._new_threads.discard(str(thread_id))
         self.flush()
         registry = self._thread_keys(str(thread_id))
         keys = self._redis.smembers(registry)

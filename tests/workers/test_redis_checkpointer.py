@@ -126,3 +126,18 @@ async def _async_round_trip(saver: RedisCheckpointer) -> None:
     assert len([t async for t in saver.alist(config)]) == 5
     await saver.adelete_thread("t4")
     assert await saver.aget_tuple(config) is None
+
+
+def test_a_new_thread_hint_answers_the_next_read_alone(redis_url):
+    saver = RedisCheckpointer.from_url(redis_url, ttl_s=60)
+    config = {"configurable": {"thread_id": "hinted"}}
+    assert _counter_graph(saver, set()).invoke({"steps": []}, config)["steps"] == ["a", "b", "c"]
+    saver.expect_new_thread("hinted")  # trusted: the next read does not ask Redis
+    assert saver.get_tuple(config) is None
+    assert saver.get_tuple(config).checkpoint is not None  # one read only
+    # a run told it is new starts from scratch and its checkpoints are read back as usual
+    saver.expect_new_thread("fresh")
+    fresh = {"configurable": {"thread_id": "fresh"}}
+    assert _counter_graph(saver, set()).invoke({"steps": []}, fresh)["steps"] == ["a", "b", "c"]
+    saver.flush()
+    assert RedisCheckpointer.from_url(redis_url).get_tuple(fresh).checkpoint is not None
