@@ -308,15 +308,24 @@ class RedisJobStore:
     def wait_terminal(self, job_id: str, timeout_s: float) -> JobRecord:
         """The record once the job has ended, or as it is after ``timeout_s``: blocking reads
         (of at most a second each, under any socket timeout) of a stream that gets one entry
-        when the job ends, so it wakes once, not on every node event. Raises
-        :class:`JobNotFound` (at the end) for an unknown job."""
+        when the job ends, so it wakes once, not on every node event. Each read is pipelined
+        with a read of the record, which Redis answers when the blocking read returns: the
+        ended record comes back in the same round trip. Raises :class:`JobNotFound` (at the
+        end) for an unknown job."""
+        self.flush(job_id)  # this process's own queued writes of the job go first
         deadline = time.monotonic() + timeout_s
-        while (remaining := deadline - time.monotonic()) > 0:
-            with _redis_errors():
-                if self._redis.xread({self._end_key(job_id): "0"}, count=1,
-                                     block=max(1, int(min(remaining, 1.0) * 1000))):
-                    break
-        return self.get(job_id)
+        raw: dict[str, str] = {}
+        while True:
+            block_ms = max(1, int(min(deadline - time.monotonic(), 1.0) * 1000))
+            with _redis_errors(), self._redis.pipeline(transaction=False) as pipe:
+                pipe.xread({self._end_key(job_id): "0"}, count=1, block=block_ms)
+                pipe.hgetall(self._job_key(job_id))
+                ended, raw = pipe.execute()
+            if ended or not raw or deadline - time.monotonic() <= 0:
+                break
+        if not raw:
+            raise JobNotFound(f"no job {job_id!r}")
+        return _record(raw)
 
     # -- events ------------------------------------------------------------------------------
     def events(self, job_id: str, after: str = "0", *, block_ms: int = 0,

@@ -95,18 +95,23 @@ def test_unreachable_redis_is_a_clear_error():
         store.get("x")
 
 
-def test_wait_terminal_wakes_on_the_end_and_times_out_otherwise(store):
+def test_wait_terminal_wakes_on_the_end_and_times_out_otherwise(store, redis_url):
     record, _ = store.create(REQUEST)
     started = time.monotonic()
     assert store.wait_terminal(record.job_id, 0.3).status == "queued"
     assert time.monotonic() - started >= 0.25
     store.mark_running(record.job_id)
-    timer = threading.Timer(0.2, lambda: store.finish(record.job_id, "succeeded", result={}))
+    other = RedisJobStore.from_url(redis_url)  # the worker's side
+    timer = threading.Timer(0.2, lambda: other.finish(record.job_id, "succeeded",
+                                                      result={"answer": 42}))
     timer.start()
     started = time.monotonic()
-    assert store.wait_terminal(record.job_id, 30).status == "succeeded"
+    ended = store.wait_terminal(record.job_id, 30)  # the record comes with the wake-up
+    assert ended.status == "succeeded" and ended.result == {"answer": 42}
     timer.join()
     assert time.monotonic() - started < 10
+    with pytest.raises(JobNotFound):
+        store.wait_terminal("no-such-job", 0.1)
 
 
 def test_a_held_lease_is_renewed_past_its_ttl(store):
