@@ -21,17 +21,26 @@ in the same run.
     python bench/queue_throughput.py [--jobs 100] [--concurrency 4]
                                      [--part queue|batch|worker-batch|scale|all]
 
-Measured 2026-11-28 on 2 cores shared with other work (load 1.7-4), 100 jobs per run:
-- queue, job/no-op p50 over 9 runs: 2.8, 2.9, 3.1, 3.1, 3.1, 3.4, 3.4, 3.4, 3.6x (median
-  3.1x; no-op 5.8-9.3 ms, job 20-29 ms). Before this session's changes: 3.9x in the same
-  conditions, 4.2-5.1x earlier. What changed: Redis writes of checkpoints, node events and
-  lease releases are write-behind (one pipelined round trip per batch, in order; readers and
-  the terminal write flush first), a job is claimed (created if only its task exists, leased,
-  marked running) in one round trip and ended with its record in one, one lease-renewer thread
-  per process, and clients wait on a stream that gets one entry when the job ends
-  (GET /v1/jobs/{id}?wait=) instead of every node event. What is left is LangGraph's own
-  per-superstep checkpoint work: the same graph in-process costs ~11 ms with Redis checkpoints
-  vs ~5-6 ms without (an event-loop driver was tried and was not faster).
+Measured 2026-11-28 on 2 cores shared with other work (load 2.5-3.2), 100 jobs per run:
+- queue, job/no-op p50 over 10 runs (session 3, final code): 2.4, 2.4, 2.4, 2.4, 2.5, 2.5,
+  2.5, 2.5, 2.5, 2.6x (median 2.5x; no-op 9-11 ms, job 22-26 ms). Interleaved with the
+  previous commit in the same conditions: old 3.0, 2.8, 3.2x vs new 2.4, 2.5, 2.6x.
+  Session 2 measured 2.8-3.6x (median 3.1x), and 3.9x / 4.2-5.1x before its changes.
+  What changed in session 3: graph runs share one long-lived thread pool (LangGraph started
+  and joined 4-6 threads per run for checkpoint saves and parallel reviewers; agents/_pool.py);
+  a job's first attempt neither checks for a checkpoint to resume nor lets LangGraph read
+  one (the checkpointer is told the thread is new); a read waits only for its own job's queued
+  writes (write-behind tags), not every job's; and the client's wake-up at the end of a job
+  brings the record back in the same round trip (pipelined behind the blocking read).
+  Session 2: Redis writes of checkpoints, node events and lease releases are write-behind
+  (one pipelined round trip per batch, in order; readers and the terminal write flush first),
+  a job is claimed (created if only its task exists, leased, marked running) in one round trip
+  and ended with its record in one, one lease-renewer thread per process, and clients wait on
+  a stream that gets one entry when the job ends (GET /v1/jobs/{id}?wait=). What is left is
+  LangGraph's own per-superstep work (~1 ms per node: task preparation, callbacks, channel
+  writes, checkpoint creation), and in the worker the end of a job waits for its queued
+  events (py-spy: about a third of a job's wall time in the worker is that wait, the
+  reviewers' threads and the background checkpoint tasks).
 - micro-batching in-process: 9.2x (16/16 identical outputs); through a real inference worker:
   5.2x, 7.9x, 11.1x (was 2.3-3.4x before the remote backend coalesced concurrent calls).
 - scale-out: 1 -> 2 inference workers 8.9 -> 17.9 req/s (2.01x).
