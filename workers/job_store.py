@@ -85,15 +85,6 @@ redis.call('EXPIRE', KEYS[3], ARGV[6])
 return {1, redis.call('HGETALL', KEYS[1])}
 """
 
-_MARK_RUNNING = """
-local st = redis.call('HGET', KEYS[1], 'status')
-if not st then return -1 end
-if st ~= 'queued' and st ~= 'running' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'running', 'updated_at', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-return 1
-"""
-
 _APPEND = """
 local st = redis.call('HGET', KEYS[1], 'status')
 if not st then return -1 end
@@ -169,7 +160,6 @@ class RedisJobStore:
         self._create = client.register_script(_CREATE)
         self._claim = client.register_script(_CLAIM)
         self._finish = client.register_script(_FINISH)
-        self._running = client.register_script(_MARK_RUNNING)
         self._append = client.register_script(_APPEND)
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
@@ -220,14 +210,6 @@ class RedisJobStore:
         if not raw:
             raise JobNotFound(f"no job {job_id!r}")
         return _record(raw)
-
-    def mark_running(self, job_id: str) -> bool:
-        """Queued/running -> running. False when the job already ended."""
-        with _redis_errors():
-            done = self._running(keys=[self._job_key(job_id)], args=[time.time()])
-        if done == -1:
-            raise JobNotFound(f"no job {job_id!r}")
-        return done == 1
 
     def append_event(self, job_id: str, event: dict[str, Any], progress: dict[str, Any]) -> bool:
         """Append one event; returns True when cancellation was requested.

@@ -63,7 +63,8 @@ def test_exhausted_retries_end_the_job_as_failed(redis_url):
     app = create_app(WorkerConfig(redis_url=redis_url))
     store = RedisJobStore.from_url(redis_url)
     record, _ = store.create({"prompt": "x"})
-    store.mark_running(record.job_id)
+    with store.claim(record.job_id, {"prompt": "x"}, 30):  # a worker ran it
+        pass
     app.tasks[RUN_JOB].on_failure(ModelCallError("server down"), record.job_id, (),
                                   {"job_id": record.job_id, "request": {"prompt": "x"}}, None)
     failed = store.get(record.job_id)

@@ -31,9 +31,27 @@ def test_create_get_and_idempotency_key(store):
         store.get("missing")
 
 
+def _start(store, job_id):
+    """What a worker does before running a job: claim it (it stays running afterwards)."""
+    with store.claim(job_id, REQUEST, 30) as record:
+        return record
+
+
+def test_claim_creates_leases_and_marks_running_and_leaves_ended_jobs_alone(store):
+    fresh = _start(store, "by-task-only")  # send_task without a record: claim creates it
+    assert fresh.status == "running" and fresh.attempts == 1 and fresh.request == REQUEST
+    assert _start(store, "by-task-only").attempts == 2
+    with store.claim("by-task-only", REQUEST, 30), pytest.raises(LeaseHeld), \
+            store.claim("by-task-only", REQUEST, 30):
+        pass
+    store.finish("by-task-only", "succeeded", result={})
+    ended = _start(store, "by-task-only")
+    assert ended.status == "succeeded" and ended.attempts == 3
+
+
 def test_events_are_ordered_and_the_terminal_write_happens_once(store):
     record, _ = store.create(REQUEST)
-    assert store.mark_running(record.job_id)
+    assert _start(store, record.job_id).status == "running"
     for i in range(5):
         assert store.append_event(record.job_id, {"type": "node", "node": f"n{i}"},
                                   {"events": i + 1, "node": f"n{i}"}) is False
@@ -72,14 +90,14 @@ def test_cancel_queued_ends_it_and_running_sets_the_flag(store):
     queued, _ = store.create(REQUEST)
     assert store.cancel(queued.job_id).status == "cancelled"
     running, _ = store.create(REQUEST)
-    store.mark_running(running.job_id)
+    _start(store, running.job_id)
     assert store.cancel(running.job_id).cancel_requested
     # write-behind: the append is queued; its reply carries the flag, the next append sees it
     assert store.append_event(running.job_id, {"type": "node"}, {}) is False
     store.flush()
     assert store.append_event(running.job_id, {"type": "node"}, {}) is True
     assert len(store.events(running.job_id)) == 1  # a known-cancelled job appends no more
-    assert not store.mark_running(queued.job_id)
+    assert _start(store, queued.job_id).status == "cancelled"
 
 
 def test_lease_excludes_a_second_holder(store):
@@ -100,7 +118,7 @@ def test_wait_terminal_wakes_on_the_end_and_times_out_otherwise(store, redis_url
     started = time.monotonic()
     assert store.wait_terminal(record.job_id, 0.3).status == "queued"
     assert time.monotonic() - started >= 0.25
-    store.mark_running(record.job_id)
+    _start(store, record.job_id)
     other = RedisJobStore.from_url(redis_url)  # the worker's side
     timer = threading.Timer(0.2, lambda: other.finish(record.job_id, "succeeded",
                                                       result={"answer": 42}))
