@@ -61,6 +61,43 @@ across pair models, so the gate stays. The FEVER-Symmetric dev grouped CV has a 
 of ~0.019 at n=637: the x3 repeat was the only change that gained more than that on it, and
 it did not cost Climate-FEVER there.
 
+Contextual token alignment (issue 3, third round; tried, NOT shipped). MiniLM's last hidden
+state, from the same forward pass as the sentence vector (mean pooling of those states
+reproduced the cached sentence vectors to 2e-7; ``encode(..., output_value=None)`` returns
+both at 1.02x the cost of a plain claim encode), each row L2-normalised. Each claim content
+token (not in FUNCTION_WORDS, not punctuation or a negation word) is matched to its most
+cosine-similar evidence content token. Same harness and folds as the mixing round (FEVER x3,
+3 seeds per ensemble; the baseline row was rerun in the same session and reproduced exactly):
+
+    design (columns added before the cues)              FEVER-Sym dev  Climate gate (decisive)
+    baseline (shipped design)                           0.667          0.503 (0.484)
+    15 scalars: mean/min/q10/q25/median best-match      0.678          0.499 (0.473)
+      cosine, share below 0.5/0.6/0.7, log #content
+      tokens, evidence-side coverage, cosine-weighted
+      number mismatch of aligned tokens, unmatched
+      claim numbers, negation in claim / evidence /
+      within 3 tokens of an aligned evidence token
+    + mean over claim tokens of (claim - aligned        0.672          0.505 (0.466)
+      evidence token) (384 columns)
+    + also the worst-matched token's difference (384)   0.664          0.503 (0.469)
+    15 scalars also on the linear cue path              0.673          0.505 (0.471)
+    the same + mean difference vector                   0.669          0.500 (0.472)
+    learned pooling (ESIM-lite): per claim token        0.650          0.504 (0.472)
+      [c, a, c*a, c-a] -> 64 ReLU units, mean and max
+      over tokens, into the pair MLP (2 seeds)
+
+Best row (15 scalars) against the baseline on the same 637 FEVER-Symmetric dev pairs: 24
+pairs fixed, 17 broken (McNemar p ~ 0.35), refuted recall 0.669 vs 0.647; Climate-FEVER gate
+-0.004. Univariately the contextual cues are no stronger than the static alignment cues
+already in the features (S-vs-R AUC on FEVER dev: share of claim tokens below 0.7 0.694,
+mean best match 0.683; static align_mean 0.689, align_frac 0.693). No design cleared the
+~0.019 standard error on FEVER dev or moved Climate-FEVER, so none was measured on held-out
+data. Cost that would have come with it: claim token states are free (same pass), but the
+judge would need evidence token states too, and knowledge-base passages are served from the
+sentence-vector cache today; encoding the top-3 passages per request measured ~4.8x a claim
+encode (busy host), so shipping would also need a per-passage token-state cache (~30 KB a passage in
+float16) to stay above 0.70x raw encode.
+
 Measured by bench/factcheck_eval.py (run 3, see its docstring), shipped weights (x3) against
 the previous ones (no repeat): FEVER-Symmetric test S-vs-R accuracy 0.678 vs 0.670 in the same
 run (3-way, NEI counted wrong, 0.642 vs 0.622), a gain inside the noise; Climate-FEVER claim
