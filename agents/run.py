@@ -72,12 +72,12 @@ class JobRunner:
             expect_new = getattr(self.checkpointer, "expect_new_thread", None)
             if expect_new is not None:
                 expect_new(job_id)
-        if self.checkpointer is not None and resume:
+        elif self.checkpointer is not None:
             snapshot = self.graph.get_state(config)
             if snapshot.values and snapshot.next:
                 log.info("job %s resumes before %s", job_id, ", ".join(snapshot.next))
                 graph_input = None
-            elif snapshot.values and not snapshot.next:
+            elif snapshot.values:
                 log.info("job %s already finished; returning its result", job_id)
                 return build_result(snapshot.values, job_id=job_id)
         sink = on_event or deps.on_event

@@ -41,8 +41,8 @@ class RecordingSaver(InMemorySaver):
 def deps(embedder):
     experts = load_experts()
     router = EmbeddingRouter(experts, embedder.embed, RouterConfig(always_on=("test_writer",)))
-    return lambda: JobDeps(backend=quicksort_model(), router=router, experts=experts,
-                           verifiers=())
+    return lambda model=None: JobDeps(backend=model or quicksort_model(), router=router,
+                                      experts=experts, verifiers=())
 
 
 def test_job_runs_save_checkpoints_on_the_shared_pool(deps):
@@ -99,7 +99,6 @@ def test_first_attempt_skips_the_resume_check(deps):
     assert first["status"] == "verified"
     assert saver.reads - reads_fresh == reads_fresh + 1  # resume=True also checks first
     model = quicksort_model()
-    again = runner.run(JobRequest(TASK), JobDeps(backend=model, router=deps().router,
-                                                 experts=deps().experts, verifiers=()),
+    again = runner.run(JobRequest(TASK), deps(model),
                        job_id="fresh")  # finished: returned from its checkpoint, not rerun
     assert again["code"] == first["code"] and not model.calls
