@@ -110,9 +110,11 @@ def generate(
         fail(str(exc))
     progress = _Progress()
     services = Services(settings)
+    checkpointer = None
     try:
         deps = services.job_deps()
-        runner = JobRunner(open_checkpointer(settings))
+        checkpointer = open_checkpointer(settings)
+        runner = JobRunner(checkpointer)
         if json_output:
             result = runner.run(request, deps, job_id=job_id or uuid.uuid4().hex)
         else:
@@ -126,6 +128,8 @@ def generate(
         fail(str(exc))
     finally:
         services.close()
+        if checkpointer is not None:
+            checkpointer.conn.close()
     if json_output:
         print_json(result)
     else:

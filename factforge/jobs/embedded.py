@@ -23,8 +23,12 @@ class EmbeddedJobQueue(StoreBackedQueue):
     mode = "embedded"
 
     def __init__(self, deps: JobDeps | Callable[[], JobDeps], *, checkpointer: Any = None,
-                 max_workers: int = 2, time_limit_s: float | None = None) -> None:
+                 max_workers: int = 2, time_limit_s: float | None = None,
+                 on_close: Callable[[], None] | None = None) -> None:
+        """``on_close`` runs once the job threads have finished (e.g. closes the
+        checkpointer's database connection)."""
         self._deps = deps
+        self._on_close = on_close
         self._runner = JobRunner(checkpointer)
         self._store = MemoryJobStore()
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
@@ -59,3 +63,6 @@ class EmbeddedJobQueue(StoreBackedQueue):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()

@@ -32,4 +32,5 @@ def build_job_queue(settings: Settings, job_deps: Callable[[], JobDeps]) -> JobQ
     from factforge.jobs.embedded import EmbeddedJobQueue
     from factforge.wiring import open_checkpointer
 
-    return EmbeddedJobQueue(job_deps, checkpointer=open_checkpointer(settings))
+    checkpointer = open_checkpointer(settings)
+    return EmbeddedJobQueue(job_deps, checkpointer=checkpointer, on_close=checkpointer.conn.close)

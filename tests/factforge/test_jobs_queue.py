@@ -60,3 +60,21 @@ def test_build_job_queue_picks_the_mode(tmp_path, deps):
     assert distributed.mode == "distributed"
     assert worker_config(Settings(redis_url="redis://h:2/3")).redis_url == "redis://h:2/3"
     distributed.close()
+
+
+def test_embedded_queue_close_closes_the_checkpoint_database(tmp_path, deps):
+    import sqlite3
+
+    queue = build_job_queue(Settings(data_dir=tmp_path), lambda: deps)
+    record = queue.submit(JobRequest("Implement quicksort", max_rounds=0))
+    events = [e for _, e in queue.events(record.job_id, timeout_s=60)]
+    assert events[-1]["status"] == "succeeded"
+    connection = queue._runner.checkpointer.conn
+    assert connection.execute("SELECT count(*) FROM checkpoints").fetchone()[0] > 0
+    queue.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        connection.execute("SELECT 1")
+    queue.close()  # a second close is harmless
+    # the checkpoints were committed: a new connection reads them
+    with sqlite3.connect(tmp_path / "checkpoints.sqlite") as again:
+        assert again.execute("SELECT count(*) FROM checkpoints").fetchone()[0] > 0
