@@ -16,9 +16,14 @@
 5. Speed: claims/s and p50/p95 latency per request (one claim per request), against the raw
    MiniLM encode rate of the same claim texts (one text per call) in this process, for both
    judges, interleaved.
+6. With ``--nli-model ID_OR_PATH`` (repeatable): the ``nli`` judge with that NLI cross-encoder
+   on Climate-FEVER claim level (all claims: it never saw them), FEVER-Symmetric test and its
+   speed against the raw encode. For GPU deployments (``--nli-device cuda``); no such model
+   can be downloaded on the machines these numbers come from, so none is reported below.
 
     nice -n 10 python bench/factcheck_eval.py [--quick] [--folds 5] [--no-kfold]
         [--old-weights OLD.npz]   # e.g. git show REV:plugins/factcheck/builtin_judge.npz
+        [--nli-model cross-encoder/nli-deberta-v3-xsmall --nli-device cuda]
 
 Measured (2 shared, busy CPU cores, 2026-11-28). Current weights = the 5-head ensemble with
 alignment cues, slot-swap synthetic pairs and the learned NEI gate, trained with FEVER-derived
@@ -206,6 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="earlier builtin weights to score on FEVER-Symmetric test beside the shipped ones",
     )
+    parser.add_argument(
+        "--nli-model",
+        action="append",
+        default=[],
+        metavar="ID_OR_PATH",
+        help="also measure the nli judge with this CrossEncoder NLI model (repeatable; for "
+        "GPU deployments; a hub id needs the hub, a local path does not)",
+    )
+    parser.add_argument("--nli-device", default=None, help="torch device for --nli-model")
     args = parser.parse_args(argv)
     from knowledge.embeddings import Embedder
 
@@ -310,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         show(f"  {name} judge, 3-way (NEI counts as wrong)", metrics(fgold, fpred, two), two)
         show(f"  {name} judge, S-vs-R only", metrics(fgold, binary, two), two)
 
+    for model in args.nli_model:
+        vectors = dict(shared._cache)
+        nli_eval(model, args.nli_device, raw, passages, vectors, claims, fc, fe, fgold)
+
     # --- speed ---------------------------------------------------------------------------------
     speed(
         raw,
@@ -319,6 +337,59 @@ def main(argv: list[str] | None = None) -> int:
         args.cross_weights,
     )
     return 0
+
+
+def nli_eval(
+    model: str,
+    device: str | None,
+    raw,
+    passages: list[Passage],
+    vectors: dict,
+    claims: list[dict],
+    fc: list[str],
+    fe: list[str],
+    fgold: list[str],
+) -> None:
+    """An ``nli`` judge (an NLI cross-encoder that never saw these sets, so every claim counts):
+    its speed against the raw MiniLM encode of the same claims (interleaved, each claim
+    encoded for real: the retriever's cache starts with the KB passages only), then
+    Climate-FEVER claim level through the same retriever and FEVER-Symmetric test."""
+    from plugins.factcheck.nli import NLIJudge
+
+    print(f"\n== nli judge {model} (device {device or 'auto'}; never trained on these sets) ==")
+    warm = CachedEmbedder(raw)
+    for p in passages:
+        warm._cache[p.text] = vectors[p.text]
+    retriever = InMemoryRetriever(warm)
+    retriever.add(passages)
+    judge = NLIJudge(model, device=device)
+    checker = FactChecker(retriever, judge, top_k=3)
+    checker.check_claims(["warm-up claim"], top_k=3)  # loads the model
+    texts = [c["claim"] for c in claims]
+    t_raw, t_nli = [], []
+    for text in texts[:200]:
+        for sink, call in (
+            (t_raw, lambda t=text: raw.embed([t])),
+            (t_nli, lambda t=text: checker.check_claims([t], top_k=3)),
+        ):
+            t1 = time.perf_counter()
+            call()
+            sink.append(time.perf_counter() - t1)
+    rate, raw_rate = len(t_nli) / sum(t_nli), len(t_raw) / sum(t_raw)
+    print(
+        f"  speed, {len(t_nli)} requests of one claim: {rate:.1f} claims/s = "
+        f"{rate / raw_rate:.2f} x raw encode ({raw_rate:.1f} texts/s); latency p50 "
+        f"{1000 * np.percentile(t_nli, 50):.1f} ms, p95 {1000 * np.percentile(t_nli, 95):.1f} ms"
+    )
+    pred, _, _ = timed_checks(checker, texts)
+    climate_gold = [gold_label(c["claim_label"]) for c in claims]
+    show("  Climate-FEVER claim level, all claims", metrics(climate_gold, pred))
+    probs = judge.pair_probs(fc, fe)
+    two = ("SUPPORTED", "REFUTED")
+    fpred = [decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs]
+    binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
+    show("  FEVER-Symmetric test, 3-way (NEI counts as wrong)", metrics(fgold, fpred, two), two)
+    show("  FEVER-Symmetric test, S-vs-R only", metrics(fgold, binary, two), two)
 
 
 def heldout_compare(
