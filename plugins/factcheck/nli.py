@@ -73,8 +73,13 @@ class NLIJudge(PairJudge):
                 if self._model is None:
                     try:
                         from sentence_transformers import CrossEncoder
+                        from transformers.utils import logging as hf_logging
 
-                        model = CrossEncoder(self.model_name, device=self.device)
+                        hf_logging.disable_progress_bar()  # no "Loading weights" bar
+                        try:
+                            model = CrossEncoder(self.model_name, device=self.device)
+                        finally:
+                            hf_logging.enable_progress_bar()
                     except Exception as exc:
                         raise JudgeLoadError(
                             f"cannot load NLI model {self.model_name!r}: {exc}"

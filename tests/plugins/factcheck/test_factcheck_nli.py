@@ -83,6 +83,17 @@ def test_tiny_cross_encoder_judges(tiny_nli):
     assert judge.judge("anything", []).label == "NOT_ENOUGH_INFO"
 
 
+@pytest.mark.slow
+def test_loading_prints_no_progress_bar_and_leaves_bars_on(tiny_nli, capfd):
+    from transformers.utils import logging as hf_logging
+
+    capfd.readouterr()
+    NLIJudge(tiny_nli, device="cpu").pair_probs(["water boils ."], ["water boils at 100 ."])
+    out, err = capfd.readouterr()
+    assert "Loading weights" not in out + err
+    assert hf_logging.is_progress_bar_enabled()
+
+
 def test_missing_model_is_a_load_error(tmp_path):
     judge = NLIJudge(str(tmp_path / "no-such-model"))  # lazy: nothing loads yet
     with pytest.raises(JudgeLoadError, match="cannot load NLI model"):
