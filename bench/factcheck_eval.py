@@ -146,33 +146,58 @@ def timed_checks(
     return preds, lat, hits
 
 
-def speed(
-    raw, passages: list[Passage], texts: list[str], vectors: dict, cross_weights: Path
-) -> None:
-    """Claims/s and latency per request (one claim each), interleaved with the raw encode of
-    the same claim so that both see the same machine load. Fresh caches: every claim is
-    encoded for real; KB passages are indexed beforehand, as in a real knowledge base."""
+def warm_retriever(raw, passages: list[Passage], vectors: dict) -> tuple:
+    """(encoder, retriever) with a fresh cache that holds only the KB passages' vectors
+    (computed earlier in this run, same encoder): every claim is encoded for real, as in a
+    real knowledge base whose passages were indexed beforehand."""
     warm = CachedEmbedder(raw)
-    for p in passages:  # passage vectors computed earlier in this run (same encoder)
+    for p in passages:
         if p.text in vectors:
             warm._cache[p.text] = vectors[p.text]
     retriever = InMemoryRetriever(warm)
     retriever.add(passages)
+    return warm, retriever
+
+
+def interleaved_times(texts: list[str], calls: list) -> list[list[float]]:
+    """Seconds per call of each of ``calls`` (each takes one text), the calls taking turns on
+    every text so that all see the same machine load."""
+    times: list[list[float]] = [[] for _ in calls]
+    for text in texts:
+        for bucket, call in zip(times, calls, strict=True):
+            t0 = time.perf_counter()
+            call(text)
+            bucket.append(time.perf_counter() - t0)
+    return times
+
+
+def rate_line(name: str, times: list[float], raw_rate: float) -> str:
+    rate = len(times) / sum(times)
+    return (
+        f"  {name}: {rate:.1f} claims/s = {rate / raw_rate:.2f} x raw; latency p50 "
+        f"{1000 * np.percentile(times, 50):.1f} ms, p95 {1000 * np.percentile(times, 95):.1f} ms"
+    )
+
+
+def speed(
+    raw, passages: list[Passage], texts: list[str], vectors: dict, cross_weights: Path
+) -> None:
+    """Claims/s and latency per request (one claim each), interleaved with the raw encode of
+    the same claim; fresh caches (:func:`warm_retriever`)."""
+    warm, retriever = warm_retriever(raw, passages, vectors)
     shared = FactChecker(retriever, BuiltinJudge(warm), top_k=3)
     cold = FactChecker(retriever, BuiltinJudge(raw), top_k=3)  # judge re-encodes evidence
     cross = FactChecker(retriever, CrossJudge(warm, weights=cross_weights), top_k=3)
     cross.check_claims(["warm-up claim"], top_k=3)  # loads the torch model
-    t_raw, t_shared, t_cold, t_cross = [], [], [], []
-    for text in texts:
-        for bucket, fn in (
-            (t_raw, lambda t=text: raw.embed([t])),
-            (t_shared, lambda t=text: shared.check_claims([t], top_k=3)),
-            (t_cold, lambda t=text: cold.check_claims([t], top_k=3)),
-            (t_cross, lambda t=text: cross.check_claims([t], top_k=3)),
-        ):
-            t0 = time.perf_counter()
-            fn()
-            bucket.append(time.perf_counter() - t0)
+    t_raw, t_shared, t_cold, t_cross = interleaved_times(
+        texts,
+        [
+            lambda t: raw.embed([t]),
+            lambda t: shared.check_claims([t], top_k=3),
+            lambda t: cold.check_claims([t], top_k=3),
+            lambda t: cross.check_claims([t], top_k=3),
+        ],
+    )
     raw_rate = len(t_raw) / sum(t_raw)
     print(
         f"\n== Speed ({len(texts)} requests of one claim, top-3 of {len(passages)} passages, "
@@ -187,11 +212,17 @@ def speed(
         (("builtin, end-to-end, own cache (evidence encoded on first sight)"), t_cold),
         ("cross, end-to-end, judge shares the KB's embedding cache", t_cross),
     ):
-        rate = len(ts) / sum(ts)
-        print(
-            f"  {name}: {rate:.1f} claims/s = {rate / raw_rate:.2f} x raw; latency p50 "
-            f"{1000 * np.percentile(ts, 50):.1f} ms, p95 {1000 * np.percentile(ts, 95):.1f} ms"
-        )
+        print(rate_line(name, ts, raw_rate))
+
+
+def fever_sym_report(name: str, judge, claims: list[str], evidences: list[str], gold: list[str]):
+    """``judge`` on FEVER-Symmetric test pairs: 3-way (NEI counted wrong) and S-vs-R only."""
+    probs = judge.pair_probs(claims, evidences)  # one passage per claim: judge_many == these
+    three = [decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs]
+    binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
+    two = ("SUPPORTED", "REFUTED")
+    show(f"  {name}, 3-way (NEI counts as wrong)", metrics(gold, three, two), two)
+    show(f"  {name}, S-vs-R only", metrics(gold, binary, two), two)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,18 +346,10 @@ def main(argv: list[str] | None = None) -> int:
         judges.append(("builtin OLD weights", BuiltinJudge(shared, weights=args.old_weights)))
     judges.append(("cross", CrossJudge(shared, weights=args.cross_weights)))
     for name, judge in judges:
-        probs = judge.pair_probs(fc, fe)  # one passage per claim: judge_many == these rows
-        fpred = [
-            decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs
-        ]
-        binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
-        two = ("SUPPORTED", "REFUTED")
-        show(f"  {name} judge, 3-way (NEI counts as wrong)", metrics(fgold, fpred, two), two)
-        show(f"  {name} judge, S-vs-R only", metrics(fgold, binary, two), two)
+        fever_sym_report(f"{name} judge", judge, fc, fe, fgold)
 
     for model in args.nli_model:
-        vectors = dict(shared._cache)
-        nli_eval(model, args.nli_device, raw, passages, vectors, claims, fc, fe, fgold)
+        nli_eval(model, args.nli_device, raw, passages, dict(shared._cache), claims, fc, fe, fgold)
 
     # --- speed ---------------------------------------------------------------------------------
     speed(
@@ -357,39 +380,21 @@ def nli_eval(
     from plugins.factcheck.nli import NLIJudge
 
     print(f"\n== nli judge {model} (device {device or 'auto'}; never trained on these sets) ==")
-    warm = CachedEmbedder(raw)
-    for p in passages:
-        warm._cache[p.text] = vectors[p.text]
-    retriever = InMemoryRetriever(warm)
-    retriever.add(passages)
+    _, retriever = warm_retriever(raw, passages, vectors)
     judge = NLIJudge(model, device=device)
     checker = FactChecker(retriever, judge, top_k=3)
     checker.check_claims(["warm-up claim"], top_k=3)  # loads the model
     texts = [c["claim"] for c in claims]
-    t_raw, t_nli = [], []
-    for text in texts[:200]:
-        for sink, call in (
-            (t_raw, lambda t=text: raw.embed([t])),
-            (t_nli, lambda t=text: checker.check_claims([t], top_k=3)),
-        ):
-            t1 = time.perf_counter()
-            call()
-            sink.append(time.perf_counter() - t1)
-    rate, raw_rate = len(t_nli) / sum(t_nli), len(t_raw) / sum(t_raw)
-    print(
-        f"  speed, {len(t_nli)} requests of one claim: {rate:.1f} claims/s = "
-        f"{rate / raw_rate:.2f} x raw encode ({raw_rate:.1f} texts/s); latency p50 "
-        f"{1000 * np.percentile(t_nli, 50):.1f} ms, p95 {1000 * np.percentile(t_nli, 95):.1f} ms"
+    t_raw, t_nli = interleaved_times(
+        texts[:200], [lambda t: raw.embed([t]), lambda t: checker.check_claims([t], top_k=3)]
     )
+    raw_rate = len(t_raw) / sum(t_raw)
+    print(f"  raw MiniLM encode of the same claims, 1 text/call: {raw_rate:.1f} texts/s")
+    print(rate_line(f"speed, {len(t_nli)} requests of one claim", t_nli, raw_rate))
     pred, _, _ = timed_checks(checker, texts)
     climate_gold = [gold_label(c["claim_label"]) for c in claims]
     show("  Climate-FEVER claim level, all claims", metrics(climate_gold, pred))
-    probs = judge.pair_probs(fc, fe)
-    two = ("SUPPORTED", "REFUTED")
-    fpred = [decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs]
-    binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
-    show("  FEVER-Symmetric test, 3-way (NEI counts as wrong)", metrics(fgold, fpred, two), two)
-    show("  FEVER-Symmetric test, S-vs-R only", metrics(fgold, binary, two), two)
+    fever_sym_report("FEVER-Symmetric test", judge, fc, fe, fgold)
 
 
 def heldout_compare(
