@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from knowledge.config import KnowledgeConfig
 from knowledge.documents import Document
 from knowledge.embedcache import CachedEmbedder
-from knowledge.embeddings import Embedder, resolve_model_path
+from knowledge.embeddings import Embedder, quiet_hf_progress, resolve_model_path
 from knowledge.errors import (
     CollectionNotFound,
     EmbeddingError,
@@ -41,6 +41,7 @@ __all__ = [
     "Retriever",
     "SearchHit",
     "StoreError",
+    "quiet_hf_progress",
     "resolve_model_path",
 ]
 

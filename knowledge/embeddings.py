@@ -5,9 +5,10 @@ torch and sentence-transformers are imported lazily, on the first encode.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,21 @@ from knowledge.errors import EmbeddingError
 BUNDLED_NAMES = frozenset(
     {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "bundled:all-MiniLM-L6-v2"}
 )
+
+
+@contextlib.contextmanager
+def quiet_hf_progress() -> Iterator[None]:
+    """Silence transformers' progress bars ("Loading weights") while a model loads; the
+    previous setting comes back afterwards."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def resolve_model_path(name: str) -> str:
@@ -53,13 +69,9 @@ class Embedder:
                         os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     try:
                         from sentence_transformers import SentenceTransformer
-                        from transformers.utils import logging as hf_logging
 
-                        hf_logging.disable_progress_bar()  # no "Loading weights" bar
-                        try:
+                        with quiet_hf_progress():
                             self._model = SentenceTransformer(path, device=self.device)
-                        finally:
-                            hf_logging.enable_progress_bar()
                     except Exception as exc:
                         raise EmbeddingError(
                             f"cannot load embedding model {self.model_name!r}: {exc}. "

@@ -18,6 +18,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from knowledge.embeddings import quiet_hf_progress
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.features import LEXICAL_NAMES
 
@@ -66,14 +67,10 @@ class CrossModel(nn.Module):
     def __init__(self, base_path: str, config: CrossConfig) -> None:
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        try:
+        with quiet_hf_progress():
             self.tokenizer = AutoTokenizer.from_pretrained(base_path)
             self.encoder = AutoModel.from_pretrained(base_path)
-        finally:
-            hf_logging.enable_progress_bar()
         self.config = config
         for p in self.encoder.parameters():
             p.requires_grad_(False)

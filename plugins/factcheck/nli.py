@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.embeddings import quiet_hf_progress
 from plugins.factcheck.aggregate import PairJudge
 from plugins.factcheck.errors import JudgeError, JudgeLoadError
 
@@ -73,13 +74,9 @@ class NLIJudge(PairJudge):
                 if self._model is None:
                     try:
                         from sentence_transformers import CrossEncoder
-                        from transformers.utils import logging as hf_logging
 
-                        hf_logging.disable_progress_bar()  # no "Loading weights" bar
-                        try:
+                        with quiet_hf_progress():
                             model = CrossEncoder(self.model_name, device=self.device)
-                        finally:
-                            hf_logging.enable_progress_bar()
                     except Exception as exc:
                         raise JudgeLoadError(
                             f"cannot load NLI model {self.model_name!r}: {exc}"
