@@ -320,7 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         show("  builtin judge (shipped design: learned aggregation)", metrics(gold, pred))
     if len(folds) > 1:
         keep = [i for i, f in enumerate(fold_of) if f != 0]
-        pick = lambda xs: [xs[i] for i in keep]
+
+        def pick(xs: list) -> list:
+            return [xs[i] for i in keep]
+
         print("  (fold 0 served for design choices; folds 1.. were never looked at before:)")
         show("  majority baseline, folds 1..", metrics(pick(gold), pick(base_major)))
         show("  cosine-threshold baseline, folds 1..", metrics(pick(gold), pick(base_cos)))

@@ -117,7 +117,8 @@ def main() -> None:
             # interleave to share the machine's noise fairly
             graph_times, loop_times = [], []
             for i in range(args.jobs):
-                graph_times += _time(lambda _: runner.run(request, deps, job_id=f"{mode}-{i}"), 1)
+                job = f"{mode}-{i}"
+                graph_times += _time(lambda _, r=runner, job=job: r.run(request, deps, job_id=job), 1)
                 loop_times += _time(lambda _: _plain_loop(request, deps), 1)
             g50, g95 = _percentiles(graph_times)
             l50, l95 = _percentiles(loop_times)

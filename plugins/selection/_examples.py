@@ -93,7 +93,7 @@ def _bracket_depths(text: str, start: int = 0) -> Iterator[tuple[int, int, bool]
 
 def _depth(text: str) -> int:
     depth = 0
-    for _, depth, _ in _bracket_depths(text):
+    for _, depth, _ in _bracket_depths(text):  # noqa: B007 - the last depth is the answer
         pass
     return depth
 

@@ -101,7 +101,7 @@ def select_jsonl(
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with out_path.open("w", encoding="utf-8") as fh:
-            for (task, cands, _), result in zip(items, results):
+            for (_task, cands, _), result in zip(items, results):
                 row = result.to_dict()
                 row["completion"] = cands[result.index]
                 row["completion_mode"] = result.evidence[result.index].completion_mode
