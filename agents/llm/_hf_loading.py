@@ -5,16 +5,15 @@ Everything here imports torch and transformers lazily, inside functions.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agents.errors import ModelLoadError
 from agents.llm.base import ModelSpec
+from knowledge.embeddings import quiet_hf_progress
 
 logger = logging.getLogger(__name__)
 
@@ -79,20 +78,6 @@ def resolve_dtype(requested: str, device: str) -> Any:
     if device.startswith("mps"):
         return torch.float16
     return torch.float32
-
-
-@contextlib.contextmanager
-def quiet_progress() -> Iterator[None]:
-    """Silence transformers' and the hub's progress bars ("Loading weights") while loading."""
-    from transformers.utils import logging as hf_logging
-
-    was_enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            hf_logging.enable_progress_bar()
 
 
 def _check_source(spec: ModelSpec) -> str:
@@ -172,7 +157,7 @@ def load(spec: ModelSpec) -> LoadedModel:
     offline = os.environ.get("HF_HUB_OFFLINE", "") not in {"", "0", "false", "False"}
     logger.info("loading model %s on %s (%s, offline=%s)", source, device, dtype, offline)
     try:
-        with quiet_progress():
+        with quiet_hf_progress():
             tokenizer = AutoTokenizer.from_pretrained(source)
             model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, **extra)
     except ModelLoadError:
