@@ -400,7 +400,11 @@ def _overlap(a: str, b: str) -> float:
 # --- pair assembly --------------------------------------------------------------------------
 
 
-def build_pairs(holdout_fold: int | None, seed: int = 0, data: Path = DATA) -> list[Pair]:
+def build_pairs(
+    holdout_fold: int | None, seed: int = 0, data: Path = DATA, *, climate: bool = True
+) -> list[Pair]:
+    """Training pairs; ``climate=False`` leaves Climate-FEVER out entirely (and so every
+    synthetic pair made from it), for measuring the judge on a dataset it never saw."""
     rng = random.Random(seed)
     pairs: list[Pair] = []
 
@@ -434,7 +438,7 @@ def build_pairs(holdout_fold: int | None, seed: int = 0, data: Path = DATA) -> l
         for s in others[:2]:
             pairs.append(Pair(x["claim"], s, 2, f"wice:{i}"))
 
-    for c in load_climate(data):
+    for c in load_climate(data) if climate else []:
         if holdout_fold is not None and climate_fold(c["claim_id"]) == holdout_fold:
             continue
         for e in c["evidences"]:
@@ -673,8 +677,12 @@ def train(
     cache: Path | None = None,
     seed: int = 0,
     aggregate: bool = True,
+    climate: bool = True,
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-    pairs = build_pairs(holdout_fold, seed=seed)
+    """Pair model (+ the claim gate, which is fitted on Climate-FEVER claims, so only when
+    ``climate``; without it the judge falls back to the decisive-passage rule)."""
+    aggregate = aggregate and climate
+    pairs = build_pairs(holdout_fold, seed=seed, climate=climate)
     vectors = embed_texts([t for p in pairs for t in (p.claim, p.evidence)], encoder, cache)
     x = featurize(pairs, vectors)
     y = np.array([p.label for p in pairs])
@@ -693,6 +701,7 @@ def train(
         "bootstrap": BOOTSTRAP,
         "fever_repeat": FEVER_REPEAT,
         "aggregator": aggregate,
+        "climate": climate,
     }
     return arrays, meta
 
@@ -715,6 +724,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-aggregate", action="store_true", help="skip the learned claim-level aggregation"
     )
+    parser.add_argument(
+        "--no-climate",
+        action="store_true",
+        help="no Climate-FEVER pairs at all (implies --no-aggregate): a judge for measuring "
+        "transfer to a dataset it never saw",
+    )
     args = parser.parse_args(argv)
     from knowledge.embeddings import Embedder
 
@@ -725,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
         cache=args.cache,
         seed=args.seed,
         aggregate=not args.no_aggregate,
+        climate=not args.no_climate,
     )
     save(arrays, meta, args.out)
     print(
