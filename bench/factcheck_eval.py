@@ -60,10 +60,10 @@ the new transfer section: trained without Climate-FEVER (3,435 pairs, 16 s), Cli
 claim level 0.369 macro-F1 (acc 0.366; recall S 0.312, R 0.628, N 0.302) against majority
 0.214, pairs 0.395 (recall S 0.152, R 0.486, N 0.714). So on a set it never saw the judge is
 well above the majority class but below the in-domain k-fold 0.488 (and below the cosine
-threshold's 0.385, which is fitted on Climate-FEVER): ~40 % of the in-domain gain
-over majority (0.274 vs 0.155) comes from training on the domain. It over-calls REFUTED there (FEVER's label
-balance and the synthetic contradictions), the first thing a better-generalising judge has to
-fix.
+threshold's 0.385, which is fitted on Climate-FEVER): ~40 % of the in-domain gain over
+majority (0.274 vs 0.155) comes from training on the domain. It over-calls REFUTED there
+(FEVER's label balance and the synthetic contradictions), the first thing a better-generalising
+judge has to fix.
 
 Earlier runs of the previous weights (run 1: everything but speed; run 2: ``--no-kfold``):
 Climate-FEVER 5-fold 0.490, pairs 0.496, FEVER-Symmetric test S-vs-R 0.670 (the single-head
