@@ -161,6 +161,14 @@ def timed_checks(
     return preds, lat, hits
 
 
+def pair_labels(judge, claims: list[dict]) -> tuple[list[str], list[str]]:
+    """(gold, predicted) labels of every claim/evidence pair of ``claims``."""
+    pc = [c["claim"] for c in claims for _ in c["evidences"]]
+    pe = [e["evidence"] for c in claims for e in c["evidences"]]
+    gold = [gold_label(e["evidence_label"]) for c in claims for e in c["evidences"]]
+    return gold, [LABELS[i] for i in judge.pair_probs(pc, pe).argmax(axis=1)]
+
+
 def warm_retriever(raw, passages: list[Passage], vectors: dict) -> tuple:
     """(encoder, retriever) with a fresh cache that holds only the KB passages' vectors
     (computed earlier in this run, same encoder): every claim is encoded for real, as in a
@@ -324,11 +332,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         base_cos += ["SUPPORTED" if h[0].score >= best_t else "NOT_ENOUGH_INFO" for h in hits]
         # pairs of the held-out claims
-        pc = [c["claim"] for c in held for _ in c["evidences"]]
-        pe = [e["evidence"] for c in held for e in c["evidences"]]
-        probs = judge.pair_probs(pc, pe)
-        pair_pred += [LABELS[i] for i in probs.argmax(axis=1)]
-        pair_gold += [gold_label(e["evidence_label"]) for c in held for e in c["evidences"]]
+        fold_gold, fold_pred = pair_labels(judge, held)
+        pair_gold += fold_gold
+        pair_pred += fold_pred
 
     if folds:
         print(f"\n== Climate-FEVER claim level, {len(folds)}-fold (judge never saw the fold) ==")
@@ -403,11 +409,7 @@ def transfer_eval(raw, shared, retriever, claims: list[dict], cache: Path, tmp: 
     show("  majority class (of the evaluated set itself)", metrics(gold, [major] * len(gold)))
     pred, _, _ = timed_checks(FactChecker(retriever, judge, top_k=3), [c["claim"] for c in claims])
     show("  builtin recipe, no Climate-FEVER (claim level)", metrics(gold, pred))
-    pc = [c["claim"] for c in claims for _ in c["evidences"]]
-    pe = [e["evidence"] for c in claims for e in c["evidences"]]
-    pair_gold = [gold_label(e["evidence_label"]) for c in claims for e in c["evidences"]]
-    pair_pred = [LABELS[i] for i in judge.pair_probs(pc, pe).argmax(axis=1)]
-    show("  builtin recipe, no Climate-FEVER (pairs)", metrics(pair_gold, pair_pred))
+    show("  builtin recipe, no Climate-FEVER (pairs)", metrics(*pair_labels(judge, claims)))
 
 
 def nli_eval(
@@ -484,11 +486,7 @@ def heldout_compare(
         show(f"  {name} [{time.perf_counter() - t1:.0f}s]", metrics(gold, pred))
         if name.startswith("cross") and not pair_level:
             continue
-        pc = [c["claim"] for c in held for _ in c["evidences"]]
-        pe = [e["evidence"] for c in held for e in c["evidences"]]
-        pg = [gold_label(e["evidence_label"]) for c in held for e in c["evidences"]]
-        pp = [LABELS[i] for i in judge.pair_probs(pc, pe).argmax(axis=1)]
-        show(f"  {name}, claim/evidence pairs", metrics(pg, pp))
+        show(f"  {name}, claim/evidence pairs", metrics(*pair_labels(judge, held)))
 
 
 if __name__ == "__main__":
