@@ -24,6 +24,7 @@ __all__ = ["FactCheckLimits", "FactChecker", "document_score"]
 log = logging.getLogger(__name__)
 
 _MISSING_COLLECTION_CODES = frozenset({"collection_not_found", "unknown_collection"})
+_INVALID_INPUT_CODES = frozenset({"invalid_input"})  # knowledge.errors.InvalidInputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ def _retrieval_error(exc: Exception, collection: str | None) -> FactCheckError:
     name = type(exc).__name__.lower()
     if code in _MISSING_COLLECTION_CODES or ("collection" in name and "notfound" in name):
         return UnknownCollectionError(f"no knowledge-base collection named {collection!r}")
+    if code in _INVALID_INPUT_CODES:  # e.g. a collection name Chroma rejects: the caller's fault
+        return InvalidRequestError(str(exc))
     return RetrievalError(f"knowledge-base search failed: {exc}")
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.errors import KnowledgeError
+from knowledge.errors import InvalidInputError, KnowledgeError
 from plugins.factcheck.checker import FactChecker, FactCheckLimits, document_score
 from plugins.factcheck.errors import (
     InvalidRequestError,
@@ -94,5 +94,19 @@ class _NotFound(KnowledgeError):
 def test_retriever_errors_are_converted(builtin_judge):
     with pytest.raises(UnknownCollectionError):
         FactChecker(_Broken(_NotFound("x")), builtin_judge).check_claims(["a b c d"])
+    with pytest.raises(InvalidRequestError, match="invalid collection name"):
+        FactChecker(
+            _Broken(InvalidInputError("invalid collection name 'a'")), builtin_judge
+        ).check_claims(["a b c d"])
     with pytest.raises(RetrievalError, match="disk on fire"):
         FactChecker(_Broken(OSError("disk on fire")), builtin_judge).check_claims(["a b c d"])
+
+
+@pytest.mark.parametrize("name", ["a", "has space", "x..y"])
+def test_collection_name_chroma_rejects_is_a_bad_request(tmp_path, embedder, builtin_judge, name):
+    """The caller's mistake (HTTP 422, CLI usage error), not a failed search (503)."""
+    from knowledge import KnowledgeBase, KnowledgeConfig
+
+    kb = KnowledgeBase(KnowledgeConfig(path=tmp_path / "chroma"), embedder=embedder)
+    with pytest.raises(InvalidRequestError, match="invalid collection name"):
+        FactChecker(kb, builtin_judge).check_claims(["Water boils at 100 C."], collection=name)
