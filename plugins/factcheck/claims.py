@@ -27,6 +27,8 @@ _ABBREV = re.compile(
     r"\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|Fig|approx|U\.S|U\.K|Inc|Ltd)\.$",
     re.IGNORECASE,
 )
+_INITIAL = re.compile(r"\b[A-Z]\.$")
+_ABBREV_TAIL = 12  # longer than any abbreviation above plus the character before it
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9`])")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|#+)\s+")
 _CODE_LINE = re.compile(
@@ -153,19 +155,26 @@ def _blocks(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", b).strip() for b in out if b.strip()]
 
 
+def _ends_with_abbreviation(piece: str) -> bool:
+    """``piece`` ends with "e.g.", "Dr.", an initial "J." ...: no sentence ends there. Only the
+    tail is searched (the patterns are anchored at the end and shorter than it), so a long run
+    of such pieces costs linear time, not quadratic."""
+    tail = piece[-_ABBREV_TAIL:]
+    return bool(_ABBREV.search(tail) or _INITIAL.search(tail))
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences (newline-separated list items count as sentences)."""
     text = _FENCE.sub("\n", text)
     out: list[str] = []
     for block in _blocks(text):
-        pieces = _BOUNDARY.split(block)
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and (_ABBREV.search(merged[-1]) or re.search(r"\b[A-Z]\.$", merged[-1])):
-                merged[-1] = f"{merged[-1]} {piece}"
+        groups: list[list[str]] = []  # pieces glued back together after an abbreviation
+        for piece in _BOUNDARY.split(block):
+            if groups and _ends_with_abbreviation(groups[-1][-1]):
+                groups[-1].append(piece)
             else:
-                merged.append(piece)
-        out.extend(p.strip() for p in merged if p.strip())
+                groups.append([piece])
+        out.extend(s for s in (" ".join(g).strip() for g in groups) if s)
     return out
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 from plugins.factcheck.claims import extract_claims, extract_code_claims, split_sentences
 
 
@@ -71,3 +73,14 @@ def test_noun_phrase_starting_with_a_verb_is_still_a_claim():
     texts = [c.text for c in extract_claims(
         "Merge sort is a stable sorting algorithm. Sort the list before searching it.")]
     assert texts == ["Merge sort is a stable sorting algorithm."]
+
+
+@pytest.mark.timeout(60)  # a guard against quadratic blow-up (the old split ran past 60 s here)
+def test_a_long_run_of_initials_splits_in_linear_time():
+    """ "A is B. A is B. ..." never ends a sentence (every "B." reads as an initial): one long
+    sentence, built without re-searching the growing text for each of its 20,000 pieces."""
+    text = "A is B. " * 20_000
+    assert split_sentences(text) == [text.strip()]
+    mixed = "Dr. Who met J. Smith. It rained. " * 5_000
+    assert split_sentences(mixed)[:2] == ["Dr. Who met J. Smith.", "It rained."]
+    assert len(split_sentences(mixed)) == 10_000
