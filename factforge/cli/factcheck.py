@@ -15,6 +15,7 @@ import typer
 
 from knowledge import KnowledgeError
 from plugins.factcheck import FactCheckError, FactCheckReport
+from plugins.factcheck.documents import ContextDocument
 
 __all__ = ["factcheck", "render", "run_factcheck"]
 
@@ -47,12 +48,22 @@ def render(report: FactCheckReport) -> None:
 
 
 def run_factcheck(
-    services: Any, text: str, *, as_json: bool, collection: str | None, top_k: int, judge: str
+    services: Any,
+    text: str,
+    *,
+    as_json: bool,
+    collection: str | None,
+    top_k: int,
+    judge: str,
+    documents: list[ContextDocument] | None = None,
 ) -> int:
-    """Check ``text`` with ``services.fact_checker(judge=...)``; print; return the exit code."""
+    """Check ``text`` with ``services.fact_checker(judge=...)`` against ``collection`` or
+    ``documents``; print; return the exit code."""
     try:
         checker = services.fact_checker(judge=judge)
-        report = checker.check_text(text, top_k=top_k, collection=collection)
+        report = checker.check_text(
+            text, top_k=top_k, collection=collection, documents=documents
+        )
     except (FactCheckError, KnowledgeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
@@ -82,10 +93,22 @@ def factcheck(
     ] = None,
     judge: Annotated[
         str | None,
-        typer.Option(help="builtin, nli, llm or a plugin's judge [FACTFORGE_FACTCHECK_JUDGE]."),
+        typer.Option(
+            help="reader, builtin, cross, nli, llm or a plugin's judge "
+            "[FACTFORGE_FACTCHECK_JUDGE]."
+        ),
+    ] = None,
+    document: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--document", "-d", exists=True, dir_okay=False,
+            help="Check against this file instead of the knowledge base (repeatable; "
+            "nothing is stored).",
+        ),
     ] = None,
 ) -> None:
-    """Fact-check TEXT (or --file) against the knowledge base; exit 1 if a claim is refuted."""
+    """Fact-check TEXT (or --file) against the knowledge base or --document files; exit 1 if a
+    claim is refuted."""
     if (text is None) == (file is None):
         raise typer.BadParameter("give TEXT or --file, not both")
     if file is not None:
@@ -101,10 +124,22 @@ def factcheck(
         typer.echo("error: fact-check services are not configured", err=True)
         raise typer.Exit(2)
     settings = ctx.obj.settings
+    documents = None
+    if document:
+        if collection is not None:
+            raise typer.BadParameter("give --collection or --document, not both")
+        documents = []
+        for path in document:
+            try:
+                documents.append(ContextDocument(path.read_text(encoding="utf-8"), path.name))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise typer.BadParameter(
+                    f"cannot read {path}: {exc}", param_hint="--document"
+                ) from exc
     raise typer.Exit(
         run_factcheck(
-            ctx.obj, body, as_json=json,
-            collection=collection or settings.factcheck_collection,
+            ctx.obj, body, as_json=json, documents=documents,
+            collection=None if documents else collection or settings.factcheck_collection,
             top_k=top_k or settings.factcheck_top_k,
             judge=judge or settings.factcheck_judge,
         )

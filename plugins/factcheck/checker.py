@@ -1,4 +1,10 @@
-"""The fact-checker: claims -> retrieval -> judge -> per-claim verdicts and a document score."""
+"""The fact-checker: claims -> retrieval (chunks) -> evidence sentences -> judge -> verdicts.
+
+Claims are checked against a knowledge-base collection or against documents given with the
+request (searched in memory, nothing stored); either way each claim's top chunks are narrowed
+to the sentences (or neighbour pairs) that bear on it (:mod:`plugins.factcheck.evidence`), and
+the judge reads those.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge.embedcache import TextEncoder
 from knowledge.types import Retriever, SearchHit
 from plugins.factcheck.claims import Claim, extract_claims
+from plugins.factcheck.documents import ContextDocument, DocumentRetriever, validate_documents
 from plugins.factcheck.errors import (
     FactCheckError,
     InvalidRequestError,
@@ -16,6 +24,7 @@ from plugins.factcheck.errors import (
     RetrievalError,
     UnknownCollectionError,
 )
+from plugins.factcheck.evidence import select_evidence
 from plugins.factcheck.judge import Judge
 from plugins.factcheck.types import ClaimCheck, EvidenceItem, FactCheckReport, Judgement
 
@@ -34,6 +43,7 @@ class FactCheckLimits:
     max_chars: int = 100_000
     max_claims: int = 200
     max_top_k: int = 50
+    max_documents: int = 100
 
 
 def document_score(checks: Sequence[ClaimCheck]) -> float | None:
@@ -59,7 +69,12 @@ def _retrieval_error(exc: Exception, collection: str | None) -> FactCheckError:
 
 
 class FactChecker:
-    """Checks claims against a :class:`knowledge.types.Retriever` with a :class:`Judge`."""
+    """Checks claims against a :class:`knowledge.types.Retriever` with a :class:`Judge`.
+
+    ``top_k`` chunks are retrieved per claim and ``evidence_windows`` sentences (or neighbour
+    pairs) of them are judged. ``encoder`` (an ``embed(texts)`` object, normally the knowledge
+    base's MiniLM) embeds documents given with a request; without it such requests fail.
+    """
 
     def __init__(
         self,
@@ -67,21 +82,46 @@ class FactChecker:
         judge: Judge,
         *,
         top_k: int = 3,
+        evidence_windows: int = 3,
+        encoder: TextEncoder | None = None,
         limits: FactCheckLimits | None = None,
     ) -> None:
         self.retriever = retriever
         self.judge = judge
         self.top_k = top_k
+        self.evidence_windows = evidence_windows
+        self.encoder = encoder
         self.limits = limits or FactCheckLimits()
 
+    def _context(
+        self, documents: Sequence[ContextDocument] | None, collection: str | None
+    ) -> Retriever:
+        """The retriever of one request: the knowledge base, or its own documents."""
+        if documents is None:
+            return self.retriever
+        if collection is not None:
+            raise InvalidRequestError("give either documents or a collection, not both")
+        docs = validate_documents(
+            documents, max_documents=self.limits.max_documents, max_chars=self.limits.max_chars
+        )
+        encoder = self.encoder or getattr(self.retriever, "embedder", None)
+        if encoder is None:
+            raise FactCheckError("this fact-checker has no encoder for request documents")
+        try:
+            return DocumentRetriever(docs, encoder)
+        except FactCheckError:
+            raise
+        except Exception as exc:
+            raise RetrievalError(f"indexing the request's documents failed: {exc}") from exc
+
     def _search(
-        self, claims: Sequence[str], top_k: int, collection: str | None
+        self, retriever: Retriever, claims: Sequence[str], top_k: int, collection: str | None
     ) -> list[list[SearchHit]]:
         try:
-            many = getattr(self.retriever, "search_many", None)
+            many = getattr(retriever, "search_many", None)
             if callable(many):
                 return list(many(list(claims), top_k=top_k, collection=collection))
-            return [self.retriever.search(c, top_k=top_k, collection=collection) for c in claims]
+            return [retriever.search(c, top_k=top_k, collection=collection) for c in claims]
         except FactCheckError:
             raise
         except Exception as exc:
@@ -93,8 +133,10 @@ class FactChecker:
         *,
         top_k: int | None = None,
         collection: str | None = None,
+        documents: Sequence[ContextDocument] | None = None,
     ) -> FactCheckReport:
-        """Judge each claim against its top-k passages."""
+        """Judge each claim, as given, against the evidence sentences of its top-k chunks (of
+        the knowledge base, or of ``documents`` when given)."""
         k = self.top_k if top_k is None else top_k
         if not 1 <= k <= self.limits.max_top_k:
             raise InvalidRequestError(f"top_k must be within 1..{self.limits.max_top_k}")
@@ -103,18 +145,26 @@ class FactChecker:
         if len(texts) > self.limits.max_claims:
             raise RequestTooLargeError(f"at most {self.limits.max_claims} claims per request")
         start = time.perf_counter()
-        hits = self._search(texts, k, collection) if texts else []
-        judgements: list[Judgement] = self.judge.judge_many(texts, hits) if texts else []
+        retriever = self._context(documents, collection)
+        hits = self._search(retriever, texts, k, collection) if texts else []
+        windows = [
+            [w.as_hit() for w in select_evidence(t, found, max_windows=self.evidence_windows)]
+            for t, found in zip(texts, hits, strict=True)
+        ]
+        judgements: list[Judgement] = self.judge.judge_many(texts, windows) if texts else []
         checks = tuple(
             ClaimCheck(
                 text,
                 j.label,
                 j.confidence,
                 tuple(
-                    EvidenceItem(h.id, h.source, h.text, round(float(h.score), 4)) for h in found
+                    EvidenceItem(
+                        h.id, h.source, h.text, round(float(h.score), 4), h.metadata.get("span")
+                    )
+                    for h in found
                 ),
             )
-            for text, found, j in zip(texts, hits, judgements, strict=True)
+            for text, found, j in zip(texts, windows, judgements, strict=True)
         )
         counts = {
             label: sum(c.verdict == label for c in checks)
@@ -130,10 +180,15 @@ class FactChecker:
         return FactCheckReport(checks, document_score(checks), self.judge.name, counts)
 
     def check_text(
-        self, text: str, *, top_k: int | None = None, collection: str | None = None
+        self,
+        text: str,
+        *,
+        top_k: int | None = None,
+        collection: str | None = None,
+        documents: Sequence[ContextDocument] | None = None,
     ) -> FactCheckReport:
         """Extract the claims of ``text`` and check them."""
         if len(text) > self.limits.max_chars:
             raise RequestTooLargeError(f"text longer than {self.limits.max_chars} characters")
         claims = extract_claims(text)[: self.limits.max_claims]
-        return self.check_claims(claims, top_k=top_k, collection=collection)
+        return self.check_claims(claims, top_k=top_k, collection=collection, documents=documents)

@@ -178,6 +178,10 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+_OBJECT_STARTS = frozenset(
+    "the a an your my our their its it this that these those each every all both two".split()
+)
+_THIRD_PERSON = re.compile(r"^[a-z]{2,}[^su'\s]s$")
 _FINITE = frozenset(
     "is are was were has have had can cannot will would should may might must does do".split()
 )
@@ -194,7 +198,13 @@ def _is_claim(sentence: str) -> bool:
     if symbols > 0.15 * len(s):
         return False
     first = words[0].lower()
-    declarative = any(w.lower() in _FINITE for w in words[1:3])  # "Merge sort is ..."
+    # "Merge sort is ...", "Merge sort needs ...": a finite verb after the first word (a
+    # plural right after it is the object of an imperative: "Run tests with pytest.")
+    declarative = any(w.lower() in _FINITE for w in words[1:4]) or (
+        len(words) > 1
+        and words[1].lower() not in _OBJECT_STARTS  # "Merge the two halves."
+        and any(_THIRD_PERSON.match(w) for w in words[2:4])
+    )
     if first in _IMPERATIVE and not declarative and not re.match(r"^\w+(?:s|ed)\b", s):
         return False
     return not s.endswith("!")
@@ -207,7 +217,8 @@ _LEAD_IN = re.compile(
 
 def _clean(sentence: str) -> str:
     s = _LEAD_IN.sub("", sentence.strip())
-    s = s[:1].upper() + s[1:]
+    if re.match(r"[a-z]+ ", s):  # a plain word, not an identifier such as sorted() or heapq.x
+        s = s[:1].upper() + s[1:]
     s = re.sub(r"`([^`]*)`", r"\1", s)
     s = re.sub(r"\*\*|__", "", s)
     return s.strip()

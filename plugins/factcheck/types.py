@@ -33,13 +33,22 @@ class Judgement:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceItem:
+    """The text a judge read: ``id`` is its chunk's id, ``score`` the chunk's retrieval score
+    and ``span`` the ``(start, end)`` characters of ``text`` within that chunk."""
+
     id: str
     source: str
     text: str
     score: float
+    span: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, "text": self.text, "score": self.score}
+        out: dict[str, Any] = {
+            "id": self.id, "source": self.source, "text": self.text, "score": self.score,
+        }  # fmt: skip
+        if self.span is not None:
+            out["span"] = [int(self.span[0]), int(self.span[1])]
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,3 +100,43 @@ def test_unknown_collection_is_404(client):
 def test_judge_that_cannot_load_is_503(client):
     r = client.post("/factcheck", json={"claims": ["Water is wet."], "judge": "llm"})
     assert r.status_code == 503 and r.json()["error"]["code"] == "judge_load_failed"
+
+
+DOCUMENTS = [
+    {"text": "Harbor is a web server written in Rust. It does not support HTTP/3.",
+     "source": "harbor.md"},
+    {"text": "The Eiffel Tower was completed in 1889."},
+]
+
+
+def test_documents_are_checked_and_not_stored(client):
+    services = client.app.state.services
+    before = services.retriever.count()
+    r = client.post(
+        "/factcheck", json={"claims": ["Harbor is written in Rust."], "documents": DOCUMENTS}
+    )
+    assert r.status_code == 200, r.text
+    evidence = r.json()["claims"][0]["evidence"]
+    assert evidence[0]["source"] == "harbor.md"
+    start, end = evidence[0]["span"]
+    assert DOCUMENTS[0]["text"][start:end] == evidence[0]["text"]
+    assert services.retriever.count() == before
+    r = client.post("/factcheck", json={"text": "The Eiffel Tower was completed in 1889.",
+                                        "documents": DOCUMENTS})
+    assert r.json()["claims"][0]["evidence"][0]["source"] == "document 2"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"claims": ["x is y."], "documents": []}, 422),
+        ({"claims": ["x is y."], "documents": [{"text": "  "}]}, 422),
+        ({"claims": ["x is y."], "documents": [{"source": "a"}]}, 422),
+        ({"claims": ["x is y."], "documents": [{"text": "a.", "extra": 1}]}, 422),
+        ({"claims": ["x is y."], "documents": DOCUMENTS, "collection": "default"}, 422),
+        ({"claims": ["x is y."], "documents": [{"text": "Water is wet. " * 200}]}, 413),
+    ],
+)
+def test_bad_documents_are_clear_errors(client, payload, status):
+    r = client.post("/factcheck", json=payload)
+    assert r.status_code == status, r.text

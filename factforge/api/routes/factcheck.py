@@ -1,4 +1,5 @@
-"""``POST /factcheck``: fact-check a text or a list of claims against the knowledge base."""
+"""``POST /factcheck``: fact-check a text or a list of claims against the knowledge base, or
+against documents sent with the request (searched in memory, nothing stored)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from factforge.errors import ApiError
 from plugins.factcheck import FactCheckError
+from plugins.factcheck.documents import ContextDocument
 from plugins.factcheck.errors import (
     InvalidRequestError,
     JudgeLoadError,
@@ -17,9 +19,18 @@ from plugins.factcheck.errors import (
     UnknownJudgeError,
 )
 
-__all__ = ["FactCheckRequest", "router"]
+__all__ = ["ContextDocumentIn", "FactCheckRequest", "router"]
 
 router = APIRouter()
+
+
+class ContextDocumentIn(BaseModel):
+    """A document to check against, for this request only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., description="The document's text (chunked and searched in memory).")
+    source: str | None = Field(None, description="Shown with evidence (default `document N`).")
 
 
 class FactCheckRequest(BaseModel):
@@ -29,13 +40,19 @@ class FactCheckRequest(BaseModel):
 
     text: str | None = Field(None, description="Prose or a code answer's explanation.")
     claims: list[str] | None = Field(None, description="Claims to check as they are.")
-    collection: str | None = Field(None, description="Knowledge-base collection.")
+    collection: str | None = Field(
+        None, description="Knowledge-base collection (not with `documents`)."
+    )
+    documents: list[ContextDocumentIn] | None = Field(
+        None,
+        description="Check against these documents instead of a collection; nothing is stored.",
+    )
     top_k: int | None = Field(
         None, description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K)."
     )
     judge: str | None = Field(
         None,
-        description="builtin, cross, nli, llm or a plugin's judge "
+        description="reader, builtin, cross, nli, llm or a plugin's judge "
         "(default FACTFORGE_FACTCHECK_JUDGE).",
     )
 
@@ -66,13 +83,22 @@ def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
     services = request.app.state.services
     settings = services.settings
     top_k = body.top_k if body.top_k is not None else settings.factcheck_top_k
-    collection = body.collection or settings.factcheck_collection
+    documents = None
+    if body.documents is not None:
+        documents = [ContextDocument(d.text, d.source or "") for d in body.documents]
+        collection = body.collection  # both given: the checker says which to drop
+    else:
+        collection = body.collection or settings.factcheck_collection
     try:
         checker = services.fact_checker(judge=body.judge or settings.factcheck_judge)
         if has_claims:
-            report = checker.check_claims(body.claims, top_k=top_k, collection=collection)
+            report = checker.check_claims(
+                body.claims, top_k=top_k, collection=collection, documents=documents
+            )
         else:
-            report = checker.check_text(body.text, top_k=top_k, collection=collection)
+            report = checker.check_text(
+                body.text, top_k=top_k, collection=collection, documents=documents
+            )
     except FactCheckError as exc:
         raise ApiError(_status(exc), exc.code, str(exc)) from exc
     return report.to_dict()

@@ -38,7 +38,7 @@ def test_text_is_split_into_claims_with_evidence(checker):
     data = report.to_dict()
     assert data["judge"] == "builtin"
     assert set(data["claims"][0]) == {"text", "verdict", "confidence", "evidence"}
-    assert set(data["claims"][0]["evidence"][0]) == {"id", "source", "text", "score"}
+    assert set(data["claims"][0]["evidence"][0]) == {"id", "source", "text", "score", "span"}
 
 
 def test_claims_list_and_top_k(checker):

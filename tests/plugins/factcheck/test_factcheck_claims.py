@@ -84,3 +84,29 @@ def test_a_long_run_of_initials_splits_in_linear_time():
     mixed = "Dr. Who met J. Smith. It rained. " * 5_000
     assert split_sentences(mixed)[:2] == ["Dr. Who met J. Smith.", "It rained."]
     assert len(split_sentences(mixed)) == 10_000
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Merge sort needs O(n) additional memory for merging.",
+         "Merge sort needs O(n) additional memory for merging."),
+        ("The `heapq` module implements a min-heap.", "The heapq module implements a min-heap."),
+        ("sorted() returns a new list.", "sorted() returns a new list."),
+        ("Note that `list.sort()` sorts in place.", "list.sort() sorts in place."),
+        ("Note that merge sort is stable.", "Merge sort is stable."),
+        ("A hash map gives O(1) average lookups.", "A hash map gives O(1) average lookups."),
+        ("Binary search requires a sorted list.", "Binary search requires a sorted list."),
+    ],
+)
+def test_declarative_claims_with_code_math_or_identifiers_are_kept(text, claim):
+    assert [c.text for c in extract_claims(text)] == [claim]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Use heapq for priority queues.", "Run tests with pytest.", "Sort lists in place.",
+     "Merge the two halves.", "Install packages with pip."],
+)
+def test_instructions_are_not_claims(text):
+    assert extract_claims(text) == []

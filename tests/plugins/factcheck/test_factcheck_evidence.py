@@ -1,0 +1,76 @@
+"""Evidence at sentence grain: sentence spans and the choice of windows per claim."""
+
+from __future__ import annotations
+
+from knowledge.types import SearchHit
+from plugins.factcheck.evidence import select_evidence, sentence_spans
+
+README = (
+    "Harbor is a small web server written in Rust. It does not support HTTP/3, e.g. QUIC is "
+    "missing.\n\nDr. J. Smith wrote it in 2019! Is it fast? Yes.\n- item one is here\n- item two"
+)
+
+
+def test_sentence_spans_are_exact_offsets():
+    spans = sentence_spans(README)
+    texts = [README[s:e] for s, e in spans]
+    assert texts == [
+        "Harbor is a small web server written in Rust.",
+        "It does not support HTTP/3, e.g. QUIC is missing.",
+        "Dr. J. Smith wrote it in 2019!",
+        "Is it fast?",
+        "Yes.",
+        "- item one is here",
+        "- item two",
+    ]
+    assert all(README[s:e] == README[s:e].strip() for s, e in spans)
+
+
+def test_sentence_spans_of_odd_text():
+    assert sentence_spans("") == []
+    assert sentence_spans("   \n\n  ") == []
+    assert sentence_spans("no end mark") == [(0, 11)]
+    text = "  leading space. Then more.  "
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["leading space.", "Then more."]
+
+
+def test_a_pronoun_sentence_is_judged_with_its_antecedent():
+    hits = [SearchHit("c1", "readme", README, 0.9)]
+    windows = select_evidence("Harbor supports HTTP/3.", hits, max_windows=3)
+    best = windows[0]
+    assert best.text == README[best.start : best.end]
+    assert best.text.startswith("Harbor is a small") and "HTTP/3" in best.text
+    assert (best.chunk_id, best.source) == ("c1", "readme")
+
+
+def test_windows_come_from_the_chunk_that_bears_on_the_claim():
+    python = "Tuples are immutable. Python integers never overflow; they grow as needed."
+    hits = [SearchHit("c1", "readme", README, 0.9), SearchHit("c2", "python", python, 0.4)]
+    windows = select_evidence("Python integers overflow at 64 bits.", hits, max_windows=2)
+    assert windows[0].chunk_id == "c2"
+    assert "never overflow" in windows[0].text
+    assert python[windows[0].start : windows[0].end] == windows[0].text
+    # windows covering little of the claim are dropped, not padded in
+    assert all(w.relevance >= windows[0].relevance * 0.34 for w in windows)
+
+
+def test_nothing_in_common_falls_back_to_the_best_chunks_first_sentences():
+    hits = [SearchHit("c1", "readme", README, 0.9)]
+    windows = select_evidence("Zebras are striped.", hits, max_windows=2)
+    assert [w.text for w in windows] == [
+        "Harbor is a small web server written in Rust.",
+        "It does not support HTTP/3, e.g. QUIC is missing.",
+    ]
+
+
+def test_duplicate_windows_from_overlapping_chunks_count_once():
+    text = "Quicksort was developed by Tony Hoare in 1959."
+    hits = [SearchHit("a", "s", text, 0.9), SearchHit("b", "s", text, 0.8)]
+    windows = select_evidence("Tony Hoare developed quicksort.", hits, max_windows=3)
+    assert len(windows) == 1 and windows[0].chunk_id == "a"
+
+
+def test_no_hits_or_no_windows():
+    assert select_evidence("claim", [], max_windows=3) == []
+    assert select_evidence("claim", [SearchHit("a", "s", "text.", 1.0)], max_windows=0) == []
+    assert select_evidence("claim", [SearchHit("a", "s", "   ", 1.0)]) == []
