@@ -1,81 +1,44 @@
-"""Benchmark of the fact-checker and its built-in judge (all numbers measured in this run).
+"""Fact-check quality and speed, measured in the shape users use; baselines in the same run.
 
-1. Climate-FEVER, claim level (DISPUTED dropped): every claim is checked against a knowledge
-   base of all 5,240 evidence sentences (in-memory cosine retriever, top-3), with k-fold
-   cross-validation over claims: the judge that labels a fold was trained without that fold's
-   claims (bench/train_factcheck_judge.py --holdout-fold). Baselines in the same run: majority
-   class and a cosine threshold (top-1 similarity >= t -> SUPPORTED else NOT_ENOUGH_INFO, t
-   fitted on the training folds).
-2. Climate-FEVER claim/evidence pairs of the held-out folds (3 classes).
-3. Climate-FEVER claim level on the fixed 30 % held-out claim split of
-   bench/train_factcheck_cross.py (not the full-set k-fold): the shipped ``cross`` judge
-   (trained without those claims) against a ``builtin`` judge trained in this run on exactly
-   the cross judge's training pairs, same retrieval, same claims.
-4. FEVER-Symmetric TEST pairs with the shipped weights of both judges (never trained or tuned
-   on).
-5. Speed: claims/s and p50/p95 latency per request (one claim per request), against the raw
-   MiniLM encode rate of the same claim texts (one text per call) in this process, for both
-   judges, interleaved.
-6. Transfer (skip with ``--no-transfer``): the same recipe trained with no Climate-FEVER data
-   at all (``train_factcheck_judge.py --no-climate``: FEVER-Symmetric dev, WiCE and pairs
-   synthesised from them; no claim gate, so the decisive-passage rule decides) on all
-   Climate-FEVER claims and their pairs: how the judge does on a fact-check set it never saw.
-7. With ``--nli-model ID_OR_PATH`` (repeatable): the ``nli`` judge with that NLI cross-encoder
-   on Climate-FEVER claim level (all claims: it never saw them), FEVER-Symmetric test and its
-   speed against the raw encode. For GPU deployments (``--nli-device cuda``); no such model
-   can be downloaded on the machines these numbers come from, so none is reported below.
+Every set below is one the judges were never trained or tuned on (see
+bench/train_factcheck_reader.py for the splits). Each judge in ``--judges`` (default: the
+shipped ``reader`` and the previous default ``builtin`` as its baseline) is measured on:
 
-    nice -n 10 python bench/factcheck_eval.py [--quick] [--folds 5] [--no-kfold]
-        [--old-weights OLD.npz]   # e.g. git show REV:plugins/factcheck/builtin_judge.npz
-        [--nli-model cross-encoder/nli-deberta-v3-xsmall --nli-device cuda]
+1. FEVER-Symmetric TEST pairs: SUPPORTED-vs-REFUTED accuracy (the larger of the two
+   probabilities decides) and 3-way accuracy with NOT_ENOUGH_INFO counted wrong.
+2. Climate-FEVER, the held-out 30 % of claims (DISPUTED dropped), claim level, 3-way macro-F1:
+   a. given the claim's five gold evidence sentences;
+   b. document-shaped: a knowledge base (embedded Chroma, the real ``KnowledgeBase``) with one
+      document per Climate-FEVER claim (its evidence sentences joined into a paragraph, 1,535
+      documents, the others are distractors); each held-out claim goes end to end through
+      ``FactChecker`` (retrieval -> evidence sentences -> judge).
+   Baselines: majority class; cosine threshold (top-1 chunk similarity >= t -> SUPPORTED else
+   NOT_ENOUGH_INFO, t fitted on the TRAIN claims).
+3. SciFact claim/abstract pairs, the ``report`` half (never trained on): SUPPORTED vs not,
+   balanced accuracy.
+4. The hand-written knowledge base of tests/fixtures/factcheck_kb.py, end to end, given both as
+   request ``documents`` and as a collection: share of claims right, per kind.
+4b. Minimal edits: each SUPPORTS pair of FEVER-Symmetric test and each entailment pair of the
+   SciFact report half, and the same claim after one contrastive edit
+   (bench/factcheck_contrast.py: negation, number, entity, antonym, quantifier; REFUTED):
+   accuracy on the original and the edited claim, per edit kind.
+5. Calibration: expected calibration error (10 bins) of the claim confidences of 2b, 3 and 4.
+6. Speed: end-to-end claims/s (one claim per request, top-3 chunks, 3 evidence windows)
+   against the raw MiniLM encode rate of the same claim texts (one text per call) in this
+   process, interleaved; p50/p95 latency; the reader judge int8 (default on CPU) and fp32.
 
-Measured (2 shared, busy CPU cores, 2026-11-28). Current weights = the 5-head ensemble with
-alignment cues, slot-swap synthetic pairs and the learned NEI gate, trained with FEVER-derived
-pairs counted three times (bench/train_factcheck_judge.py, FEVER_REPEAT); "previous" = the
-same design without the repeat (commit ad35541). Run 3 (full run, ``--old-weights`` = the
-previous weights):
-- Climate-FEVER claim level, 5-fold: 0.488 macro-F1 (acc 0.524; recall S 0.517, R 0.324,
-  N 0.641); decisive-passage rule on the same pair models 0.469; majority 0.214; cosine
-  threshold 0.385; folds 1..4 only 0.480 (cosine 0.381). The previous design measured 0.490
-  (decisive 0.471) in run 1: no change beyond noise. Goal >= 0.55: not reached. The repeat
-  was chosen on FEVER-Symmetric dev grouped CV, but a scratch harness also looked at
-  Climate-FEVER out-of-fold numbers over these folds (see train_factcheck_judge.py), so the
-  k-fold numbers are mildly optimistic.
-- Climate-FEVER pairs of the held-out folds: 0.501 macro-F1 (previous design 0.496).
-- Fixed 30 % split (a single head trained here on the cross judge's pairs, unchanged
-  recipe): builtin 0.462, cross 0.466.
-- FEVER-Symmetric TEST, S-vs-R accuracy: 0.678, previous weights 0.670 in the same run, cross
-  0.555; 3-way with NEI counted wrong: 0.642 / 0.622 / 0.479 (macro-F1 0.658 / 0.642 /
-  0.488). +6 of 712 pairs on S-vs-R is inside the noise (standard error ~0.018); the grouped
-  dev CV had predicted +0.023. Goal >= 0.70: not reached.
-- Speed, same run: builtin end-to-end 40.3 claims/s = 0.89x raw MiniLM encode (45.5 texts/s;
-  p50 23.7 ms, p95 33.9 ms); cross 0.18x. Run 4 (``--no-kfold``, same weights): the same
-  FEVER-Symmetric numbers, builtin 40.0 claims/s = 0.87x raw (46.1 texts/s; p50 24.1 ms,
-  p95 35.2 ms), cross 0.17x. Goal >= 0.70x: met (the weights have the same shapes as before,
-  so inference cost is unchanged).
-
-Run 5 (2026-11-28, ``--no-kfold``, same weights): FEVER-Symmetric test S-vs-R 0.678 (3-way
-0.642), speed 0.88x raw encode (48.3 claims/s vs 54.8 texts/s; p50 20.4 ms, p95 27.4 ms), and
-the new transfer section: trained without Climate-FEVER (3,435 pairs, 16 s), Climate-FEVER
-claim level 0.369 macro-F1 (acc 0.366; recall S 0.312, R 0.628, N 0.302) against majority
-0.214, pairs 0.395 (recall S 0.152, R 0.486, N 0.714). So on a set it never saw the judge is
-well above the majority class but below the in-domain k-fold 0.488 (and below the cosine
-threshold's 0.385, which is fitted on Climate-FEVER): ~40 % of the in-domain gain over
-majority (0.274 vs 0.155) comes from training on the domain. It over-calls REFUTED there
-(FEVER's label balance and the synthetic contradictions), the first thing a better-generalising
-judge has to fix.
-
-Earlier runs of the previous weights (run 1: everything but speed; run 2: ``--no-kfold``):
-Climate-FEVER 5-fold 0.490, pairs 0.496, FEVER-Symmetric test S-vs-R 0.670 (the single-head
-weights before them 0.664), 3-way 0.622; speed 0.88x raw encode (37.7 claims/s vs 43.0
-texts/s). Run 1 measured 0.46x with all heads in one (d, 5*128) product: on the busy host
-that product started multi-threaded BLAS and took 1-18 ms; one product per head takes ~0.5 ms.
+    nice -n 5 python bench/factcheck_eval.py [--quick] [--judges reader,builtin]
+        [--reader-weights PATH] [--speed-n 300] [--json OUT.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import os
+import random
+import statistics
 import sys
 import tempfile
 import time
@@ -88,405 +51,291 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import train_factcheck_cross as trc
-import train_factcheck_judge as tr
+from factcheck_contrast import contrast  # noqa: E402
+from train_factcheck_reader import DEFAULT_DATA, split  # noqa: E402
 
-from knowledge.embedcache import CachedEmbedder
-from knowledge.types import SearchHit
-from plugins.factcheck.aggregate import PairJudge, decisive_evidence
-from plugins.factcheck.builtin import DEFAULT_WEIGHTS, BuiltinJudge
-from plugins.factcheck.checker import FactChecker
-from plugins.factcheck.cross import DEFAULT_WEIGHTS as CROSS_WEIGHTS
-from plugins.factcheck.cross import CrossJudge
-from plugins.factcheck.memory import InMemoryRetriever, Passage
-from plugins.factcheck.types import LABELS
+from knowledge.types import SearchHit  # noqa: E402
+from plugins.factcheck.types import LABELS  # noqa: E402
 
-SHORT = {"SUPPORTED": "S", "REFUTED": "R", "NOT_ENOUGH_INFO": "N"}
+S, R, N = LABELS
+_CLIMATE = {"SUPPORTS": S, "REFUTES": R, "NOT_ENOUGH_INFO": N}
 
 
-def metrics(gold: list[str], pred: list[str], labels: tuple[str, ...] = LABELS) -> dict:
-    gold_a, pred_a = np.array(gold), np.array(pred)
-    conf = np.array([[int(np.sum((gold_a == g) & (pred_a == p))) for p in LABELS] for g in labels])
-    f1s, recalls = [], {}
-    for g in labels:
-        tp = np.sum((gold_a == g) & (pred_a == g))
-        prec = tp / max(1, np.sum(pred_a == g))
-        rec = tp / max(1, np.sum(gold_a == g))
-        recalls[g] = float(rec)
-        f1s.append(0.0 if tp == 0 else 2 * prec * rec / (prec + rec))
+def macro_f1(gold: list[str], pred: list[str], labels=LABELS) -> float:
+    f1s = []
+    for lab in labels:
+        tp = sum(g == lab and p == lab for g, p in zip(gold, pred, strict=True))
+        fp = sum(g != lab and p == lab for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == lab and p != lab for g, p in zip(gold, pred, strict=True))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(f1s) / len(f1s)
+
+
+def accuracy(gold: list, pred: list) -> float:
+    return sum(g == p for g, p in zip(gold, pred, strict=True)) / max(1, len(gold))
+
+
+def balanced_accuracy(gold: list, pred: list) -> float:
+    recalls = []
+    for lab in sorted(set(gold)):
+        idx = [i for i, g in enumerate(gold) if g == lab]
+        recalls.append(sum(pred[i] == lab for i in idx) / len(idx))
+    return sum(recalls) / len(recalls)
+
+
+def ece(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: bin-weighted |accuracy - mean confidence|."""
+    conf, ok = np.asarray(confidences), np.asarray(correct, dtype=float)
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        mask = (conf > lo) & (conf <= hi) if b else (conf >= lo) & (conf <= hi)
+        if mask.any():
+            total += mask.mean() * abs(ok[mask].mean() - conf[mask].mean())
+    return float(total)
+
+
+def _jsonl(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _hit(text: str, i: int = 0) -> SearchHit:
+    return SearchHit(f"e{i}", "gold", text, 1.0)
+
+
+def build_judge(name: str, embedder, reader_weights: Path | None, quantize: str = "auto"):
+    from plugins.factcheck import make_judge
+
+    if name == "reader":
+        opts = {"quantize": quantize}
+        if reader_weights:
+            opts["weights"] = reader_weights
+        return make_judge("reader", **opts)
+    return make_judge(name, encoder=embedder)
+
+
+def fever_sym(judge, data: Path, quick: bool) -> dict:
+    rows = _jsonl(data / "fever_symmetric_test.jsonl")[: 200 if quick else None]
+    gold = [S if r["gold_label"] == "SUPPORTS" else R for r in rows]
+    js = judge.judge_many([r["claim"] for r in rows], [[_hit(r["evidence"])] for r in rows])
+    sr = [S if j.evidence_scores[0][S] >= j.evidence_scores[0][R] else R for j in js]
+    return {"n": len(rows), "s_vs_r_acc": accuracy(gold, sr),
+            "three_way_acc": accuracy(gold, [j.label for j in js])}  # fmt: skip
+
+
+def climate_rows(data: Path, quick: bool) -> tuple[list[dict], list[dict]]:
+    rows = [r for r in _jsonl(data / "climate-fever.jsonl.gz") if r["claim_label"] != "DISPUTED"]
+    report = [r for r in rows if split("climate", r["claim_id"]) == "report"]
+    train = [r for r in rows if split("climate", r["claim_id"]) == "train"]
+    return (report[:120] if quick else report), train
+
+
+def climate_gold_evidence(judge, report: list[dict]) -> dict:
+    gold = [_CLIMATE[r["claim_label"]] for r in report]
+    js = judge.judge_many(
+        [r["claim"] for r in report],
+        [[_hit(e["evidence"], i) for i, e in enumerate(r["evidences"])] for r in report],
+    )
+    return {"n": len(report), "macro_f1": macro_f1(gold, [j.label for j in js])}
+
+
+def climate_kb(embedder, tmp: Path):
+    """The document-shaped knowledge base: one paragraph per Climate-FEVER claim (all claims)."""
+    from knowledge import KnowledgeBase, KnowledgeConfig
+    from knowledge import Document
+
+    rows = _jsonl(DEFAULT_DATA / "climate-fever.jsonl.gz")
+    kb = KnowledgeBase(KnowledgeConfig(path=tmp / "chroma"), embedder=embedder)
+    docs = [
+        Document(" ".join(e["evidence"] for e in r["evidences"]), source=f"climate:{r['claim_id']}")
+        for r in rows
+    ]
+    kb.ingest(docs, collection="climate")
+    return kb
+
+
+def checker_for(kb, judge, embedder):
+    from plugins.factcheck import FactChecker
+
+    return FactChecker(kb, judge, top_k=3, evidence_windows=3, encoder=embedder)
+
+
+def climate_documents(checker, report: list[dict]) -> tuple[dict, list[float], list[bool]]:
+    gold = [_CLIMATE[r["claim_label"]] for r in report]
+    rep = checker.check_claims([r["claim"] for r in report], collection="climate")
+    pred = [c.verdict for c in rep.claims]
+    conf = [c.confidence for c in rep.claims]
+    return {"n": len(report), "macro_f1": macro_f1(gold, pred), "acc": accuracy(gold, pred)}, conf, [
+        g == p for g, p in zip(gold, pred, strict=True)
+    ]
+
+
+def cosine_baseline(kb, report: list[dict], train: list[dict]) -> dict:
+    def top_sim(rows):
+        out = []
+        for r in rows:
+            hits = kb.search(r["claim"], top_k=1, collection="climate")
+            out.append(hits[0].metadata.get("similarity", 0.0) if hits else 0.0)
+        return out
+
+    tr_sim, tr_gold = top_sim(train[:300]), [_CLIMATE[r["claim_label"]] for r in train[:300]]
+    best = max(
+        (macro_f1(tr_gold, [S if s >= t else N for s in tr_sim]), t)
+        for t in np.linspace(0.3, 0.95, 27)
+    )[1]
+    gold = [_CLIMATE[r["claim_label"]] for r in report]
+    pred = [S if s >= best else N for s in top_sim(report)]
+    majority = max(LABELS, key=lambda lab: sum(g == lab for g in gold))
+    return {"cosine_threshold": float(best), "cosine_macro_f1": macro_f1(gold, pred),
+            "majority_macro_f1": macro_f1(gold, [majority] * len(gold))}  # fmt: skip
+
+
+def scifact(judge, data: Path) -> tuple[dict, list[float], list[bool]]:
+    rows = [
+        r for r in _jsonl(data / "nli" / "scifact_rte.jsonl.gz")
+        if split("scifact", r["hypothesis"]) == "report"
+    ]  # fmt: skip
+    gold = [S if r["label"] == "entailment" else "NOT_S" for r in rows]
+    js = judge.judge_many([r["hypothesis"] for r in rows], [[_hit(r["premise"])] for r in rows])
+    pred = [S if j.label == S else "NOT_S" for j in js]
+    conf = [j.confidence for j in js]
+    return {"n": len(rows), "balanced_acc": balanced_accuracy(gold, pred)}, conf, [
+        g == p for g, p in zip(gold, pred, strict=True)
+    ]
+
+
+def minimal_edits(judge, data: Path, quick: bool) -> dict:
+    rng = random.Random(0)
+    pairs = [(r["claim"], r["evidence"]) for r in _jsonl(data / "fever_symmetric_test.jsonl")
+             if r["gold_label"] == "SUPPORTS"]  # fmt: skip
+    pairs += [(r["hypothesis"], r["premise"]) for r in _jsonl(data / "nli" / "scifact_rte.jsonl.gz")
+              if r["label"] == "entailment" and split("scifact", r["hypothesis"]) == "report"]  # fmt: skip
+    rows = []
+    for claim, evidence in pairs[: 150 if quick else None]:
+        edit = contrast(claim, evidence, rng)
+        if edit:
+            rows.append((claim, edit[0], edit[1], evidence))
+    orig = judge.judge_many([r[0] for r in rows], [[_hit(r[3])] for r in rows])
+    edited = judge.judge_many([r[1] for r in rows], [[_hit(r[3])] for r in rows])
+    kinds: dict[str, list[int]] = {}
+    for (_, _, kind, _), j in zip(rows, edited, strict=True):
+        kinds.setdefault(kind, []).append(j.label == R)
     return {
-        "n": len(gold),
-        "accuracy": float(np.mean(gold_a == pred_a)),
-        "macro_f1": float(np.mean(f1s)),
-        "recall": recalls,
-        "confusion": conf,
+        "n": len(rows),
+        "original_supported": accuracy([S] * len(rows), [j.label for j in orig]),
+        "edited_refuted": accuracy([R] * len(rows), [j.label for j in edited]),
+        "edited_refuted_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(kinds.items())},
     }
 
 
-def show(title: str, m: dict, labels: tuple[str, ...] = LABELS) -> None:
-    rec = " ".join(f"{SHORT[k]}={v:.3f}" for k, v in m["recall"].items())
-    print(f"{title}: n={m['n']} acc={m['accuracy']:.3f} macro-F1={m['macro_f1']:.3f} recall[{rec}]")
-    print("    confusion (rows gold " + "/".join(SHORT[g] for g in labels) + ", cols pred S/R/N):")
-    for g, row in zip(labels, m["confusion"], strict=True):
-        print(f"      {SHORT[g]}: {row.tolist()}")
+def handwritten(checker, kb) -> tuple[dict, list[float], list[bool]]:
+    from plugins.factcheck.documents import ContextDocument
+    from tests.fixtures.factcheck_kb import CLAIMS, DOCUMENTS
 
+    from knowledge import Document
 
-def climate_claims(quick: bool) -> tuple[list[dict], list[Passage]]:
-    data = tr.load_climate()
-    passages = {
-        e["evidence_id"]: Passage(e["evidence_id"], e["evidence"], e["article"])
-        for c in data
-        for e in c["evidences"]
-    }
-    claims = [c for c in data if c["claim_label"] != "DISPUTED"]
-    if quick:
-        claims = claims[:120]
-    return claims, list(passages.values())
-
-
-def gold_label(raw: str) -> str:
-    return LABELS[tr.LABEL_IDS[raw]]
-
-
-def timed_checks(
-    checker: FactChecker, claims: list[str]
-) -> tuple[list[str], list[float], list[list[SearchHit]]]:
-    preds, lat, hits = [], [], []
-    for claim in claims:
-        t0 = time.perf_counter()
-        report = checker.check_claims([claim], top_k=3)
-        lat.append(time.perf_counter() - t0)
-        preds.append(report.claims[0].verdict)
-        hits.append(report.claims[0].evidence)
-    return preds, lat, hits
-
-
-def pair_labels(judge, claims: list[dict]) -> tuple[list[str], list[str]]:
-    """(gold, predicted) labels of every claim/evidence pair of ``claims``."""
-    pc = [c["claim"] for c in claims for _ in c["evidences"]]
-    pe = [e["evidence"] for c in claims for e in c["evidences"]]
-    gold = [gold_label(e["evidence_label"]) for c in claims for e in c["evidences"]]
-    return gold, [LABELS[i] for i in judge.pair_probs(pc, pe).argmax(axis=1)]
-
-
-def warm_retriever(raw, passages: list[Passage], vectors: dict) -> tuple:
-    """(encoder, retriever) with a fresh cache that holds only the KB passages' vectors
-    (computed earlier in this run, same encoder): every claim is encoded for real, as in a
-    real knowledge base whose passages were indexed beforehand."""
-    warm = CachedEmbedder(raw)
-    for p in passages:
-        if p.text in vectors:
-            warm._cache[p.text] = vectors[p.text]
-    retriever = InMemoryRetriever(warm)
-    retriever.add(passages)
-    return warm, retriever
-
-
-def interleaved_times(texts: list[str], calls: list) -> list[list[float]]:
-    """Seconds per call of each of ``calls`` (each takes one text), the calls taking turns on
-    every text so that all see the same machine load."""
-    times: list[list[float]] = [[] for _ in calls]
-    for text in texts:
-        for bucket, call in zip(times, calls, strict=True):
-            t0 = time.perf_counter()
-            call(text)
-            bucket.append(time.perf_counter() - t0)
-    return times
-
-
-def rate_line(name: str, times: list[float], raw_rate: float) -> str:
-    rate = len(times) / sum(times)
-    return (
-        f"  {name}: {rate:.1f} claims/s = {rate / raw_rate:.2f} x raw; latency p50 "
-        f"{1000 * np.percentile(times, 50):.1f} ms, p95 {1000 * np.percentile(times, 95):.1f} ms"
-    )
-
-
-def speed(
-    raw, passages: list[Passage], texts: list[str], vectors: dict, cross_weights: Path
-) -> None:
-    """Claims/s and latency per request (one claim each), interleaved with the raw encode of
-    the same claim; fresh caches (:func:`warm_retriever`)."""
-    warm, retriever = warm_retriever(raw, passages, vectors)
-    shared = FactChecker(retriever, BuiltinJudge(warm), top_k=3)
-    cold = FactChecker(retriever, BuiltinJudge(raw), top_k=3)  # judge re-encodes evidence
-    cross = FactChecker(retriever, CrossJudge(warm, weights=cross_weights), top_k=3)
-    cross.check_claims(["warm-up claim"], top_k=3)  # loads the torch model
-    t_raw, t_shared, t_cold, t_cross = interleaved_times(
-        texts,
-        [
-            lambda t: raw.embed([t]),
-            lambda t: shared.check_claims([t], top_k=3),
-            lambda t: cold.check_claims([t], top_k=3),
-            lambda t: cross.check_claims([t], top_k=3),
-        ],
-    )
-    raw_rate = len(t_raw) / sum(t_raw)
-    print(
-        f"\n== Speed ({len(texts)} requests of one claim, top-3 of {len(passages)} passages, "
-        "interleaved) =="
-    )
-    print(
-        f"  raw MiniLM encode of the same claims, 1 text/call: {raw_rate:.1f} texts/s, "
-        f"p50 {1000 * np.percentile(t_raw, 50):.1f} ms"
-    )
-    for name, ts in (
-        ("builtin, end-to-end, judge shares the KB's embedding cache", t_shared),
-        (("builtin, end-to-end, own cache (evidence encoded on first sight)"), t_cold),
-        ("cross, end-to-end, judge shares the KB's embedding cache", t_cross),
+    docs = [ContextDocument(text, source) for source, text in DOCUMENTS]
+    kb.ingest([Document(text, source=source) for source, text in DOCUMENTS], collection="hand")
+    claims = [c for c, _, _ in CLAIMS]
+    out: dict = {"n": len(CLAIMS)}
+    conf, ok = [], []
+    for shape, rep in (
+        ("documents", checker.check_claims(claims, documents=docs)),
+        ("collection", checker.check_claims(claims, collection="hand")),
     ):
-        print(rate_line(name, ts, raw_rate))
+        right = [c.verdict == want for c, (_, want, _) in zip(rep.claims, CLAIMS, strict=True)]
+        out[f"{shape}_acc"] = sum(right) / len(right)
+        kinds: dict[str, list[bool]] = {}
+        for r, (_, _, kind) in zip(right, CLAIMS, strict=True):
+            kinds.setdefault(kind, []).append(r)
+        out[f"{shape}_by_kind"] = {k: f"{sum(v)}/{len(v)}" for k, v in kinds.items()}
+        if shape == "documents":
+            out["wrong"] = [
+                f"{c.text} -> {c.verdict} {c.confidence:.2f} (want {want})"
+                for c, (_, want, _), r in zip(rep.claims, CLAIMS, right, strict=True) if not r
+            ]  # fmt: skip
+            conf, ok = [c.confidence for c in rep.claims], right
+    return out, conf, ok
 
 
-def fever_sym_report(name: str, judge, claims: list[str], evidences: list[str], gold: list[str]):
-    """``judge`` on FEVER-Symmetric test pairs: 3-way (NEI counted wrong) and S-vs-R only."""
-    probs = judge.pair_probs(claims, evidences)  # one passage per claim: judge_many == these
-    three = [decisive_evidence(row[None], min_decisive=judge.min_decisive).label for row in probs]
-    binary = ["SUPPORTED" if p[0] >= p[1] else "REFUTED" for p in probs]
-    two = ("SUPPORTED", "REFUTED")
-    show(f"  {name}, 3-way (NEI counts as wrong)", metrics(gold, three, two), two)
-    show(f"  {name}, S-vs-R only", metrics(gold, binary, two), two)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small subsets, one fold")
-    parser.add_argument("--folds", type=int, default=tr.FOLDS)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/factforge_fc_vectors.npz"))
-    parser.add_argument("--no-kfold", action="store_true", help="skip the builtin k-fold part")
-    parser.add_argument("--cross-weights", type=Path, default=CROSS_WEIGHTS)
-    parser.add_argument(
-        "--cross-pairs", action="store_true", help="also score the cross judge per pair (slow)"
-    )
-    parser.add_argument("--speed-n", type=int, default=400, help="claims in the speed test")
-    parser.add_argument(
-        "--old-weights",
-        type=Path,
-        default=None,
-        help="earlier builtin weights to score on FEVER-Symmetric test beside the shipped ones",
-    )
-    parser.add_argument(
-        "--nli-model",
-        action="append",
-        default=[],
-        metavar="ID_OR_PATH",
-        help="also measure the nli judge with this CrossEncoder NLI model (repeatable; for "
-        "GPU deployments; a hub id needs the hub, a local path does not)",
-    )
-    parser.add_argument("--nli-device", default=None, help="torch device for --nli-model")
-    parser.add_argument(
-        "--no-transfer", action="store_true", help="skip the judge trained without Climate-FEVER"
-    )
-    args = parser.parse_args(argv)
-    from knowledge.embeddings import Embedder
+def speed(embedder, checkers: dict, texts: list[str]) -> dict:
+    from knowledge import Embedder
 
     raw = Embedder()
     raw.embed(["warm-up"])
-    claims, passages = climate_claims(args.quick)
-    print(
-        f"Climate-FEVER: {len(claims)} claims (DISPUTED dropped), KB of {len(passages)} "
-        "evidence sentences, top-3 retrieval"
-    )
-
-    folds = [] if args.no_kfold else [0] if args.quick else list(range(args.folds))
-    gold, pred, pred_dec, base_cos, base_major, fold_of = [], [], [], [], [], []
-    pair_gold, pair_pred = [], []
-    tmp = Path(tempfile.mkdtemp(prefix="fc-eval-"))
-    shared = CachedEmbedder(raw)
-    # KB passage vectors may come from the training cache (same encoder); claims never do,
-    # so every request below really encodes its claim.
-    passage_texts = {p.text for p in passages}
-    cached = tr.embed_texts([], raw, args.cache) if args.cache.exists() else {}
-    for text, vec in cached.items():
-        if text in passage_texts:
-            shared._cache[text] = vec
-    retriever = InMemoryRetriever(shared)
-    retriever.add(passages)
-    for fold in folds:
-        t0 = time.perf_counter()
-        arrays, meta = tr.train(fold, raw, cache=args.cache)
-        tr.save(arrays, meta, tmp / f"fold{fold}.npz")
-        judge = BuiltinJudge(shared, weights=tmp / f"fold{fold}.npz")
-        print(f"  fold {fold}: trained on {meta['pairs']} pairs in {time.perf_counter() - t0:.0f}s")
-        held = [c for c in claims if tr.climate_fold(c["claim_id"], args.folds) == fold]
-        train_claims = [c for c in claims if tr.climate_fold(c["claim_id"], args.folds) != fold]
-        checker = FactChecker(retriever, judge, top_k=3)
-        p, _, hits = timed_checks(checker, [c["claim"] for c in held])
-        pred += p
-        # the same pair model with the fixed decisive-passage rule instead of the learned one
-        pred_dec += [j.label for j in PairJudge.judge_many(judge, [c["claim"] for c in held], hits)]
-        gold += [gold_label(c["claim_label"]) for c in held]
-        fold_of += [fold] * len(held)
-        # baselines fitted on the training folds only
-        labels_tr = [gold_label(c["claim_label"]) for c in train_claims]
-        major = max(set(labels_tr), key=labels_tr.count)
-        base_major += [major] * len(held)
-        tr_top = [
-            h[0].score for h in retriever.search_many([c["claim"] for c in train_claims], top_k=1)
-        ]
-        best_t = max(
-            np.unique(np.round(tr_top, 3)),
-            key=lambda t: metrics(
-                labels_tr, ["SUPPORTED" if s >= t else "NOT_ENOUGH_INFO" for s in tr_top]
-            )["macro_f1"],
-        )
-        base_cos += ["SUPPORTED" if h[0].score >= best_t else "NOT_ENOUGH_INFO" for h in hits]
-        # pairs of the held-out claims
-        fold_gold, fold_pred = pair_labels(judge, held)
-        pair_gold += fold_gold
-        pair_pred += fold_pred
-
-    if folds:
-        print(f"\n== Climate-FEVER claim level, {len(folds)}-fold (judge never saw the fold) ==")
-        show("  majority baseline", metrics(gold, base_major))
-        show("  cosine-threshold baseline", metrics(gold, base_cos))
-        show("  builtin judge, decisive-passage rule", metrics(gold, pred_dec))
-        show("  builtin judge (shipped design: learned aggregation)", metrics(gold, pred))
-    if len(folds) > 1:
-        keep = [i for i, f in enumerate(fold_of) if f != 0]
-
-        def pick(xs: list) -> list:
-            return [xs[i] for i in keep]
-
-        print("  (fold 0 served for design choices; folds 1.. were never looked at before:)")
-        show("  majority baseline, folds 1..", metrics(pick(gold), pick(base_major)))
-        show("  cosine-threshold baseline, folds 1..", metrics(pick(gold), pick(base_cos)))
-        show("  builtin judge, folds 1..", metrics(pick(gold), pick(pred)))
-    if folds:
-        print("\n== Climate-FEVER claim/evidence pairs, held-out folds ==")
-        show("  builtin judge (pairs)", metrics(pair_gold, pair_pred))
-
-    if not args.no_transfer:
-        transfer_eval(raw, shared, retriever, claims, args.cache, tmp)
-
-    heldout_compare(raw, shared, retriever, claims, args.cross_weights, tmp, args.cross_pairs)
-
-    # --- FEVER-Symmetric test with the shipped weights ------------------------------------------
-    test = tr.load_fever_sym("test")
-    if args.quick:
-        test = test[:200]
-    fc, fe = (
-        [tr.clean_fever(x["claim"]) for x in test],
-        [tr.clean_fever(x["evidence"]) for x in test],
-    )
-    fgold = [gold_label(x["label"]) for x in test]
-    print("\n== FEVER-Symmetric TEST (shipped weights; never trained or tuned on) ==")
-    judges = [("builtin", BuiltinJudge(shared, weights=DEFAULT_WEIGHTS))]
-    if args.old_weights is not None:
-        judges.append(("builtin OLD weights", BuiltinJudge(shared, weights=args.old_weights)))
-    judges.append(("cross", CrossJudge(shared, weights=args.cross_weights)))
-    for name, judge in judges:
-        fever_sym_report(f"{name} judge", judge, fc, fe, fgold)
-
-    for model in args.nli_model:
-        nli_eval(model, args.nli_device, raw, passages, dict(shared._cache), claims, fc, fe, fgold)
-
-    # --- speed ---------------------------------------------------------------------------------
-    speed(
-        raw,
-        passages,
-        [c["claim"] for c in claims][: 100 if args.quick else args.speed_n],
-        dict(shared._cache),
-        args.cross_weights,
-    )
-    return 0
-
-
-def transfer_eval(raw, shared, retriever, claims: list[dict], cache: Path, tmp: Path) -> None:
-    """The pair recipe trained with no Climate-FEVER data at all (FEVER-Symmetric dev, WiCE and
-    pairs synthesised from them): how the judge does on a fact-check set it never saw. No
-    claim gate (it is fitted on Climate-FEVER), so the decisive-passage rule decides."""
-    t0 = time.perf_counter()
-    arrays, meta = tr.train(None, raw, cache=cache, climate=False)
-    tr.save(arrays, meta, tmp / "no_climate.npz")
-    judge = BuiltinJudge(shared, weights=tmp / "no_climate.npz")
-    print(
-        f"\n== Transfer: judge trained WITHOUT Climate-FEVER ({meta['pairs']} pairs, "
-        f"{time.perf_counter() - t0:.0f}s), all {len(claims)} claims =="
-    )
-    gold = [gold_label(c["claim_label"]) for c in claims]
-    major = max(set(gold), key=gold.count)
-    show("  majority class (of the evaluated set itself)", metrics(gold, [major] * len(gold)))
-    pred, _, _ = timed_checks(FactChecker(retriever, judge, top_k=3), [c["claim"] for c in claims])
-    show("  builtin recipe, no Climate-FEVER (claim level)", metrics(gold, pred))
-    show("  builtin recipe, no Climate-FEVER (pairs)", metrics(*pair_labels(judge, claims)))
-
-
-def nli_eval(
-    model: str,
-    device: str | None,
-    raw,
-    passages: list[Passage],
-    vectors: dict,
-    claims: list[dict],
-    fc: list[str],
-    fe: list[str],
-    fgold: list[str],
-) -> None:
-    """An ``nli`` judge (an NLI cross-encoder that never saw these sets, so every claim counts):
-    its speed against the raw MiniLM encode of the same claims (interleaved, each claim
-    encoded for real: the retriever's cache starts with the KB passages only), then
-    Climate-FEVER claim level through the same retriever and FEVER-Symmetric test."""
-    from plugins.factcheck.nli import NLIJudge
-
-    print(f"\n== nli judge {model} (device {device or 'auto'}; never trained on these sets) ==")
-    _, retriever = warm_retriever(raw, passages, vectors)
-    judge = NLIJudge(model, device=device)
-    checker = FactChecker(retriever, judge, top_k=3)
-    checker.check_claims(["warm-up claim"], top_k=3)  # loads the model
-    texts = [c["claim"] for c in claims]
-    t_raw, t_nli = interleaved_times(
-        texts[:200], [lambda t: raw.embed([t]), lambda t: checker.check_claims([t], top_k=3)]
-    )
-    raw_rate = len(t_raw) / sum(t_raw)
-    print(f"  raw MiniLM encode of the same claims, 1 text/call: {raw_rate:.1f} texts/s")
-    print(rate_line(f"speed, {len(t_nli)} requests of one claim", t_nli, raw_rate))
-    pred, _, _ = timed_checks(checker, texts)
-    climate_gold = [gold_label(c["claim_label"]) for c in claims]
-    show("  Climate-FEVER claim level, all claims", metrics(climate_gold, pred))
-    fever_sym_report("FEVER-Symmetric test", judge, fc, fe, fgold)
-
-
-def heldout_compare(
-    raw, shared, retriever, claims: list[dict], cross_weights: Path, tmp: Path, pair_level: bool
-):
-    """Both judges on the cross judge's fixed 30 % held-out claims (same retrieval, same
-    claims). The builtin judge is retrained here on exactly the cross judge's training pairs
-    (its shipped weights saw every Climate-FEVER claim)."""
-    held = [c for c in claims if trc.heldout(c["claim_id"])]
-    train_claims = [c for c in claims if not trc.heldout(c["claim_id"])]
-    t0 = time.perf_counter()
-    pairs = trc.build_pairs()
-    assert not any(
-        p.group.startswith("climate:") and trc.heldout(p.group.split(":")[1]) for p in pairs
-    )
-    vectors = tr.embed_texts([t for p in pairs for t in (p.claim, p.evidence)], raw, trc.CACHE)
-    arrays = tr.train_mlp(tr.featurize(pairs, vectors), np.array([p.label for p in pairs]))
-    tr.save(arrays, {"lexical": list(tr.CUE_NAMES)}, tmp / "builtin_same_split.npz")
-    print(
-        f"\n== Climate-FEVER claim level, fixed 30 % HELD-OUT claim split ({len(held)} claims; "
-        "not the full-set k-fold) =="
-    )
-    print(
-        f"  builtin retrained on the cross judge's {len(pairs)} pairs in "
-        f"{time.perf_counter() - t0:.0f}s"
-    )
-    texts = [c["claim"] for c in held]
-    hits = retriever.search_many(texts, top_k=3)
-    gold = [gold_label(c["claim_label"]) for c in held]
-    labels_tr = [gold_label(c["claim_label"]) for c in train_claims]
-    major = max(set(labels_tr), key=labels_tr.count)
-    show("  majority baseline (from train claims)", metrics(gold, [major] * len(held)))
-    for name, judge in (
-        ("builtin (same split)", BuiltinJudge(shared, weights=tmp / "builtin_same_split.npz")),
-        ("cross (shipped)", CrossJudge(shared, weights=cross_weights)),
-    ):
-        t1 = time.perf_counter()
-        pred = [j.label for j in judge.judge_many(texts, hits)]
-        show(f"  {name} [{time.perf_counter() - t1:.0f}s]", metrics(gold, pred))
-        if name.startswith("cross") and not pair_level:
+    for c in checkers.values():
+        c.check_claims(["warm-up claim"], collection="climate")
+    calls = {"raw_encode": lambda t: raw.embed([t])}
+    calls.update({name: (lambda t, c=c: c.check_claims([t], collection="climate"))
+                  for name, c in checkers.items()})  # fmt: skip
+    times: dict[str, list[float]] = {k: [] for k in calls}
+    for t in texts:
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call(t)
+            times[name].append(time.perf_counter() - start)
+    raw_rate = len(texts) / sum(times["raw_encode"])
+    out = {"raw_encode_per_s": raw_rate}
+    for name, ts in times.items():
+        if name == "raw_encode":
             continue
-        show(f"  {name}, claim/evidence pairs", metrics(*pair_labels(judge, held)))
+        q = statistics.quantiles(ts, n=20)
+        rate = len(ts) / sum(ts)
+        out[name] = {"claims_per_s": rate, "x_raw": rate / raw_rate,
+                     "p50_ms": 1000 * statistics.median(ts), "p95_ms": 1000 * q[18]}  # fmt: skip
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small subsets")
+    ap.add_argument("--judges", default="reader,builtin")
+    ap.add_argument("--reader-weights", type=Path, default=None)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--speed-n", type=int, default=300)
+    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = ap.parse_args(argv)
+
+    from knowledge import Embedder
+
+    embedder = Embedder()
+    results: dict = {}
+    report, train = climate_rows(args.data, args.quick)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.time()
+        kb = climate_kb(embedder, Path(tmp))
+        print(f"knowledge base: 1,535 Climate-FEVER paragraphs in {time.time() - t0:.0f} s", flush=True)
+        results["climate_baselines"] = cosine_baseline(kb, report, train)
+        print("climate baselines", json.dumps(results["climate_baselines"]), flush=True)
+        checkers = {}
+        for name in args.judges.split(","):
+            judge = build_judge(name, embedder, args.reader_weights)
+            checker = checker_for(kb, judge, embedder)
+            checkers[name] = checker
+            res: dict = {}
+            res["fever_sym_test"] = fever_sym(judge, args.data, args.quick)
+            res["climate_gold_evidence"] = climate_gold_evidence(judge, report)
+            res["climate_documents"], c1, o1 = climate_documents(checker, report)
+            res["scifact_report"], c2, o2 = scifact(judge, args.data)
+            res["handwritten"], c3, o3 = handwritten(checker, kb)
+            res["minimal_edits"] = minimal_edits(judge, args.data, args.quick)
+            res["ece"] = {"climate_documents": ece(c1, o1), "scifact": ece(c2, o2),
+                          "handwritten": ece(c3, o3)}  # fmt: skip
+            results[name] = res
+            print(name, json.dumps(res, indent=1), flush=True)
+        if "reader" in checkers:
+            checkers["reader_fp32"] = checker_for(
+                kb, build_judge("reader", embedder, args.reader_weights, "none"), embedder
+            )
+        texts = [r["claim"] for r in report]
+        random.Random(0).shuffle(texts)
+        results["speed"] = speed(embedder, checkers, texts[: args.speed_n])
+        print("speed", json.dumps(results["speed"], indent=1), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
 
 
 if __name__ == "__main__":

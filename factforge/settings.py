@@ -103,7 +103,15 @@ class Settings(BaseSettings):
 
     # --- fact-checking ---------------------------------------------------------------------
     factcheck_judge: str = Field(
-        "builtin", description="Fact-check judge: builtin, cross, nli, llm, or a plugin's judge."
+        "reader",
+        description="Fact-check judge: reader, builtin, cross, nli, llm, or a plugin's judge.",
+    )
+    factcheck_quantize: Literal["auto", "int8", "none"] = Field(
+        "auto", description="Reader judge weights: auto (int8 on CPU), int8 or none (fp32)."
+    )
+    factcheck_device: str = Field("cpu", description="Torch device of the reader judge.")
+    factcheck_evidence_windows: int = Field(
+        3, ge=1, le=20, description="Evidence sentences (or neighbour pairs) judged per claim."
     )
     factcheck_nli_model: str = Field(
         "cross-encoder/nli-deberta-v3-xsmall",
@@ -112,7 +120,9 @@ class Settings(BaseSettings):
     factcheck_collection: str = Field(
         "knowledge", description="Knowledge-base collection claims are checked against."
     )
-    factcheck_top_k: int = Field(3, ge=1, le=50, description="Evidence passages per claim.")
+    factcheck_top_k: int = Field(
+        3, ge=1, le=50, description="Knowledge-base chunks retrieved per claim."
+    )
     factcheck_fail_confidence: float = Field(
         0.8, ge=0, le=1, description="A refuted claim this confident fails a job (else warns)."
     )

@@ -95,6 +95,10 @@ def build_judge(
     backend: Callable[[], ModelBackend],
 ) -> Judge:
     """A built-in judge by name, or one a plugin registered (``register_judges``)."""
+    if name == "reader":
+        return make_judge(
+            "reader", quantize=settings.factcheck_quantize, device=settings.factcheck_device
+        )
     if name in ("builtin", "cross"):
         return make_judge(name, encoder=encoder)
     if name == "nli":
@@ -119,6 +123,8 @@ def build_fact_checker(settings: Settings, knowledge_base: Retriever, judge: Jud
         knowledge_base,
         judge,
         top_k=settings.factcheck_top_k,
+        evidence_windows=settings.factcheck_evidence_windows,
+        encoder=getattr(knowledge_base, "embedder", None),
         limits=FactCheckLimits(max_claims=settings.factcheck_max_claims,
                                max_chars=settings.max_request_bytes),
     )

@@ -11,7 +11,7 @@ from plugins.factcheck.types import Judgement
 
 __all__ = ["JUDGE_NAMES", "Judge", "make_judge"]
 
-JUDGE_NAMES: tuple[str, ...] = ("builtin", "cross", "nli", "llm")
+JUDGE_NAMES: tuple[str, ...] = ("reader", "builtin", "cross", "nli", "llm")
 
 
 @runtime_checkable
@@ -32,16 +32,21 @@ class Judge(Protocol):
 
 
 def make_judge(name: str, **options: Any) -> Judge:
-    """Build the judge called ``name`` (``builtin``, ``cross``, ``nli`` or ``llm``).
+    """Build the judge called ``name`` (``reader``, ``builtin``, ``cross``, ``nli`` or ``llm``).
 
-    Options: ``builtin`` takes ``encoder`` (an ``embed(texts)`` object) and ``weights``;
+    Options: ``reader`` takes ``weights``, ``base``, ``quantize`` (auto | int8 | none),
+    ``device`` and ``batch_size``; ``builtin`` takes ``encoder`` (an ``embed(texts)`` object) and ``weights``;
     ``cross`` takes ``encoder``, ``weights``, ``base`` (MiniLM directory) and ``batch_size``
     (its torch model loads on the first judgement);
     ``nli`` takes ``model`` (a CrossEncoder id or path) and ``device``; ``llm`` takes ``backend``
     (object with ``generate(requests)``) plus ``make_request``, or ``complete`` (prompt -> str).
     """
     factories: dict[str, Callable[..., Judge]] = {}
-    if name == "builtin":
+    if name == "reader":
+        from plugins.factcheck.reader import ReaderJudge
+
+        factories[name] = ReaderJudge
+    elif name == "builtin":
         from plugins.factcheck.builtin import BuiltinJudge
 
         factories[name] = BuiltinJudge

@@ -81,3 +81,30 @@ def test_unknown_collection_exits_2(app):
 def test_unwired_services_exit_2(bare_app):
     result = runner.invoke(bare_app, ["factcheck", "Water is wet today."])
     assert result.exit_code == 2 and "not configured" in result.output
+
+
+def test_documents_instead_of_the_knowledge_base(app, tmp_path):
+    doc = tmp_path / "harbor.md"
+    doc.write_text("Harbor is a web server written in Rust. It does not support HTTP/3.")
+    result = runner.invoke(
+        app, ["factcheck", "Harbor is written in Rust.", "--document", str(doc), "--json"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    evidence = json.loads(result.stdout)["claims"][0]["evidence"]
+    assert evidence[0]["source"] == "harbor.md"
+    assert evidence[0]["text"] in doc.read_text()
+
+
+def test_document_with_a_collection_or_empty_is_exit_2(app, tmp_path):
+    doc = tmp_path / "a.md"
+    doc.write_text("Water is wet.")
+    both = runner.invoke(
+        app, ["factcheck", "Water is wet.", "--document", str(doc), "--collection", "default"]
+    )
+    assert both.exit_code == 2 and "not both" in both.output
+    empty = tmp_path / "empty.md"
+    empty.write_text("   ")
+    result = runner.invoke(app, ["factcheck", "Water is wet.", "--document", str(empty)])
+    assert result.exit_code == 2 and "empty" in result.output
+    missing = runner.invoke(app, ["factcheck", "Water is wet.", "--document", "/nope.md"])
+    assert missing.exit_code == 2

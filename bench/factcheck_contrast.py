@@ -1,0 +1,150 @@
+"""Contrastive claims: minimal edits that turn a supported claim into a refuted one.
+
+Refuted claims in the wild are often one edit away from true ones (VitaminC, COVID-Fact): a
+negation, a changed number, a swapped entity, an antonym, a quantifier. ``contrast(claim,
+evidence, rng)`` makes such an edit of a claim that ``evidence`` supports, taking replacement
+entities and numbers from the evidence itself where it can, and says which edit it made.
+Training data only; nothing at run time imports this.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+__all__ = ["EDITS", "contrast"]
+
+_ANTONYM_PAIRS = """
+min max|minimum maximum|increase decrease|increases decreases|increased decreased|
+increasing decreasing|more less|higher lower|larger smaller|bigger smaller|faster slower|
+before after|first last|always never|true false|possible impossible|stable unstable|
+mutable immutable|positive negative|better worse|best worst|ascending descending|
+sorted unsorted|older younger|north south|east west|rise fall|rises falls|rose fell|won lost|
+wins loses|male female|above below|inside outside|open closed|include exclude|
+includes excludes|heavier lighter|hot cold|warmer cooler|warming cooling|early late|
+earlier later|began ended|same different|synchronous asynchronous|legal illegal|
+visible invisible|safe unsafe|allowed forbidden|accepts rejects|success failure|strong weak|
+strengthens weakens|up down|enabled disabled|required optional|public private|local global|
+deep shallow|wide narrow|rich poor|many few|most least|majority minority|gains losses|
+agree disagree|supports opposes|supported opposed|lowest highest|minimal maximal|
+shorter longer|cheaper dearer|easier harder|left right|internal external|input output|
+start end|starts ends|created destroyed|ancient modern|underestimated overestimated|
+reduces raises|reduced raised|expands shrinks|alive dead|won lost|entered left|
+constant variable|finite infinite|even odd|upper lower|deterministic random
+"""
+ANTONYMS: dict[str, str] = {}
+for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
+    _a, _b = _pair.split()
+    ANTONYMS.setdefault(_a, _b)
+    ANTONYMS.setdefault(_b, _a)
+
+_QUANTIFIERS = {
+    "all": "no", "every": "no", "always": "never", "everyone": "no one", "none": "all",
+    "no": "all", "never": "always", "nobody": "everybody", "some": "no", "only": "not only",
+}  # fmt: skip
+_AUX = re.compile(
+    r"\b(is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may)"
+    r"(\s+not\b|n't\b)?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]?\d)")
+_ENTITY = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'-]+)*)")
+_WORD = re.compile(r"\b\w+\b")
+_VERB_S = re.compile(r"(?<=\w )([a-z]{3,}?)(ies|es|s)\b")
+_DETERMINERS = frozenset({"the", "a", "an", "of", "and", "its", "their", "many", "some", "these",
+                          "those", "all", "two", "three", "several", "in", "on", "for", "with"})
+_NOT_VERBS = frozenset({"is", "was", "has", "this", "its", "as", "us", "his", "thus", "always", "less"})
+
+EDITS = ("negation", "number", "entity", "antonym", "quantifier")
+
+
+def _negate(claim: str, rng: random.Random) -> str | None:
+    m = _AUX.search(claim)
+    if m is None:  # "X works" -> "X does not work"
+        for v in _VERB_S.finditer(claim):
+            word = v.group(0)
+            before = claim[: v.start()].split()
+            if (word in _NOT_VERBS or word.endswith(("ss", "ous"))
+                    or (before and before[-1].lower() in _DETERMINERS)):
+                continue
+            stem, suffix = v.group(1), v.group(2)
+            if suffix == "ies":
+                base = stem + "y"
+            elif suffix == "es" and not stem.endswith(("sh", "ch", "x", "ss", "o")):
+                base = stem + "e"
+            else:
+                base = stem
+            return claim[: v.start()] + "does not " + base + claim[v.end() :]
+        return None
+    if m.group(2):  # "is not" / "isn't" -> "is"
+        return claim[: m.start()] + m.group(1) + claim[m.end() :]
+    return claim[: m.end()] + " not" + claim[m.end() :]
+
+
+def _new_number(text: str, rng: random.Random) -> str:
+    plain = text.replace(",", "")
+    if "." in plain:
+        value = float(plain)
+        return f"{value * rng.choice((0.5, 1.5, 2.0, 3.0)) + rng.choice((0.1, 1.3)):.{len(plain.split('.')[1])}f}"
+    value = int(plain)
+    if 1500 <= value <= 2100:  # a year
+        return str(value + rng.choice((-1, 1)) * rng.randint(2, 30))
+    choices = [value + d for d in (1, 2, 3, 5, 10)] + [value * 2, value * 10, max(0, value - 1)]
+    choices = [c for c in choices if c != value]
+    new = rng.choice(choices)
+    return f"{new:,}" if "," in text else str(new)
+
+
+def _change_number(claim: str, evidence: str, rng: random.Random) -> str | None:
+    found = list(_NUMBER.finditer(claim))
+    if not found:
+        return None
+    m = rng.choice(found)
+    others = [n for n in _NUMBER.findall(evidence) if n != m.group(1) and n not in claim]
+    new = rng.choice(others) if others and rng.random() < 0.5 else _new_number(m.group(1), rng)
+    return claim[: m.start()] + new + claim[m.end() :]
+
+
+def _swap_entity(claim: str, evidence: str, rng: random.Random) -> str | None:
+    in_claim = [m for m in _ENTITY.finditer(claim)]
+    candidates = [
+        e for e in dict.fromkeys(m.group(1) for m in _ENTITY.finditer(evidence))
+        if e.lower() not in claim.lower() and len(e) > 2
+    ]  # fmt: skip
+    if not in_claim or not candidates:
+        return None
+    m = rng.choice(in_claim)
+    return claim[: m.start()] + rng.choice(candidates) + claim[m.end() :]
+
+
+def _replace_word(claim: str, table: dict[str, str], rng: random.Random) -> str | None:
+    hits = [m for m in _WORD.finditer(claim) if m.group(0).lower() in table]
+    if not hits:
+        return None
+    m = rng.choice(hits)
+    word = m.group(0)
+    new = table[word.lower()]
+    if word[0].isupper():
+        new = new[0].upper() + new[1:]
+    return claim[: m.start()] + new + claim[m.end() :]
+
+
+def contrast(claim: str, evidence: str, rng: random.Random) -> tuple[str, str] | None:
+    """A refuted variant of ``claim`` (supported by ``evidence``) and the edit's name, or None
+    when no edit applies. Edits are tried in a random order; the first that applies wins."""
+    order = list(EDITS)
+    rng.shuffle(order)
+    for edit in order:
+        if edit == "negation":
+            new = _negate(claim, rng)
+        elif edit == "number":
+            new = _change_number(claim, evidence, rng)
+        elif edit == "entity":
+            new = _swap_entity(claim, evidence, rng)
+        elif edit == "antonym":
+            new = _replace_word(claim, ANTONYMS, rng)
+        else:
+            new = _replace_word(claim, _QUANTIFIERS, rng)
+        if new and new != claim:
+            return new, edit
+    return None

@@ -1,0 +1,119 @@
+"""The ``reader`` judge (the default): a cross-encoder that reads evidence and claim together.
+
+The bundled all-MiniLM-L6-v2 fine-tuned whole on fact-checking and NLI pairs
+(``bench/train_factcheck_reader.py``) with a 3-way head; confidences are calibrated by a
+temperature fitted on a dev split. On CPU it runs with int8 dynamic quantisation by default.
+Each (claim, evidence window) pair is scored; the claim takes its most decisive window's label
+(:func:`plugins.factcheck.aggregate.decisive_evidence`).
+
+torch and transformers are imported on the first judgement, never at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from plugins.factcheck.aggregate import PairJudge
+from plugins.factcheck.errors import JudgeError, JudgeLoadError
+
+__all__ = ["DEFAULT_WEIGHTS", "Quantize", "ReaderJudge"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEIGHTS = Path(__file__).with_name("reader_judge.safetensors")
+Quantize = Literal["auto", "int8", "none"]
+
+
+class ReaderJudge(PairJudge):
+    """Judges (claim, evidence) pairs with the fine-tuned MiniLM cross-encoder.
+
+    ``quantize``: ``auto`` is int8 on CPU and full precision elsewhere; ``int8`` forces dynamic
+    int8 quantisation (CPU only); ``none`` keeps fp32. ``device``: a torch device name or None
+    (CPU). ``base`` is the MiniLM directory (default: the bundled one).
+    """
+
+    name = "reader"
+
+    def __init__(
+        self,
+        *,
+        weights: str | Path = DEFAULT_WEIGHTS,
+        base: str = "all-MiniLM-L6-v2",
+        quantize: Quantize = "auto",
+        device: str | None = None,
+        min_decisive: float = 0.5,
+        batch_size: int = 32,
+        **_ignored: Any,
+    ) -> None:
+        self.weights = Path(weights)
+        if not self.weights.is_file():
+            raise JudgeLoadError(f"reader judge weights {self.weights} do not exist")
+        if quantize not in ("auto", "int8", "none"):
+            raise JudgeLoadError(f"quantize must be auto, int8 or none, got {quantize!r}")
+        if batch_size < 1:
+            raise JudgeLoadError(f"batch_size must be >= 1, got {batch_size}")
+        self.device = device or "cpu"
+        on_cpu = self.device == "cpu"
+        if quantize == "int8" and not on_cpu:
+            raise JudgeLoadError("int8 quantisation of the reader judge runs on CPU only")
+        self.quantize = quantize
+        self.int8 = quantize == "int8" or (quantize == "auto" and on_cpu)
+        self.base = base
+        self.min_decisive = min_decisive
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    from knowledge.embeddings import resolve_model_path
+                    from knowledge.errors import KnowledgeError
+                    from plugins.factcheck.reader_model import load_reader, quantize_int8
+
+                    try:
+                        model = load_reader(self.weights, resolve_model_path(self.base))
+                        if self.int8:
+                            try:
+                                model = quantize_int8(model)
+                            except JudgeLoadError:
+                                if self.quantize == "int8":
+                                    raise
+                                log.warning("reader judge: no int8 in this torch; using fp32")
+                                self.int8 = False
+                        if not self.int8:
+                            model = model.to(self.device)
+                    except JudgeLoadError:
+                        raise
+                    except (KnowledgeError, OSError, ValueError, RuntimeError) as exc:
+                        raise JudgeLoadError(f"cannot load the reader judge: {exc}") from exc
+                    self._model = model
+        return self._model
+
+    def pair_probs(self, claims: Sequence[str], evidences: Sequence[str]) -> np.ndarray:
+        """``[p_supported, p_refuted, p_nei]`` per aligned (claim, evidence) pair."""
+        if not claims:
+            return np.zeros((0, 3), dtype=np.float32)
+        model = self._load()
+        order = np.argsort([len(c) + len(e) for c, e in zip(claims, evidences, strict=True)])
+        out = np.zeros((len(claims), 3), dtype=np.float32)
+        try:
+            import torch
+
+            with torch.inference_mode():
+                for start in range(0, len(order), self.batch_size):
+                    idx = order[start : start + self.batch_size]
+                    batch = model.tokenize([evidences[i] for i in idx], [claims[i] for i in idx])
+                    batch = {k: v.to(self.device) for k, v in batch.items()}
+                    logits = model(batch) / model.temperature
+                    out[idx] = torch.softmax(logits.float(), dim=1).cpu().numpy()
+        except Exception as exc:
+            raise JudgeError(f"the reader judge failed: {exc}") from exc
+        return out

@@ -1,0 +1,111 @@
+"""The reader judge (the default): shipped weights, int8 loading, its errors, and the
+hand-written knowledge base end to end (documents and a real embedded Chroma collection)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugins.factcheck import FactChecker, make_judge
+from plugins.factcheck.documents import ContextDocument
+from plugins.factcheck.errors import JudgeLoadError
+from plugins.factcheck.reader import DEFAULT_WEIGHTS, ReaderJudge
+from tests.fixtures.factcheck_kb import CLAIMS, DOCUMENTS
+from tests.fixtures.judge_cases import CASES, hit
+
+# Measured with the shipped weights (bench/factcheck_eval.py section 4): see README Benchmarks.
+HANDWRITTEN_MIN_ACCURACY = 0.80
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return make_judge("reader")
+
+
+@pytest.fixture(scope="module")
+def reader_fp32():
+    return make_judge("reader", quantize="none")
+
+
+def test_the_default_judge_loads_int8_on_cpu(reader):
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    assert reader.name == "reader" and reader.int8
+    model = reader._load()
+    linear = model.encoder.encoder.layer[0].attention.self.query
+    assert isinstance(linear, DynamicLinear)
+    assert 10e6 < DEFAULT_WEIGHTS.stat().st_size < 50e6  # shipped small, fp16
+
+
+def test_int8_agrees_with_fp32(reader, reader_fp32):
+    claims = [c for c, _, _ in CASES]
+    evidences = [e for _, e, _ in CASES]
+    q, f = reader.pair_probs(claims, evidences), reader_fp32.pair_probs(claims, evidences)
+    assert q.shape == f.shape == (len(CASES), 3)
+    assert abs(q - f).max() < 0.15
+    assert (q.argmax(1) == f.argmax(1)).mean() >= 0.85
+
+
+def test_judge_cases(reader):
+    got = reader.judge_many([c for c, _, _ in CASES], [[hit(e)] for _, e, _ in CASES])
+    right = [j.label == want for j, (_, _, want) in zip(got, CASES, strict=True)]
+    assert sum(right) >= len(CASES) - 1, [(c, j.label) for j, (c, _, _) in zip(got, CASES)]
+    assert all(0.0 <= j.confidence <= 1.0 for j in got)
+
+
+def test_no_evidence_is_not_enough_info(reader):
+    assert reader.judge("Water is wet.", []).label == "NOT_ENOUGH_INFO"
+    assert reader.judge_many([], []) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"weights": "/nonexistent/reader.safetensors"}, "do not exist"),
+        ({"quantize": "int4"}, "quantize must be"),
+        ({"quantize": "int8", "device": "cuda"}, "CPU only"),
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_bad_options_are_load_errors(options, message):
+    with pytest.raises(JudgeLoadError, match=message):
+        ReaderJudge(**options)
+
+
+def test_corrupt_weights_are_a_load_error(tmp_path):
+    bad = tmp_path / "reader.safetensors"
+    bad.write_bytes(b"not a safetensors file")
+    with pytest.raises(JudgeLoadError, match="cannot read"):
+        ReaderJudge(weights=bad).judge("x is y.", [hit("x is y.")])
+
+
+def _score(report) -> tuple[float, list[str]]:
+    wrong = [
+        f"{c.text} -> {c.verdict} (want {want})"
+        for c, (_, want, _) in zip(report.claims, CLAIMS, strict=True)
+        if c.verdict != want
+    ]
+    return 1 - len(wrong) / len(CLAIMS), wrong
+
+
+def test_handwritten_knowledge_base_as_documents(reader, retriever, embedder):
+    assert len(CLAIMS) >= 60
+    checker = FactChecker(retriever, reader, encoder=embedder)
+    docs = [ContextDocument(text, source) for source, text in DOCUMENTS]
+    report = checker.check_claims([c for c, _, _ in CLAIMS], documents=docs)
+    accuracy, wrong = _score(report)
+    assert accuracy >= HANDWRITTEN_MIN_ACCURACY, wrong
+    for check in report.claims:
+        for item in check.evidence:
+            source_text = dict((s, t) for s, t in DOCUMENTS)[item.source]
+            assert item.text in source_text  # a span of a chunk of that document
+
+
+def test_handwritten_knowledge_base_in_chroma(reader, tmp_path):
+    from knowledge import Document, Embedder, KnowledgeBase, KnowledgeConfig
+
+    kb = KnowledgeBase(KnowledgeConfig(path=tmp_path / "chroma"), embedder=Embedder())
+    kb.ingest([Document(text, source=source) for source, text in DOCUMENTS], collection="hand")
+    checker = FactChecker(kb, reader, encoder=kb.embedder)
+    report = checker.check_claims([c for c, _, _ in CLAIMS], collection="hand")
+    accuracy, wrong = _score(report)
+    assert accuracy >= HANDWRITTEN_MIN_ACCURACY, wrong
