@@ -19,8 +19,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import Any
-
 import redis
 from celery import Celery
 
@@ -60,16 +58,6 @@ class RemoteBackend:
         return cls(create_app(config), config.redis_url, timeout_s=config.inference_timeout_s,
                    batch_max_size=config.batch_max_size,
                    batch_max_wait_ms=config.batch_max_wait_ms)
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> RemoteBackend:
-        """From anything with ``redis_url`` (and optionally ``inference_timeout_s``)."""
-        config = WorkerConfig.from_env()
-        updates = {"redis_url": settings.redis_url}
-        for name in ("inference_timeout_s", "batch_max_size", "batch_max_wait_ms"):
-            if getattr(settings, name, None) is not None:
-                updates[name] = int(getattr(settings, name))
-        return cls.from_config(WorkerConfig(**{**_as_dict(config), **updates}))
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         if not requests:
@@ -112,6 +100,3 @@ class _Sender:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         return self._remote._send(requests)
 
-
-def _as_dict(config: WorkerConfig) -> dict[str, Any]:
-    return {name: getattr(config, name) for name in config.__dataclass_fields__}
