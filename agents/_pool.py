@@ -8,8 +8,12 @@ model that is a fifth of a job's cost (bench/queue_throughput.py). Runs whose co
 graphs in the process keep LangGraph's behaviour.
 
 LangGraph looks the executor up through ``langgraph.pregel._executor.get_executor_for_config``
-(a private name). :func:`install` wraps it once; if a LangGraph version lacks it, nothing is
-wrapped and runs use per-run pools as before (correct, only slower).
+(a private name; LangGraph offers no supported way to hand a run an executor). So
+pyproject.toml pins LangGraph below its next minor release, and
+``tests/agents/test_pool.py::test_the_private_langgraph_hook_is_still_there`` fails with a
+clear message when the hook moves or stops being used. :func:`install` wraps it once; if a
+LangGraph version lacks it, it logs a warning, nothing is wrapped and runs use per-run pools
+as before (correct, only slower).
 
 Why sharing is safe: LangGraph's background tasks only ever wait for tasks submitted before
 them (a checkpoint save waits for the previous save and for earlier writes), and the pool
@@ -57,10 +61,13 @@ def install() -> bool:
         try:
             from langgraph.pregel import _executor
         except ImportError:  # pragma: no cover - depends on the installed LangGraph
+            log.warning("LangGraph has no pregel._executor module; graph runs use per-run "
+                        "thread pools (slower; see agents/_pool.py)")
             return False
         original = getattr(_executor, "get_executor_for_config", None)
         if original is None:  # pragma: no cover - depends on the installed LangGraph
-            log.info("LangGraph has no get_executor_for_config; runs use per-run pools")
+            log.warning("LangGraph has no pregel._executor.get_executor_for_config; graph runs "
+                        "use per-run thread pools (slower; see agents/_pool.py)")
             return False
 
         @contextlib.contextmanager

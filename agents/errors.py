@@ -16,9 +16,20 @@ class ModelLoadError(AgentsError):
 
 
 class ModelCallError(AgentsError):
-    """A generation call failed (server error, timeout, out of memory). May be retried."""
+    """A generation call failed (server error, timeout, out of memory).
+
+    ``retryable`` says whether a layer above may send the call again. It is False for what
+    the backend already retried within its budget, or that repeating cannot fix (a 4xx, a
+    timeout while the server may still be working, out of memory); True only for faults
+    between the caller and the model (the inference queue unreachable, an inference worker
+    that died before answering). See README, "Who retries what".
+    """
 
     code = "model_call_failed"
+
+    def __init__(self, message: str = "", *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class ExpertError(AgentsError):

@@ -14,7 +14,14 @@ from agents.errors import ModelCallError
 from agents.job import JobDeps
 from agents.state import JobState
 
-MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, retry_on=ModelCallError)
+
+
+def _retryable(exc: Exception) -> bool:
+    """Only calls the model never answered (the backend has already retried the others)."""
+    return isinstance(exc, ModelCallError) and exc.retryable
+
+
+MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, retry_on=_retryable)
 NODE_NAMES = ("route", "draft", "select", "review", "synthesise", "verify", "next_round")
 
 

@@ -1,4 +1,9 @@
-"""Lazily built, shared services of one process (API server or CLI), from Settings."""
+"""Lazily built, shared services of one process, from Settings: the one composition root.
+
+The API server, the CLI, embedded jobs and every Celery worker (jobs and inference, through
+:mod:`factforge.jobs.worker_runtime`) get their model, knowledge base, plugin registry (with
+the fact-check verifier), judges and job deps from this class, so a job has the same
+verifiers, experts, judges and knowledge base wherever it runs."""
 
 from __future__ import annotations
 
@@ -32,10 +37,22 @@ class Services:
 
         return self._get("embedder", lambda: CachedEmbedder(build_embedder(self.settings)))
 
+    def local_backend(self):
+        """The model this process holds (an inference worker's; never the remote backend)."""
+        from factforge.wiring import build_local_backend
+
+        return self._get("local_backend", lambda: build_local_backend(self.settings))
+
     def backend(self):
+        """The job's model: the remote backend (``inference`` queue) or the local model."""
         from factforge.wiring import build_backend
 
-        return self._get("backend", lambda: build_backend(self.settings))
+        def build():
+            if self.settings.backend == "remote":
+                return build_backend(self.settings)
+            return self.local_backend()
+
+        return self._get("backend", build)
 
     def knowledge_base(self):
         from factforge.wiring import build_knowledge_base
@@ -109,8 +126,10 @@ class Services:
     def close(self) -> None:
         """Release what needs releasing (thread pools, connections)."""
         with self._lock:
+            closed: set[int] = set()
             for value in self._cache.values():
                 closer = getattr(value, "close", None)
-                if callable(closer):
+                if callable(closer) and id(value) not in closed:
+                    closed.add(id(value))
                     closer()
             self._cache.clear()

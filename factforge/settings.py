@@ -158,6 +158,9 @@ class Settings(BaseSettings):
         "factforge.jobs.worker_runtime:build_runtime",
         description="module:function that builds a worker process's job dependencies.",
     )
+    test_model_factory: str | None = Field(
+        None, description="Test hook: module:callable returning a stand-in model (never deploy)."
+    )
 
     # --- HTTP API --------------------------------------------------------------------------
     api_keys: CommaList = Field(
@@ -173,6 +176,11 @@ class Settings(BaseSettings):
     _split = field_validator(
         "always_on", "api_keys", "plugins_allow", "plugins_deny", "plugins_order", mode="before"
     )(_split_commas)
+
+    @field_validator("test_model_factory")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("model", "embedding_model")
     @classmethod

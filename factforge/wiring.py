@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,12 @@ from plugins import ExpertSpec, PluginConfig, PluginRegistry, Verifier
 from plugins.factcheck import JUDGE_NAMES, FactChecker, FactCheckLimits, Judge, make_judge
 from plugins.factcheck.errors import UnknownJudgeError
 from plugins.sandbox import SandboxLimits
+from workers.config import WorkerConfig
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
+
+log = logging.getLogger(__name__)
 
 
 def model_spec(settings: Settings) -> ModelSpec:
@@ -37,6 +41,33 @@ def model_spec(settings: Settings) -> ModelSpec:
     )
 
 
+def worker_config(settings: Settings) -> WorkerConfig:
+    """What the Celery app, its tasks and the remote backend get: every WorkerConfig field
+    from the Settings field of the same name (Settings is the only reader of the env)."""
+    values = {f.name: getattr(settings, f.name) for f in fields(WorkerConfig)
+              if getattr(settings, f.name, None) is not None}
+    return WorkerConfig(**values)
+
+
+def build_local_backend(settings: Settings) -> ModelBackend:
+    """The model this process holds: transformers or openai (never the remote backend), or
+    the test hook's stand-in when ``FACTFORGE_TEST_MODEL_FACTORY`` is set."""
+    if settings.test_model_factory:
+        from workers.runtime import resolve
+
+        log.warning("test hook FACTFORGE_TEST_MODEL_FACTORY=%s: using a stand-in model",
+                    settings.test_model_factory)
+        return resolve(settings.test_model_factory)()
+    if settings.backend == "remote":
+        raise ConfigError(
+            "this process needs a local model: set FACTFORGE_BACKEND to transformers or openai "
+            "(FACTFORGE_BACKEND=remote sends model calls to `-Q inference` workers)"
+        )
+    from agents.llm import load_backend
+
+    return load_backend(settings.backend, model_spec(settings))
+
+
 def build_backend(settings: Settings) -> ModelBackend:
     """The configured model backend (nothing is loaded until the first call)."""
     if settings.backend == "remote":
@@ -44,10 +75,8 @@ def build_backend(settings: Settings) -> ModelBackend:
             raise ConfigError("FACTFORGE_BACKEND=remote needs FACTFORGE_REDIS_URL")
         from workers.remote_backend import RemoteBackend
 
-        return RemoteBackend.from_settings(settings)
-    from agents.llm import load_backend
-
-    return load_backend(settings.backend, model_spec(settings))
+        return RemoteBackend.from_config(worker_config(settings))
+    return build_local_backend(settings)
 
 
 def build_embedder(settings: Settings) -> Embedder:

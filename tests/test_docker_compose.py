@@ -58,8 +58,10 @@ def test_values_are_valid_settings():
 def test_workers_run_the_celery_app_on_their_queue():
     from factforge.cli.worker import celery_argv
 
-    app_module = importlib.import_module("workers.celery_app")
-    assert hasattr(app_module, "app")
+    app_module = importlib.import_module("factforge.jobs.worker_app")
+    assert "factforge.run_job" in app_module.app.tasks
+    # `celery -A workers.celery_app` loads the very same app
+    assert importlib.import_module("workers.celery_app").app is app_module.app
     for name, queue in WORKERS.items():
         command = SERVICES[name]["command"]
         assert command[:2] == ["factforge", "worker"]
@@ -68,7 +70,7 @@ def test_workers_run_the_celery_app_on_their_queue():
         pool = _option(command, "--pool") if "--pool" in command else "threads"
         assert pool in ("threads", "solo")
         argv = celery_argv([queue], pool, int(_option(command, "--concurrency")), "info")
-        assert argv[argv.index("-A") + 1] == "workers.celery_app" and "worker" in argv
+        assert argv[argv.index("-A") + 1] == "factforge.jobs.worker_app" and "worker" in argv
         assert _option(argv, "-Q") == queue
     assert SERVICES["worker-jobs"]["environment"]["FACTFORGE_BACKEND"] == "remote"
     assert SERVICES["worker-inference"]["environment"]["FACTFORGE_BACKEND"] != "remote"

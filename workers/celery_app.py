@@ -1,8 +1,10 @@
 """The Celery application: Redis broker and result backend, queues ``jobs`` and ``inference``.
 
-``create_app(config)`` builds an app (tests and the API use it); the module-level ``app`` is
-what ``celery -A workers.celery_app worker -Q jobs`` loads, configured from ``FACTFORGE_*``
-env (:class:`workers.config.WorkerConfig`).
+``create_app(config)`` builds an app (tests and the API use it). ``factforge worker`` runs
+``celery -A factforge.jobs.worker_app``, whose app the composition root configures from
+Settings; ``celery -A workers.celery_app`` loads that same app (the module's ``app``
+attribute is resolved by name, as ``FACTFORGE_WORKER_RUNTIME`` is: ``workers`` never imports
+the front door).
 
 Reliability choices: ``acks_late`` + ``task_reject_on_worker_lost`` + prefetch 1, so a job whose
 worker dies is redelivered (after the broker's visibility timeout) to another worker, which
@@ -63,11 +65,10 @@ def celery_settings(config: WorkerConfig) -> dict[str, object]:
     }
 
 
-def create_app(config: WorkerConfig | None = None) -> Celery:
+def create_app(config: WorkerConfig) -> Celery:
     """A configured Celery app with FactForge's tasks registered."""
     from workers import tasks
 
-    config = config or WorkerConfig.from_env()
     celery = Celery("factforge")
     celery.conf.update(celery_settings(config))
     celery.factforge_config = config  # type: ignore[attr-defined]
@@ -88,4 +89,13 @@ def worker_config(celery: Celery) -> WorkerConfig:
     return celery.factforge_config  # type: ignore[attr-defined,no-any-return]
 
 
-app = create_app()
+SETTINGS_APP = "factforge.jobs.worker_app:app"
+
+
+def __getattr__(name: str) -> Celery:
+    """``app``: the worker app configured from Settings (for ``celery -A workers.celery_app``)."""
+    if name == "app":
+        from workers.runtime import resolve
+
+        return resolve(SETTINGS_APP)  # type: ignore[no-any-return]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

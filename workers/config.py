@@ -1,15 +1,13 @@
-"""Worker configuration: a plain dataclass, read from ``FACTFORGE_*`` env by ``from_env``.
+"""Worker configuration: a plain dataclass the composition root fills in from Settings.
 
-The Celery CLI (``celery -A workers.celery_app``) imports the app before any composition root
-runs, so the few settings Celery itself needs are read here, with the same env names as the
-fields of :class:`factforge.settings.Settings`. Everything else a worker needs (model, router,
-verifiers) comes from the *runtime factory* named by ``FACTFORGE_WORKER_RUNTIME``.
+Nothing here reads the environment: :func:`factforge.wiring.worker_config` copies each field
+from the :class:`factforge.settings.Settings` field of the same name (the env names below are
+for error messages). Everything else a worker needs (model, router, verifiers) comes from the
+*runtime factory* named by ``FACTFORGE_WORKER_RUNTIME``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from workers.errors import WorkerConfigError
@@ -60,23 +58,6 @@ class WorkerConfig:
                     f"{_ENV[f.name]} must be {'>= 0' if least == 0 else 'positive'}, got {value}")
         if self.job_lease_s < 3:
             raise WorkerConfigError("FACTFORGE_JOB_LEASE_S must be at least 3 seconds")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkerConfig:
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = env.get(_ENV[f.name])
-            if raw is None or raw == "":
-                continue
-            if f.type in ("int", int):
-                try:
-                    values[f.name] = int(raw)
-                except ValueError:
-                    raise WorkerConfigError(f"{_ENV[f.name]} must be an integer, got {raw!r}") from None
-            else:
-                values[f.name] = raw
-        return cls(**values)  # type: ignore[arg-type]
 
 
 def env_names() -> dict[str, str]:

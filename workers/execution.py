@@ -48,8 +48,9 @@ def execute_job(
     """Run (or resume) job ``job_id`` and return its record as a dict.
 
     Raises :class:`workers.errors.LeaseHeld` when another live worker runs it, and lets
-    transient errors (model calls, Redis) propagate so the caller can retry; everything else
-    ends the job as failed.
+    infrastructure faults (Redis, a model call that was never answered: ``retryable``)
+    propagate so the caller can retry; everything else, a model call the backend already
+    retried included, ends the job as failed.
     """
     with store.claim(job_id, request, lease_ttl_s) as record:
         if record.terminal:
@@ -77,8 +78,8 @@ def execute_job(
         except JobTimeout as exc:
             _, final = store.end(job_id, "failed", error=_error(exc))
         except AgentsError as exc:
-            if getattr(exc, "code", "") == "model_call_failed":
-                raise  # transient: the task retries with backoff and resumes from the checkpoint
+            if getattr(exc, "retryable", False):
+                raise  # never answered: the task retries with backoff, resuming the checkpoint
             _, final = store.end(job_id, "failed", error=_error(exc))
         except QueueUnavailable:
             raise

@@ -5,7 +5,8 @@ by name with a ``reply_to`` Redis list key; the inference task pushes its answer
 error) there, and this backend blocks on ``BLPOP`` with a timeout. That wakes up as soon as
 the answer exists (no polling), cannot deadlock a worker pool on its own subtasks (jobs and
 inference are different queues and workers), and a lost answer becomes a timeout, i.e. a
-:class:`agents.errors.ModelCallError` that the graph's retry policy retries.
+:class:`agents.errors.ModelCallError` (``retryable``) that the graph's retry policy retries;
+an error the inference worker answered (its backend already retried) is not retried.
 
 Coalescing: with ``batch_max_size`` > 1, concurrent calls in one process (parallel reviewers,
 several jobs on one jobs worker, API requests) are gathered for up to ``batch_max_wait_ms``
@@ -19,8 +20,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import Any
-
 import redis
 from celery import Celery
 
@@ -61,16 +60,6 @@ class RemoteBackend:
                    batch_max_size=config.batch_max_size,
                    batch_max_wait_ms=config.batch_max_wait_ms)
 
-    @classmethod
-    def from_settings(cls, settings: Any) -> RemoteBackend:
-        """From anything with ``redis_url`` (and optionally ``inference_timeout_s``)."""
-        config = WorkerConfig.from_env()
-        updates = {"redis_url": settings.redis_url}
-        for name in ("inference_timeout_s", "batch_max_size", "batch_max_wait_ms"):
-            if getattr(settings, name, None) is not None:
-                updates[name] = int(getattr(settings, name))
-        return cls.from_config(WorkerConfig(**{**_as_dict(config), **updates}))
-
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         if not requests:
             return []
@@ -90,12 +79,15 @@ class RemoteBackend:
             )
             reply = self._redis.blpop([reply_to], timeout=self.timeout_s)
         except (redis.RedisError, OSError) as exc:
-            raise ModelCallError(f"inference queue unavailable: {exc}") from exc
+            raise ModelCallError(f"inference queue unavailable: {exc}", retryable=True) from exc
         if reply is None:
-            raise ModelCallError(f"no answer from the inference queue in {self.timeout_s:.0f} s")
+            raise ModelCallError(f"no answer from the inference queue in {self.timeout_s:.0f} s",
+                                 retryable=True)
         answer = json.loads(reply[1])
         if "error" in answer:
-            raise ModelCallError(f"inference worker failed: {answer['error']}")
+            # the inference worker's backend has already retried what it could
+            raise ModelCallError(f"inference worker failed: {answer['error']}",
+                                 retryable=bool(answer.get("retryable", False)))
         generations = [generation_from_dict(g) for g in answer["generations"]]
         if len(generations) != len(requests):
             raise ModelCallError("inference worker returned the wrong number of generations")
@@ -112,6 +104,3 @@ class _Sender:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         return self._remote._send(requests)
 
-
-def _as_dict(config: WorkerConfig) -> dict[str, Any]:
-    return {name: getattr(config, name) for name in config.__dataclass_fields__}

@@ -29,7 +29,9 @@ class OpenAIBackend:
     (429), server errors (5xx) and connection failures are retried up to ``max_retries`` times
     with exponential backoff (``backoff_s``, doubled each attempt, or the server's Retry-After);
     a request that times out while waiting for the answer is not retried (the server may still
-    be working on it) and raises :class:`ModelCallError`, like every other failure.
+    be working on it) and raises :class:`ModelCallError`, like every other failure. Those
+    errors are not ``retryable``: this backend owns the retries of its HTTP calls, and the
+    layers above (graph nodes, Celery) do not send them again (README, "Who retries what").
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""The FastAPI application factory: /v1 routes behind Bearer keys, /healthz, /metrics."""
+"""The FastAPI application factory: /v1 routes behind Bearer keys, /healthz, /readyz, /metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from factforge.api.errors import install_error_handlers
 from factforge.api.metrics import Metrics, MetricsMiddleware
@@ -57,6 +57,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         """Liveness: the process serves requests. Reports the mode."""
         return {"status": "ok", "mode": "distributed" if services.settings.distributed
                 else "embedded"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz() -> JSONResponse:
+        """Readiness: Redis, Chroma and live workers per queue (distributed) or the embedded
+        store and Chroma; 200 when all are up, else 503 naming what is down. Bounded time."""
+        from factforge.health import readiness
+
+        report = readiness(services)
+        return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def metrics_endpoint() -> str:

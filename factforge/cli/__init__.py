@@ -14,6 +14,7 @@ from factforge.cli.factcheck import factcheck
 from factforge.cli.generate import generate
 from factforge.cli.select import select_command
 from factforge.cli.serve import serve
+from factforge.cli.status import status
 from factforge.cli.worker import worker
 from factforge.logs import configure_logging
 from factforge.services import Services
@@ -32,6 +33,7 @@ app.add_typer(kb_cli.app, name="kb")
 app.command("select")(select_command)
 app.command("factcheck")(factcheck)
 app.command("worker")(worker)
+app.command("status")(status)
 
 
 @app.callback()

@@ -18,7 +18,7 @@ DEFAULT_CONCURRENCY = {"jobs": 8, "inference": 16}
 def celery_argv(queues: list[str], pool: str, concurrency: int, loglevel: str) -> list[str]:
     """The ``celery worker`` command line this command runs."""
     return [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+        sys.executable, "-m", "celery", "-A", "factforge.jobs.worker_app", "worker",
         "-Q", ",".join(queues), "--pool", pool, "--concurrency", str(concurrency),
         "--hostname", f"{'+'.join(queues)}@%h", "--loglevel", loglevel,
     ]

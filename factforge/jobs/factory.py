@@ -4,23 +4,13 @@ else the in-process thread pool with SQLite checkpoints. Called by ``Services.jo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, replace
 
 from agents import JobDeps
 from factforge.jobs.base import JobQueue
 from factforge.settings import Settings
-from workers.config import WorkerConfig
+from factforge.wiring import worker_config
 
-
-def worker_config(settings: Settings) -> WorkerConfig:
-    """WorkerConfig from env, overridden by every field Settings also has (same env names)."""
-    base = WorkerConfig.from_env()
-    shared = {
-        f.name: getattr(settings, f.name)
-        for f in fields(WorkerConfig)
-        if getattr(settings, f.name, None) is not None
-    }
-    return replace(base, **shared)
+__all__ = ["build_job_queue", "worker_config"]
 
 
 def build_job_queue(settings: Settings, job_deps: Callable[[], JobDeps]) -> JobQueue:

@@ -162,19 +162,33 @@ def test_interrupted_job_resumes_from_its_last_checkpoint(make_deps, tmp_path):
     assert again["code"] == result["code"] and len(model.calls) == calls
 
 
-def test_model_call_errors_are_retried(make_deps):
+def test_unanswered_model_calls_are_retried(make_deps):
     class Flaky(ScriptedModel):
         failures = 1
 
         def generate(self, requests):
             if self.failures:
                 self.failures -= 1
-                raise ModelCallError("temporary overload")
+                raise ModelCallError("no answer from the inference queue", retryable=True)
             return super().generate(requests)
 
     model = Flaky({AUTHOR: QUICKSORT, TESTER: QUICKSORT_TESTS, REVIEWER: "LGTM"})
     result = run_job(JobRequest(TASK), make_deps(model), job_id="retry")
     assert result["status"] == "verified"
+
+
+def test_errors_the_backend_already_retried_are_not_retried_again(make_deps):
+    class Failing(ScriptedModel):
+        attempts = 0
+
+        def generate(self, requests):
+            self.attempts += 1
+            raise ModelCallError("answered 503 after 4 attempt(s)")
+
+    model = Failing({})
+    with pytest.raises(ModelCallError, match="503 after 4"):
+        run_job(JobRequest(TASK), make_deps(model), job_id="no-retry")
+    assert model.attempts == 1
 
 
 @pytest.mark.parametrize(

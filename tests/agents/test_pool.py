@@ -102,3 +102,67 @@ def test_first_attempt_skips_the_resume_check(deps):
     again = runner.run(JobRequest(TASK), deps(model),
                        job_id="fresh")  # finished: returned from its checkpoint, not rerun
     assert again["code"] == first["code"] and not model.calls
+
+
+HOOK_MOVED = (
+    "agents/_pool.py replaces LangGraph's private langgraph.pregel._executor."
+    "get_executor_for_config, and this LangGraph ({version}) {problem}. Graph runs now start "
+    "their own thread pools again (correct, but each job pays for starting and joining 4-6 "
+    "threads). Port agents/_pool.py to this LangGraph (or to a supported API if it has one) "
+    "before raising the langgraph bound in pyproject.toml."
+)
+
+
+def _langgraph_version() -> str:
+    from importlib.metadata import version
+
+    return version("langgraph")
+
+
+def test_the_private_langgraph_hook_is_still_there():
+    """Fails loudly when the LangGraph function agents/_pool.py replaces moves, changes its
+    signature or is no longer what a run's background executor calls."""
+    import inspect
+
+    version = _langgraph_version()
+    try:
+        from langgraph.pregel import _executor
+    except ImportError:
+        pytest.fail(HOOK_MOVED.format(version=version, problem="has no pregel._executor"))
+    hook = getattr(_executor, "get_executor_for_config", None)
+    if hook is None:
+        pytest.fail(HOOK_MOVED.format(version=version,
+                                      problem="has no get_executor_for_config there"))
+    assert install(), HOOK_MOVED.format(version=version, problem="refused the hook")
+    original = getattr(_executor.get_executor_for_config, "__wrapped__", hook)
+    params = list(inspect.signature(original).parameters)
+    assert params == ["config"], HOOK_MOVED.format(
+        version=version, problem=f"calls it with different arguments {params}")
+    # the run's background executor must be the one the hook hands out
+    background = getattr(_executor, "BackgroundExecutor", None)
+    assert background is not None, HOOK_MOVED.format(
+        version=version, problem="has no BackgroundExecutor")
+    from agents._pool import SHARED_POOL_KEY
+
+    runner = background({"configurable": {SHARED_POOL_KEY: True}})
+    with runner as submit:
+        thread = submit(lambda: threading.current_thread().name).result(timeout=10)
+    assert runner.executor is shared_pool() and thread.startswith("graph"), HOOK_MOVED.format(
+        version=version, problem="no longer takes a run's executor from that function")
+
+
+def test_langgraph_is_pinned_below_its_next_minor_release():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    spec = next(d for d in deps if re.match(r"langgraph\b(?!-)", d))
+    upper = re.search(r"<\s*(\d+)\.(\d+)", spec)
+    assert upper, f"pyproject.toml must pin langgraph below a minor release (got {spec!r})"
+    installed = tuple(int(x) for x in _langgraph_version().split(".")[:2])
+    bound = (int(upper[1]), int(upper[2]))
+    assert installed < bound, f"langgraph {_langgraph_version()} is outside {spec!r}"
+    assert bound <= (installed[0], installed[1] + 1), (
+        f"{spec!r} allows LangGraph minor releases the hook test never saw")

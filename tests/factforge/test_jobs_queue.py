@@ -46,8 +46,8 @@ def test_worker_runtime_uses_the_test_hook_and_refuses_a_remote_inference_worker
     runtime = SettingsRuntime(settings)
     with pytest.raises(ConfigError, match="inference worker needs a local model"):
         runtime.backend()
-    hooked = SettingsRuntime(Settings(), test_model_factory="tests.fixtures.scripted_model:"
-                                                           "quicksort_model")
+    hooked = SettingsRuntime(Settings(test_model_factory="tests.fixtures.scripted_model:"
+                                                        "quicksort_model"))
     model = hooked.backend()
     assert isinstance(model, ScriptedModel) and hooked.backend() is model
 

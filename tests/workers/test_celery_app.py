@@ -34,15 +34,10 @@ def test_tasks_are_registered_by_name_with_limits_and_retries():
     app.close()
 
 
-def test_config_from_env_and_validation():
-    config = WorkerConfig.from_env({"FACTFORGE_REDIS_URL": "redis://r:1/0",
-                                    "FACTFORGE_BATCH_MAX_SIZE": "16"})
-    assert config.redis_url == "redis://r:1/0" and config.batch_max_size == 16
-    assert WorkerConfig.from_env({}).redis_url == "redis://localhost:6379/0"
-    with pytest.raises(WorkerConfigError, match="FACTFORGE_BATCH_MAX_SIZE must be an integer"):
-        WorkerConfig.from_env({"FACTFORGE_BATCH_MAX_SIZE": "many"})
+def test_config_validation():
+    assert WorkerConfig().redis_url == "redis://localhost:6379/0"
     with pytest.raises(WorkerConfigError, match="redis://"):
-        WorkerConfig.from_env({"FACTFORGE_REDIS_URL": "http://nope"})
+        WorkerConfig(redis_url="http://nope")
     with pytest.raises(WorkerConfigError, match="must be positive"):
         WorkerConfig(job_time_limit_s=0)
     assert WorkerConfig(batch_max_wait_ms=0).batch_max_wait_ms == 0  # Settings allows 0 too

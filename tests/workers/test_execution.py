@@ -107,10 +107,22 @@ def test_only_a_retried_attempt_is_asked_to_resume(redis_url, store, make_deps):
     def run(request, job_id, on_event, resume):
         seen.append(resume)
         if len(seen) == 1:  # the first attempt dies on a transient model error
-            raise ModelCallError("inference worker unreachable")
+            raise ModelCallError("inference worker unreachable", retryable=True)
         return inner(request, job_id, on_event, resume)
 
     with pytest.raises(ModelCallError):
         execute_job(record.job_id, REQUEST, store=store, run=run)
     out = execute_job(record.job_id, REQUEST, store=store, run=run)
     assert seen == [False, True] and out["status"] == "succeeded"
+
+
+def test_a_model_error_the_backend_already_retried_fails_the_job(store):
+    """Not re-raised for the task to retry (README, "Who retries what")."""
+    record, _ = store.create(REQUEST)
+
+    def run(request, job_id, on_event, resume):
+        raise ModelCallError("http://m/v1/chat/completions answered 503 after 4 attempt(s)")
+
+    out = execute_job(record.job_id, REQUEST, store=store, run=run)
+    assert out["status"] == "failed" and out["error"]["code"] == "model_call_failed"
+    assert "503 after 4 attempt(s)" in out["error"]["message"]
