@@ -64,6 +64,7 @@ class EmbeddedJobQueue(StoreBackedQueue):
         self._pending: collections.deque[str] = collections.deque()
         self._wake = threading.Condition()
         self._stopping = False
+        self._stop_began: float | None = None
         self._closed = False
         self._recover()
         # daemon threads: a job stuck inside a node (a long model call) cannot keep the
@@ -165,18 +166,21 @@ class EmbeddedJobQueue(StoreBackedQueue):
         """Begin stopping, without waiting (safe from a signal handler's thread): nothing new
         starts, running jobs stop at their next node, waiting readers are woken."""
         with self._wake:
+            if self._stop_began is None:
+                self._stop_began = time.monotonic()
             self._stopping = True
             self._wake.notify_all()
         self._store.shutdown()
 
     def close(self, timeout_s: float = STOP_GRACE_S) -> bool:
-        """Stop, wait up to ``timeout_s`` for running jobs to reach a node boundary, then
-        close the database. Returns False when a job was still inside a node (it stays
-        ``running`` in the database and resumes at the next start). Idempotent."""
+        """Stop, wait until ``timeout_s`` after the stop began for running jobs to reach a
+        node boundary, then close the database. Returns False when a job was still inside a
+        node (it stays ``running`` in the database and resumes at the next start).
+        Idempotent."""
         if self._closed:
             return True
         self.stop()
-        deadline = time.monotonic() + timeout_s
+        deadline = (self._stop_began or time.monotonic()) + timeout_s
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         busy = [t.name for t in self._threads if t.is_alive()]

@@ -307,7 +307,9 @@ class SqliteJobStore:
         with self._cond:
             self._row(job_id)
             while True:
-                rows = self._conn.execute(  # type: ignore[union-attr]  # _row checked it
+                if self._conn is None:  # closed while this thread waited
+                    raise QueueUnavailable("the job queue is shut down")
+                rows = self._conn.execute(
                     "SELECT seq, event FROM events WHERE job_id = ? AND seq > ? ORDER BY seq",
                     (job_id, start)).fetchall()
                 remaining = deadline - time.monotonic()
