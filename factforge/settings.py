@@ -93,7 +93,8 @@ class Settings(BaseSettings):
 
     # --- storage and services --------------------------------------------------------------
     data_dir: Path = Field(
-        Path.home() / ".factforge", description="Embedded Chroma and SQLite checkpoints."
+        Path.home() / ".factforge",
+        description="Embedded Chroma, SQLite checkpoints and the embedded jobs database.",
     )
     redis_url: str | None = Field(None, description="Redis URL; set it for distributed mode.")
     chroma_url: str | None = Field(None, description="Chroma server URL (HttpClient).")
@@ -139,7 +140,8 @@ class Settings(BaseSettings):
     job_time_limit_s: int = Field(900, ge=1, description="Time limit of one job.")
     job_lease_s: int = Field(30, ge=1, description="Lease on a running job, renewed by its worker.")
     job_record_ttl_s: int = Field(
-        7 * 24 * 3600, ge=60, description="How long job records and events are kept in Redis."
+        7 * 24 * 3600, ge=60, description="How long job records and events are kept in Redis "
+                          "(embedded: ended jobs, in the jobs database)."
     )
     checkpoint_ttl_s: int = Field(
         7 * 24 * 3600, ge=60, description="How long graph checkpoints are kept in Redis."

@@ -26,7 +26,7 @@ RunFn = Callable[[JobRequest, str, EventSink, bool], dict[str, Any]]
 
 
 class JobStore(Protocol):
-    """What :func:`execute_job` needs (RedisJobStore and the embedded MemoryJobStore)."""
+    """What :func:`execute_job` needs (RedisJobStore and the embedded SqliteJobStore)."""
 
     def claim(self, job_id: str, request: dict[str, Any], ttl_s: int,
               ) -> AbstractContextManager[Any]: ...

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
 from factforge.api.errors import install_error_handlers
 from factforge.api.metrics import Metrics, MetricsMiddleware
@@ -28,13 +29,33 @@ ROUTE_MODULES: tuple[str, ...] = (
 )
 
 
+def begin_shutdown(app: FastAPI) -> None:
+    """The process got SIGTERM: stop taking jobs and let running ones stop at their next node
+    while the server drains its connections (the lifespan's shutdown then waits for them)."""
+    stop = getattr(app.state, "stop_jobs", None)
+    if stop is not None:
+        stop()
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     services = services or Services(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI):
-        yield
-        services.close()
+    async def lifespan(app: FastAPI):
+        queue = None
+        if not services.settings.distributed:
+            # built at start, not at the first request: the jobs the last run left
+            # unfinished (queued, or interrupted mid-job) start again now
+            queue = services.job_queue()
+        app.state.stop_jobs = queue.stop if queue is not None else None
+        try:
+            yield
+        finally:
+            try:
+                if queue is not None:  # before the services its running jobs use
+                    await run_in_threadpool(queue.close)
+            finally:
+                services.close()
 
     app = FastAPI(
         title="FactForge",

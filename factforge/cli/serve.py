@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+import logging
+import os
+import sys
+import threading
+import time
+from typing import Annotated, Any
 
 import typer
 
-from factforge.cli._common import err_console, fail, load_settings
+from factforge.cli._common import EXIT_FAILED, err_console, fail, load_settings
+from factforge.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DRAIN_S = 3  # open requests (long polls, event streams) get this long after SIGTERM
+STOP_DEADLINE_S = 9.0  # SIGTERM -> process gone, at the latest
+STARTUP_FAILURE = 3  # uvicorn's exit status when the app did not start
 
 
 def is_loopback(host: str) -> bool:
@@ -35,10 +47,64 @@ def serve(
 
     from factforge.api import create_app
 
+    if workers > 1 and not settings.distributed:
+        fail("embedded mode serves from one process (its jobs database and embedded Chroma "
+             "are not shared between processes): --workers > 1 needs FACTFORGE_REDIS_URL")
+    if not settings.distributed:
+        _check_jobs_database(settings)
     err_console.print(f"FactForge API on http://{settings.host}:{settings.port} "
                       f"({'distributed' if settings.distributed else 'embedded'} mode)")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        app = create_app(settings)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port,
+                                timeout_graceful_shutdown=DRAIN_S)
+        server = _stopping_server(uvicorn.Server)(config)
+        server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
     else:
         uvicorn.run("factforge.api.app:create_app", factory=True, host=settings.host,
                     port=settings.port, workers=workers)
+
+
+def _check_jobs_database(settings: Settings) -> None:
+    """Fail now, with the reason, when the jobs database cannot be opened or another process
+    serves this data dir (rather than in the app's startup, as a traceback)."""
+    from factforge.errors import FactForgeError
+    from factforge.jobs.factory import jobs_db_path
+    from factforge.jobs.sqlite_store import SqliteJobStore
+
+    try:
+        SqliteJobStore(jobs_db_path(settings)).close()
+    except FactForgeError as exc:
+        fail(str(exc))
+
+
+def _stopping_server(base: type) -> type:
+    """uvicorn's Server that, at the first stop signal, starts stopping the jobs (they stop
+    at their next node while connections drain) and a watchdog that ends the process
+    :data:`STOP_DEADLINE_S` later whatever still runs (unfinished jobs resume at the next
+    start, from the jobs database and their checkpoints)."""
+
+    class StoppingServer(base):  # type: ignore[misc, valid-type]
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            first = not self.should_exit
+            super().handle_exit(sig, frame)
+            if first:
+                from factforge.api.app import begin_shutdown
+
+                # not in the signal handler itself: stopping takes locks
+                threading.Thread(target=begin_shutdown, args=(self.config.app,),
+                                 name="begin-shutdown", daemon=True).start()
+                threading.Thread(target=_exit_after, args=(STOP_DEADLINE_S,),
+                                 name="stop-watchdog", daemon=True).start()
+
+    return StoppingServer
+
+
+def _exit_after(seconds: float) -> None:
+    time.sleep(seconds)
+    log.error("still running %.0f s after the stop signal: exiting now (unfinished jobs "
+              "resume at the next start)", seconds)
+    logging.shutdown()
+    os._exit(EXIT_FAILED)

@@ -58,7 +58,7 @@ class _EventSource(Protocol):
 class StoreBackedQueue:
     """What both queues do the same way: read, follow and cancel jobs through their store."""
 
-    _store: Any  # MemoryJobStore or RedisJobStore
+    _store: Any  # SqliteJobStore or RedisJobStore
 
     def get(self, job_id: str) -> JobRecord:
         return self._store.get(job_id)
@@ -77,11 +77,13 @@ class StoreBackedQueue:
 def follow_events(source: _EventSource, job_id: str, after: str = "0", *,
                   timeout_s: float = 300.0, poll_ms: int = 1000,
                   ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Follow a job's event log until its terminal status event (shared by both queues)."""
+    """Follow a job's event log until its terminal status event (shared by both queues), or
+    until ``timeout_s`` passed or the store began shutting down."""
     source.get(job_id)  # JobNotFound early, before any streaming starts
     deadline = time.monotonic() + timeout_s
     cursor = after or "0"
-    while time.monotonic() < deadline:
+    # a store that is shutting down (``closing``) ends the stream: the process is stopping
+    while time.monotonic() < deadline and not getattr(source, "closing", False):
         for event_id, event in source.events(job_id, cursor, block_ms=poll_ms):
             cursor = event_id
             yield event_id, event
