@@ -15,9 +15,13 @@ __all__ = ["PluginConfig", "PluginInfo"]
 class PluginConfig:
     """Which plugins load and how verifiers run (the front door maps settings onto this).
 
-    ``allow``: plugin names that may load (empty: all). ``deny``: plugin names, or names of
-    verifiers/experts/judges, to skip. ``order``: verifier names to run first, in this order
-    (the rest follow by their spec's ``order``). ``timeout_s``: limit per verifier call.
+    ``allow``: names of plugins (all they provide) or of the verifiers, experts and judges
+    plugins provide (only those) that may be used; empty: all. ``deny``: plugin names, or
+    names of verifiers/experts/judges, to skip. ``order``: verifier names to run first, in
+    this order (the rest follow by their spec's ``order``). An ``allow`` or ``order`` entry
+    that matches nothing is a configuration error (:meth:`PluginRegistry.check`).
+    ``timeout_s``: limit per verifier call. ``labels``: what to call ``allow``/``order`` in
+    error messages (the front door passes its setting names).
     """
 
     allow: tuple[str, ...] = ()
@@ -28,6 +32,7 @@ class PluginConfig:
     sandbox_workers: int = 2
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     discover: bool = True
+    labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0:

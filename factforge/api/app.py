@@ -7,6 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from factforge.api.errors import install_error_handlers
@@ -28,11 +29,19 @@ ROUTE_MODULES: tuple[str, ...] = (
 )
 
 
+def check_plugins(services: Services) -> None:
+    """Load the plugins and raise PluginConfigError when the configuration names unknowns."""
+    services.plugin_registry().check()
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     services = services or Services(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        # fail closed at start-up: an ALLOW/ORDER entry that matches nothing stops the server
+        # (PluginConfigError with the names that exist) instead of running fewer checks
+        await run_in_threadpool(check_plugins, services)
         yield
         services.close()
 

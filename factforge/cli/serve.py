@@ -34,6 +34,16 @@ def serve(
     import uvicorn
 
     from factforge.api import create_app
+    from factforge.services import Services
+    from plugins import PluginsError
+
+    services = Services(settings)
+    try:  # the app checks again at start-up; here the message is a clean exit 2
+        services.plugin_registry().check()
+    except PluginsError as exc:
+        fail(str(exc))
+    finally:
+        services.close()
 
     err_console.print(f"FactForge API on http://{settings.host}:{settings.port} "
                       f"({'distributed' if settings.distributed else 'embedded'} mode)")

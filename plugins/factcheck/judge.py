@@ -9,9 +9,15 @@ from knowledge.types import SearchHit
 from plugins.factcheck.errors import UnknownJudgeError
 from plugins.factcheck.types import Judgement
 
-__all__ = ["JUDGE_NAMES", "Judge", "make_judge"]
+__all__ = ["JUDGE_DESCRIPTIONS", "JUDGE_NAMES", "Judge", "make_judge"]
 
 JUDGE_NAMES: tuple[str, ...] = ("builtin", "cross", "nli", "llm")
+JUDGE_DESCRIPTIONS: dict[str, str] = {
+    "builtin": "CPU-only trained judge over frozen MiniLM features and lexical cues (default)",
+    "cross": "the bundled MiniLM as a cross-encoder with shipped low-rank adapters",
+    "nli": "a sentence-transformers CrossEncoder NLI model (FACTFORGE_FACTCHECK_NLI_MODEL)",
+    "llm": "the configured chat model as judge, strict JSON output",
+}
 
 
 @runtime_checkable
