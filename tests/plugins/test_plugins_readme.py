@@ -85,6 +85,22 @@ def test_readme_plugin_is_listed_with_what_it_provides(installed, settings) -> N
                                                       "keywords"]
 
 
+def test_readme_plugin_is_served_by_the_api(installed, settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from factforge.api import create_app
+
+    with TestClient(create_app(settings)) as client:
+        plugins = client.get("/v1/plugins").json()
+        experts = client.get("/v1/experts").json()
+    assert {"safety", "syntax"} <= {p["name"] for p in plugins["plugins"]
+                                    if p["status"] == "loaded"}
+    assert "keywords" in {j["name"] for j in plugins["judges"]}
+    by_name = {e["name"]: e for e in experts}
+    assert by_name["sql_reviewer"]["source"] == "plugin"  # the router's experts, plugins too
+    assert "algorithm_design" in by_name
+
+
 def test_readme_plugin_verifier_and_expert_take_part_in_jobs(installed, settings,
                                                              embedder) -> None:
     evil = "```python\ndef run_query(db, text):\n    return eval(text)\n```"
