@@ -17,10 +17,17 @@ from typing import Any
 import pluggy
 
 from plugins import hookspecs
-from plugins.config import PluginConfig, PluginInfo
+from plugins.config import PluginConfig, PluginInfo, config_problems
 from plugins.errors import PluginConfigError, PluginLoadError
 from plugins.sandbox import Sandbox
-from plugins.specs import ApiIndex, ExpertSpec, JudgeSpec, VerifierContext, VerifierSpec
+from plugins.specs import (
+    ApiIndex,
+    ExpertSpec,
+    JudgeSpec,
+    VerifierContext,
+    VerifierSpec,
+    check_judge,
+)
 from plugins.verdict import Candidate, Finding, Verdict
 from plugins.verifier import Verifier, run_verifiers
 
@@ -124,9 +131,11 @@ class PluginRegistry:
             items = set(self.config.allow) - self._plugin_names
             for ep, source, version in candidates:
                 self._load_one(pm, ep, source, version, items)
-            self._problems = self._config_problems()
+            self._problems = config_problems(self.config, self.known_names())
             for problem in self._problems:
                 log.error("plugin configuration: %s", problem)
+            if not self._problems and not self._specs["register_verifiers"]:
+                log.warning("no verifier is enabled: every job will be 'unverified'")
 
     def _discovered(self) -> Iterable[tuple[metadata.EntryPoint, str, str]]:
         builtin_values = {(ep.name, ep.value) for ep in self._builtins}
@@ -218,26 +227,6 @@ class PluginRegistry:
                 raise PluginConfigError(f"name {spec.name!r} is already registered")
             taken.add(spec.name)
 
-    def _config_problems(self) -> list[str]:
-        """``allow`` and ``order`` entries that match nothing (a typo there fails open)."""
-        known = self.known_names()
-        everything = {name for names in known.values() for name in names}
-        labels = self.config.labels
-        problems = []
-        unknown = [n for n in self.config.allow if n not in everything]
-        if unknown:
-            problems.append(f"{labels.get('allow', 'allow')} names no plugin, verifier, expert "
-                            f"or judge: {', '.join(map(repr, unknown))}")
-        verifiers = known["verifiers"] | set(self.config.deny)
-        unknown = [n for n in self.config.order if n not in verifiers]
-        if unknown:
-            problems.append(f"{labels.get('order', 'order')} names no verifier: "
-                            f"{', '.join(map(repr, unknown))}")
-        if problems:
-            problems.append("names that exist: " + "; ".join(
-                f"{kind}: {', '.join(sorted(names)) or '(none)'}" for kind, names in known.items()))
-        return problems
-
     def known_names(self) -> dict[str, set[str]]:
         """Every plugin name seen, and every item name an imported plugin registered."""
         self.load()
@@ -304,13 +293,7 @@ class PluginRegistry:
             if name in self._judge_errors:
                 raise PluginLoadError(f"judge {name!r} failed: {self._judge_errors[name]}")
             try:
-                judge = specs[name].factory()
-                missing = [attr for attr in ("judge", "judge_many")
-                           if not callable(getattr(judge, attr, None))]
-                if missing or not isinstance(getattr(judge, "name", None), str):
-                    raise PluginConfigError(
-                        f"factory returned {type(judge).__name__}, not a judge (needs a str "
-                        "'name' and callable 'judge' and 'judge_many')")
+                judge = check_judge(specs[name].factory())
             except Exception as exc:  # noqa: BLE001 - a broken judge is reported, not fatal
                 reason = f"{type(exc).__name__}: {exc}"
                 log.warning("judge %s could not be built: %s", name, reason)

@@ -19,6 +19,7 @@ __all__ = [
     "VerifierContext",
     "VerifierSpec",
     "check_expert",
+    "check_judge",
 ]
 
 ExpertRole = Literal["author", "reviewer", "tester"]
@@ -125,3 +126,13 @@ class JudgeSpec:
         _check_name("judge", self.name)
         if not callable(self.factory):
             raise PluginConfigError(f"judge {self.name!r}: factory is not callable")
+
+
+def check_judge(judge: Any) -> Any:
+    """Return ``judge`` when it has what a fact-check judge needs (a str ``name``, callable
+    ``judge`` and ``judge_many``); raise :class:`PluginConfigError` saying what it is if not."""
+    missing = [attr for attr in ("judge", "judge_many") if not callable(getattr(judge, attr, None))]
+    if missing or not isinstance(getattr(judge, "name", None), str):
+        raise PluginConfigError(f"factory returned {type(judge).__name__}, not a judge (needs a "
+                                "str 'name' and callable 'judge' and 'judge_many')")
+    return judge
