@@ -12,10 +12,12 @@ from agents.errors import (
 from agents.experts import Expert, load_experts
 from agents.graph import build_graph
 from agents.job import JobDeps, JobRequest, Selector
+from agents.result import JOB_STATUSES
 from agents.router import EmbeddingRouter, ExpertWeight, RouterConfig
 from agents.run import JobRunner, run_job
 
 __all__ = [
+    "JOB_STATUSES",
     "AgentsError",
     "EmbeddingRouter",
     "Expert",

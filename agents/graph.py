@@ -46,8 +46,8 @@ def _fan_out_reviews(state: JobState) -> list[Send] | str:
 
 
 def _after_verify(state: JobState) -> str:
-    if state.get("status") == "verified":
-        return END
+    if state.get("status") != "failed":
+        return END  # verified, or unverified: no failing verdict a repair round could fix
     if state.get("round", 0) >= state["request"]["max_rounds"]:
         return END
     return "next_round"

@@ -13,6 +13,7 @@ from agents.job import JobDeps, JobRequest
 from agents.llm.base import Generation, GenerationRequest, Usage
 from agents.parsing import is_lgtm, parses, split_code
 from agents.prompts import author_message, repair_message, review_message, tester_message
+from agents.result import decide_status
 from agents.state import JobState, ReviewTask
 from plugins import Candidate, Verdict, run_verifiers
 
@@ -214,10 +215,11 @@ def verify(state: JobState, runtime: Runtime[JobDeps]) -> dict[str, Any]:
     candidate = _candidate(state, state["code"], state.get("explanation", ""))
     deps = runtime.context
     verdicts = run_verifiers(candidate, deps.verifiers, deps.verifier_timeout_s)
-    passed = not any(v.blocking for v in verdicts)
+    status, reason = decide_status(verdicts)
     return {
         "verdicts": [v.to_dict() for v in verdicts],
-        "status": "verified" if passed else "failed",
+        "status": status,
+        "reason": reason,
         "timings": {"verify": time.perf_counter() - started},
     }
 

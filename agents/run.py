@@ -34,7 +34,7 @@ def summarise_update(node: str, update: dict[str, Any]) -> dict[str, Any]:
     if node == "synthesise":
         return {"revision_by": update["history"][0]["revision_by"]}
     if node == "verify":
-        return {"status": update.get("status"), "verdicts": [
+        return {"status": update.get("status"), "reason": update.get("reason", ""), "verdicts": [
             {"plugin": v["plugin"], "status": v["status"]} for v in update.get("verdicts", [])
         ]}
     if node == "next_round":

@@ -31,6 +31,7 @@ class JobState(TypedDict, total=False):
     usage: Annotated[dict[str, float], sum_counts]
     timings: Annotated[dict[str, float], sum_counts]
     status: str
+    reason: str
 
 
 class ReviewTask(TypedDict):

@@ -69,13 +69,18 @@ class Settings(BaseSettings):
 
     # --- plugins and sandbox ---------------------------------------------------------------
     plugins_allow: CommaList = Field(
-        default_factory=list, description="Only these plugins/verifiers load (empty: all)."
+        default_factory=list,
+        description="Only these plugins, or verifiers/experts/judges of plugins, are used "
+        "(empty: all); an unknown name is a start-up error.",
     )
     plugins_deny: CommaList = Field(
-        default_factory=list, description="Plugins/verifiers that never load."
+        default_factory=list,
+        description="Plugins, or verifiers/experts/judges of plugins, never used.",
     )
     plugins_order: CommaList = Field(
-        default_factory=list, description="Verifiers that run first, in this order."
+        default_factory=list,
+        description="Verifiers that run first, in this order; an unknown name is a start-up "
+        "error.",
     )
     verifier_timeout_s: float = Field(
         60.0, gt=0, le=3600, description="Time limit of one verifier call (then an error verdict)."

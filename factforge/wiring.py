@@ -10,15 +10,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents import EmbeddingRouter, JobDeps, JobRequest, RouterConfig, load_experts
-from agents.experts import Expert
+from agents.experts import BUILTIN_DIR, Expert
 from agents.llm import GenerationRequest, ModelBackend, ModelSpec
 from agents.selection import evidence_selector
 from factforge.errors import ConfigError
 from factforge.settings import Settings
 from knowledge import Embedder, KnowledgeConfig, Retriever
-from plugins import ExpertSpec, PluginConfig, PluginRegistry, Verifier
-from plugins.factcheck import JUDGE_NAMES, FactChecker, FactCheckLimits, Judge, make_judge
-from plugins.factcheck.errors import UnknownJudgeError
+from plugins import ExpertSpec, PluginConfig, PluginLoadError, PluginRegistry, Verifier
+from plugins.factcheck import (
+    JUDGE_DESCRIPTIONS,
+    JUDGE_NAMES,
+    FactChecker,
+    FactCheckLimits,
+    Judge,
+    make_judge,
+)
+from plugins.factcheck.errors import JudgeLoadError, UnknownJudgeError
 from plugins.sandbox import SandboxLimits
 from workers.config import WorkerConfig
 
@@ -99,6 +106,7 @@ def plugin_config(settings: Settings) -> PluginConfig:
         timeout_s=settings.verifier_timeout_s,
         sandbox=limits,
         sandbox_workers=settings.sandbox_workers,
+        labels={"allow": "FACTFORGE_PLUGINS_ALLOW", "order": "FACTFORGE_PLUGINS_ORDER"},
     )
 
 
@@ -140,11 +148,14 @@ def build_judge(
                 system, user, max_new_tokens=256, temperature=0.0
             ),
         )
-    for spec in registry.judges():
-        if spec.name == name:
-            return spec.factory()
-    known = [*JUDGE_NAMES, *(spec.name for spec in registry.judges())]
-    raise UnknownJudgeError(f"unknown judge {name!r}; choose one of {', '.join(known)}")
+    plugin_judges = [spec.name for spec in registry.judges()]
+    if name not in plugin_judges:
+        known = [*JUDGE_NAMES, *plugin_judges]
+        raise UnknownJudgeError(f"unknown judge {name!r}; choose one of {', '.join(known)}")
+    try:
+        return registry.judge(name)  # built once, isolated: a broken judge is listed failed
+    except PluginLoadError as exc:
+        raise JudgeLoadError(str(exc)) from exc
 
 
 def build_fact_checker(settings: Settings, knowledge_base: Retriever, judge: Judge) -> FactChecker:
@@ -190,6 +201,33 @@ def build_experts(settings: Settings, extra: Iterable[Expert] = ()) -> dict[str,
     return load_experts(directories, extra)
 
 
+def plugin_experts(registry: PluginRegistry) -> list[Expert]:
+    """The experts plugins registered, as the router's ``Expert`` (the registry already
+    validated each with the same rule, so none is dropped here)."""
+    return [expert_from_spec(spec) for spec in registry.experts()]
+
+
+def describe_plugins(settings: Settings, registry: PluginRegistry) -> dict[str, Any]:
+    """What ``plugins list`` and ``GET /v1/plugins`` show: the registry's summary, with the
+    built-in (and ``FACTFORGE_EXPERTS_DIR``) experts and the built-in judges added."""
+    summary = registry.describe()
+    by_plugin = {e["name"]: e for e in summary["experts"]}
+    experts = []
+    for expert in build_experts(settings).values():
+        if expert.name in by_plugin:
+            continue  # a plugin's expert of the same name replaces it (load_experts)
+        builtin = Path(expert.source).parent == BUILTIN_DIR
+        experts.append({"name": expert.name, "plugin": "builtin" if builtin else "experts_dir",
+                        "role": expert.role, "description": expert.description})
+    summary["experts"] = experts + summary["experts"]
+    summary["judges"] = [
+        {"name": name, "plugin": "builtin", "description": JUDGE_DESCRIPTIONS[name],
+         "status": "loaded", "error": None}
+        for name in JUDGE_NAMES
+    ] + summary["judges"]
+    return summary
+
+
 def build_job_deps(
     settings: Settings,
     *,
@@ -198,7 +236,7 @@ def build_job_deps(
     embedder: Embedder | None = None,
 ) -> JobDeps:
     """Everything a job needs; verifiers and plugin experts come from ``registry``."""
-    experts = build_experts(settings, (expert_from_spec(s) for s in registry.experts()))
+    experts = build_experts(settings, plugin_experts(registry))
     config = RouterConfig(
         top_k=settings.top_k,
         temperature=settings.router_temperature,

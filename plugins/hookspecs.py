@@ -41,13 +41,25 @@ def register_experts(register: Callable[[ExpertSpec], None]) -> None:
     Call ``register(ExpertSpec(name, role, description, system_prompt, examples))`` per expert.
     ``role`` is ``author`` (drafts code), ``reviewer`` (critiques) or ``tester`` (writes
     tests); ``description`` and ``examples`` are embedded to route prompts to the expert.
+    ``name`` must be a Python identifier, ``description`` and ``system_prompt`` non-empty and
+    ``examples`` at least one string (:func:`~plugins.specs.check_expert`, the rule the
+    orchestrator applies too); a spec that breaks it fails its plugin, never a job.
     """
 
 
 @hookspec
 def register_judges(register: Callable[[JudgeSpec], None]) -> None:
-    """Contribute judges that score or rank candidate answers for best-of-n selection.
+    """Contribute fact-check judges: given a claim and retrieved evidence passages, a judge
+    decides SUPPORTED, REFUTED or NOT_ENOUGH_INFO.
 
-    Call ``register(JudgeSpec(name, factory, description))``; ``factory()`` builds the judge
-    lazily, when selection first asks for it.
+    Call ``register(JudgeSpec(name, factory, description))``. ``factory()`` (no arguments;
+    called once, when a fact-check first asks for the judge by name: ``--judge NAME``,
+    ``"judge"`` in ``POST /v1/factcheck`` or ``FACTFORGE_FACTCHECK_JUDGE``) must return an
+    object with a ``name`` (str), ``judge(claim: str, evidence: Sequence[SearchHit]) ->
+    Judgement`` and ``judge_many(claims: Sequence[str], evidence: Sequence[Sequence[SearchHit]])
+    -> list[Judgement]`` (one per claim; batch model calls there). No evidence is
+    ``NOT_ENOUGH_INFO``; a judge must not raise for odd input. A factory that raises, or
+    returns something without these, is listed as failed with its reason and that judge's
+    requests fail; everything else goes on. Names are unique and may not shadow the built-in
+    judges (``builtin``, ``cross``, ``nli``, ``llm``).
     """

@@ -17,10 +17,17 @@ from typing import Any
 import pluggy
 
 from plugins import hookspecs
-from plugins.config import PluginConfig, PluginInfo
-from plugins.errors import PluginConfigError
+from plugins.config import PluginConfig, PluginInfo, config_problems
+from plugins.errors import PluginConfigError, PluginLoadError
 from plugins.sandbox import Sandbox
-from plugins.specs import ApiIndex, ExpertSpec, JudgeSpec, VerifierContext, VerifierSpec
+from plugins.specs import (
+    ApiIndex,
+    ExpertSpec,
+    JudgeSpec,
+    VerifierContext,
+    VerifierSpec,
+    check_judge,
+)
 from plugins.verdict import Candidate, Finding, Verdict
 from plugins.verifier import Verifier, run_verifiers
 
@@ -97,10 +104,20 @@ class PluginRegistry:
         self._specs: dict[str, list[tuple[str, Any]]] = {hook: [] for hook in _HOOKS}
         self._verifiers: list[Verifier] | None = None
         self._sandbox: Sandbox | None = None
+        self._plugin_names: set[str] = set()
+        self._seen: dict[str, set[str]] = {hook: set() for hook in _HOOKS}
+        self._problems: list[str] = []
+        self._judges: dict[str, Any] = {}
+        self._judge_errors: dict[str, str] = {}
 
     # --- loading ---------------------------------------------------------------------------
     def load(self) -> None:
-        """Discover, import and register every allowed plugin; later calls do nothing."""
+        """Discover, import and register every allowed plugin; later calls do nothing.
+
+        ``allow`` may name plugins (everything they provide is kept) or the verifiers,
+        experts and judges plugins provide: when it names such an item, the plugins not
+        named are imported too, to find it, and contribute only the named items.
+        """
         with self._lock:
             if self._loaded:
                 return
@@ -110,8 +127,15 @@ class PluginRegistry:
             candidates = [(ep, "builtin", _builtin_version()) for ep in self._builtins]
             if self.config.discover:
                 candidates += list(self._discovered())
+            self._plugin_names = {ep.name for ep, _, _ in candidates}
+            items = set(self.config.allow) - self._plugin_names
             for ep, source, version in candidates:
-                self._load_one(pm, ep, source, version)
+                self._load_one(pm, ep, source, version, items)
+            self._problems = config_problems(self.config, self.known_names())
+            for problem in self._problems:
+                log.error("plugin configuration: %s", problem)
+            if not self._problems and not self._specs["register_verifiers"]:
+                log.warning("no verifier is enabled: every job will be 'unverified'")
 
     def _discovered(self) -> Iterable[tuple[metadata.EntryPoint, str, str]]:
         builtin_values = {(ep.name, ep.value) for ep in self._builtins}
@@ -129,7 +153,7 @@ class PluginRegistry:
             yield ep, name, version
 
     def _load_one(self, pm: pluggy.PluginManager, ep: metadata.EntryPoint, source: str,
-                  version: str) -> None:
+                  version: str, items: set[str]) -> None:
         name = ep.name
         if name in self._infos:
             self._infos[f"{name}@{source}"] = PluginInfo(
@@ -137,7 +161,8 @@ class PluginRegistry:
                 error=f"duplicate plugin name {name!r} (already loaded from "
                       f"{self._infos[name].source})")
             return
-        if (self.config.allow and name not in self.config.allow) or name in self.config.deny:
+        whole = not self.config.allow or name in self.config.allow
+        if name in self.config.deny or not (whole or items):
             self._infos[name] = PluginInfo(name, version, source, "disabled")
             return
         try:
@@ -152,33 +177,40 @@ class PluginRegistry:
                                            error=f"{type(exc).__name__}: {exc}")
             return
         hooks = tuple(sorted(h.name for h in (pm.get_hookcallers(plugin) or ())))
-        provides, error = self._collect(pm, name, hooks)
-        status = "failed" if error else "loaded"
+        provides, error = self._collect(pm, name, hooks, None if whole else items)
+        status = "failed" if error else ("loaded" if whole or provides else "disabled")
         self._infos[name] = PluginInfo(name, version, source, status, hooks, provides, error)
 
-    def _collect(self, pm: pluggy.PluginManager, name: str,
-                 hooks: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
-        provides: list[str] = []
+    def _collect(self, pm: pluggy.PluginManager, name: str, hooks: tuple[str, ...],
+                 keep: set[str] | None) -> tuple[tuple[str, ...], str | None]:
+        """Run the plugin's hooks; all its specs are kept, or none when one hook fails.
+
+        ``keep``: only specs with these names are used (None: all). Denied names never are.
+        """
+        found: dict[str, list[Any]] = {}
         for hook in hooks:
             impls = [i for i in getattr(pm.hook, hook).get_hookimpls() if i.plugin_name == name]
-            found: list[Any] = []
+            specs: list[Any] = found.setdefault(hook, [])
 
-            def register(spec: Any, _hook: str = hook, _found: list[Any] = found) -> None:
+            def register(spec: Any, _hook: str = hook, _specs: list[Any] = specs) -> None:
                 if not isinstance(spec, _SPEC_TYPES[_hook]):
                     raise PluginConfigError(
                         f"{_hook} expects {_SPEC_TYPES[_hook].__name__}, "
                         f"got {type(spec).__name__}")
-                _found.append(spec)
+                _specs.append(spec)
 
             try:
                 for impl in impls:
                     impl.function(register=register)
-                self._check_unique(hook, found)
-            except Exception as exc:  # noqa: BLE001
+                self._check_unique(hook, specs)
+            except Exception as exc:  # noqa: BLE001 - a bad spec fails its plugin, not the job
                 log.warning("plugin %s failed in %s: %r", name, hook, exc)
-                return tuple(provides), f"{hook}: {type(exc).__name__}: {exc}"
-            for spec in found:
-                if spec.name in self.config.deny:
+                return (), f"{hook}: {type(exc).__name__}: {exc}"
+        provides: list[str] = []
+        for hook, specs in found.items():
+            for spec in specs:
+                self._seen[hook].add(spec.name)
+                if spec.name in self.config.deny or (keep is not None and spec.name not in keep):
                     continue
                 self._specs[hook].append((name, spec))
                 provides.append(spec.name)
@@ -186,10 +218,39 @@ class PluginRegistry:
 
     def _check_unique(self, hook: str, found: list[Any]) -> None:
         taken = {spec.name for _, spec in self._specs[hook]}
+        if hook == "register_judges":
+            from plugins.factcheck.judge import JUDGE_NAMES
+
+            taken |= set(JUDGE_NAMES)  # a plugin judge cannot shadow a built-in one
         for spec in found:
             if spec.name in taken:
                 raise PluginConfigError(f"name {spec.name!r} is already registered")
             taken.add(spec.name)
+
+    def known_names(self) -> dict[str, set[str]]:
+        """Every plugin name seen, and every item name an imported plugin registered."""
+        self.load()
+        return {
+            "plugins": set(self._plugin_names),
+            "verifiers": set(self._seen["register_verifiers"]),
+            "experts": set(self._seen["register_experts"]),
+            "judges": set(self._seen["register_judges"]),
+        }
+
+    def problems(self) -> list[str]:
+        """Configuration errors found while loading (empty when the configuration is good)."""
+        self.load()
+        return list(self._problems)
+
+    def check(self) -> None:
+        """Raise :class:`PluginConfigError` when ``allow``/``order`` name something unknown.
+
+        Every accessor that feeds jobs (verifiers, experts, judges) checks first, so a bad
+        configuration fails at start-up or on the first job, never silently runs fewer checks.
+        """
+        problems = self.problems()
+        if problems:
+            raise PluginConfigError("invalid plugin configuration: " + "; ".join(problems))
 
     # --- listing ---------------------------------------------------------------------------
     def plugins(self) -> list[PluginInfo]:
@@ -197,24 +258,54 @@ class PluginRegistry:
         self.load()
         return list(self._infos.values())
 
-    def verifier_specs(self) -> list[VerifierSpec]:
+    def _verifier_specs(self) -> list[VerifierSpec]:
         self.load()
         specs = [spec for _, spec in self._specs["register_verifiers"]]
         rank = {name: i for i, name in enumerate(self.config.order)}
         return sorted(specs, key=lambda s: (rank.get(s.name, len(rank)), s.order, s.name))
 
+    def verifier_specs(self) -> list[VerifierSpec]:
+        self.check()
+        return self._verifier_specs()
+
     def experts(self) -> list[ExpertSpec]:
-        self.load()
+        self.check()
         return [spec for _, spec in self._specs["register_experts"]]
 
     def judges(self) -> list[JudgeSpec]:
-        self.load()
+        self.check()
         return [spec for _, spec in self._specs["register_judges"]]
 
+    def judge(self, name: str) -> Any:
+        """Build (once) the judge a plugin registered as ``name``, isolated like a verifier.
+
+        Raises :class:`PluginLoadError` with the reason when no plugin registered ``name``,
+        or when its factory raised or returned something that is not a judge (``name``,
+        ``judge(claim, evidence)`` and ``judge_many(claims, evidence)``); the reason is listed
+        by :meth:`describe` from then on.
+        """
+        specs = {spec.name: spec for spec in self.judges()}
+        if name not in specs:
+            raise PluginLoadError(f"no plugin registered a judge named {name!r}")
+        with self._lock:
+            if name in self._judges:
+                return self._judges[name]
+            if name in self._judge_errors:
+                raise PluginLoadError(f"judge {name!r} failed: {self._judge_errors[name]}")
+            try:
+                judge = check_judge(specs[name].factory())
+            except Exception as exc:  # noqa: BLE001 - a broken judge is reported, not fatal
+                reason = f"{type(exc).__name__}: {exc}"
+                log.warning("judge %s could not be built: %s", name, reason)
+                self._judge_errors[name] = reason
+                raise PluginLoadError(f"judge {name!r} failed: {reason}") from exc
+            self._judges[name] = judge
+            return judge
+
     def describe(self) -> dict[str, Any]:
-        """A JSON-ready summary: plugins, and what each contributes (CLI and HTTP use it)."""
+        """A JSON-ready summary: plugins, what each contributes, configuration problems."""
         self.load()
-        rank = {spec.name: i for i, spec in enumerate(self.verifier_specs())}
+        rank = {spec.name: i for i, spec in enumerate(self._verifier_specs())}
         verifiers = sorted(self._specs["register_verifiers"], key=lambda ps: rank[ps[1].name])
         return {
             "plugins": [info.to_dict() for info in self.plugins()],
@@ -222,8 +313,11 @@ class PluginRegistry:
                            "order": s.order} for p, s in verifiers],
             "experts": [{"name": s.name, "plugin": p, "role": s.role,
                          "description": s.description} for p, s in self._specs["register_experts"]],
-            "judges": [{"name": s.name, "plugin": p, "description": s.description}
+            "judges": [{"name": s.name, "plugin": p, "description": s.description,
+                        "status": "failed" if s.name in self._judge_errors else "loaded",
+                        "error": self._judge_errors.get(s.name)}
                        for p, s in self._specs["register_judges"]],
+            "problems": list(self._problems),
         }
 
     # --- verifiers -------------------------------------------------------------------------

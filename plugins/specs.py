@@ -12,7 +12,15 @@ if TYPE_CHECKING:
     from plugins.sandbox import Sandbox
     from plugins.verifier import Verifier
 
-__all__ = ["ApiIndex", "ExpertSpec", "JudgeSpec", "VerifierContext", "VerifierSpec"]
+__all__ = [
+    "ApiIndex",
+    "ExpertSpec",
+    "JudgeSpec",
+    "VerifierContext",
+    "VerifierSpec",
+    "check_expert",
+    "check_judge",
+]
 
 ExpertRole = Literal["author", "reviewer", "tester"]
 EXPERT_ROLES: tuple[str, ...] = ("author", "reviewer", "tester")
@@ -27,6 +35,29 @@ def _check_name(kind: str, name: str) -> None:
         "-", "a"
     ).isalnum():
         raise PluginConfigError(f"{kind} name must be a non-empty identifier, got {name!r}")
+
+
+def check_expert(name: object, role: object, description: object, system_prompt: object,
+                 examples: tuple[object, ...]) -> None:
+    """The one rule for an expert, whether a plugin or a TOML file declares it.
+
+    ``name`` is a Python identifier (``sql_reviewer``, not ``sql-reviewer``); ``role`` is one
+    of :data:`EXPERT_ROLES`; ``description`` and ``system_prompt`` are non-empty text;
+    ``examples`` has at least one non-empty routing example. Raises
+    :class:`PluginConfigError` naming the problem.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise PluginConfigError(f"expert name {name!r} must be an identifier (letters, digits, "
+                                "underscores; not starting with a digit)")
+    if role not in EXPERT_ROLES:
+        raise PluginConfigError(f"expert {name}: role must be one of {EXPERT_ROLES}, "
+                                f"not {role!r}")
+    for field_name, text in (("description", description), ("system_prompt", system_prompt)):
+        if not isinstance(text, str) or not text.strip():
+            raise PluginConfigError(f"expert {name}: {field_name} must be non-empty text")
+    if not examples or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise PluginConfigError(f"expert {name}: needs at least one routing example "
+                                "(non-empty strings)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +93,8 @@ class VerifierSpec:
 
 @dataclass(frozen=True, slots=True)
 class ExpertSpec:
-    """An expert prompt a plugin contributes to the router."""
+    """An expert prompt a plugin contributes to the router (validated by :func:`check_expert`,
+    the same rule the orchestrator's ``Expert`` applies)."""
 
     name: str
     role: ExpertRole
@@ -71,17 +103,20 @@ class ExpertSpec:
     examples: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        _check_name("expert", self.name)
-        if self.role not in EXPERT_ROLES:
-            raise PluginConfigError(f"expert {self.name!r}: role must be one of {EXPERT_ROLES}")
-        if not self.description.strip() or not self.system_prompt.strip():
-            raise PluginConfigError(f"expert {self.name!r}: description and prompt are required")
+        if isinstance(self.examples, str):
+            raise PluginConfigError(f"expert {self.name!r}: examples must be a list of strings")
         object.__setattr__(self, "examples", tuple(self.examples))
+        check_expert(self.name, self.role, self.description, self.system_prompt, self.examples)
 
 
 @dataclass(frozen=True, slots=True)
 class JudgeSpec:
-    """A judge (scores or ranks candidates) a plugin contributes; ``factory()`` builds it."""
+    """A fact-check judge a plugin contributes (see ``register_judges``).
+
+    ``factory()`` builds it, once, when a fact-check first asks for ``name``: an object with
+    ``name``, ``judge(claim, evidence) -> Judgement`` and ``judge_many(claims, evidence) ->
+    list[Judgement]`` (:class:`plugins.factcheck.Judge`).
+    """
 
     name: str
     factory: Callable[[], Any]
@@ -91,3 +126,13 @@ class JudgeSpec:
         _check_name("judge", self.name)
         if not callable(self.factory):
             raise PluginConfigError(f"judge {self.name!r}: factory is not callable")
+
+
+def check_judge(judge: Any) -> Any:
+    """Return ``judge`` when it has what a fact-check judge needs (a str ``name``, callable
+    ``judge`` and ``judge_many``); raise :class:`PluginConfigError` saying what it is if not."""
+    missing = [attr for attr in ("judge", "judge_many") if not callable(getattr(judge, attr, None))]
+    if missing or not isinstance(getattr(judge, "name", None), str):
+        raise PluginConfigError(f"factory returned {type(judge).__name__}, not a judge (needs a "
+                                "str 'name' and callable 'judge' and 'judge_many')")
+    return judge

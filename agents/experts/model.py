@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents.errors import ExpertError
+from plugins.errors import PluginConfigError
+from plugins.specs import EXPERT_ROLES, check_expert
 
 ExpertRole = Literal["author", "reviewer", "tester"]
-ROLES: tuple[str, ...] = ("author", "reviewer", "tester")
+ROLES: tuple[str, ...] = EXPERT_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +31,8 @@ class Expert:
     source: str = "builtin"
 
     def __post_init__(self) -> None:
-        if not self.name.isidentifier():
-            raise ExpertError(f"expert name {self.name!r} must be an identifier")
-        if self.role not in ROLES:
-            raise ExpertError(f"expert {self.name}: role must be one of {ROLES}, not {self.role!r}")
-        if not self.examples:
-            raise ExpertError(f"expert {self.name}: needs at least one routing example")
-        if not self.system_prompt.strip():
-            raise ExpertError(f"expert {self.name}: system_prompt is empty")
+        try:
+            check_expert(self.name, self.role, self.description, self.system_prompt,
+                         self.examples)
+        except PluginConfigError as exc:
+            raise ExpertError(str(exc)) from exc

@@ -6,6 +6,7 @@ torch and transformers are imported when the model is first loaded, never at imp
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import threading
 import time
@@ -76,7 +77,7 @@ class TransformersBackend:
         import torch
 
         tokenizer, model = loaded.tokenizer, loaded.model
-        batch = _encode(tokenizer, rows).to(loaded.device)
+        batch = _model_inputs(model, _encode(tokenizer, rows).to(loaded.device))
         prompt_len = int(batch["input_ids"].shape[1])
         context = getattr(model.config, "max_position_embeddings", None)
         if isinstance(context, int) and prompt_len >= context:
@@ -156,6 +157,18 @@ def _encode(tokenizer: Any, rows: Sequence[GenerationRequest]) -> Any:
     texts = [text for text, _ in rendered]
     add_special = rendered[0][1]  # the same tokenizer renders every row the same way
     return tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=add_special)
+
+
+def _model_inputs(model: Any, batch: Any) -> dict[str, Any]:
+    """The tokenizer outputs the model takes, by name, the way ``generate`` validates them
+    (``prepare_inputs_for_generation`` and ``forward``): a tokenizer may return more than its
+    model accepts (``token_type_ids`` for a Llama), which ``generate`` rejects outright."""
+    accepted = set(inspect.signature(model.prepare_inputs_for_generation).parameters)
+    accepted |= set(inspect.signature(model.forward).parameters)
+    dropped = sorted(set(batch) - accepted)
+    if dropped:
+        logger.debug("not passing tokenizer outputs %s: the model does not take them", dropped)
+    return {key: value for key, value in batch.items() if key in accepted}
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> frozenset[int]:

@@ -7,8 +7,8 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 
 from factforge.api.errors import install_error_handlers
 from factforge.api.metrics import Metrics, MetricsMiddleware
@@ -37,11 +37,19 @@ def begin_shutdown(app: FastAPI) -> None:
         stop()
 
 
+def check_plugins(services: Services) -> None:
+    """Load the plugins and raise PluginConfigError when the configuration names unknowns."""
+    services.plugin_registry().check()
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     services = services or Services(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # fail closed at start-up: an ALLOW/ORDER entry that matches nothing stops the server
+        # (PluginConfigError with the names that exist) instead of running fewer checks
+        await run_in_threadpool(check_plugins, services)
         queue = None
         if not services.settings.distributed:
             # built at start, not at the first request: the jobs the last run left

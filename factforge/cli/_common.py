@@ -16,6 +16,7 @@ from factforge.settings import Settings
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNVERIFIED = 3  # generate: nothing failed, but no check passed (fail closed)
 
 err_console = Console(stderr=True)
 

@@ -8,12 +8,21 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
 from agents import AgentsError, JobError, JobRunner
-from factforge.cli._common import EXIT_FAILED, EXIT_OK, err_console, fail, load_settings, print_json
+from factforge.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNVERIFIED,
+    err_console,
+    fail,
+    load_settings,
+    print_json,
+)
 from factforge.errors import FactForgeError
 from factforge.services import Services
 from factforge.wiring import job_request, open_checkpointer
@@ -72,13 +81,14 @@ def _report(result: dict[str, Any]) -> Group:
         style = _STATUS_STYLE.get(v["status"], "")
         verdicts.add_row(v["plugin"], f"[{style}]{v['status']}[/]", v["message"])
     code = Syntax(result["code"] or "# (no code)", result["language"], line_numbers=True)
-    colour = "green" if result["status"] == "verified" else "red"
+    colour = {"verified": "green", "unverified": "yellow"}.get(result["status"], "red")
     return Group(
         experts,
         Panel(code, title="Code"),
         verdicts,
         f"[bold {colour}]{result['status'].upper()}[/] after {result['rounds']} round(s), "
         f"{result['usage']['calls']} model call(s), {result['timings'].get('total', 0):.1f} s",
+        escape(result.get("reason", "")),
     )
 
 
@@ -99,7 +109,11 @@ def generate(
         str | None, typer.Option(help="Job id; an interrupted job with this id resumes.")
     ] = None,
 ) -> None:
-    """Generate verified code for PROMPT. Exit 0 when verified, 1 when not, 2 on bad input."""
+    """Generate verified code for PROMPT.
+
+    Exit 0 when verified, 1 when a check failed, 2 on bad input or configuration, 3 when
+    unverified (nothing failed, but no check passed: every verifier disabled or skipped).
+    """
     settings = load_settings(model=model, backend=backend)
     try:
         request = job_request(settings, {
@@ -134,4 +148,5 @@ def generate(
         print_json(result)
     else:
         err_console.print(_report(result))
-    raise typer.Exit(EXIT_OK if result["status"] == "verified" else EXIT_FAILED)
+    exit_codes = {"verified": EXIT_OK, "unverified": EXIT_UNVERIFIED}
+    raise typer.Exit(exit_codes.get(result["status"], EXIT_FAILED))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from factforge.cli._common import fail
 from plugins.errors import PluginsError
 from plugins.registry import PluginRegistry
+
+if TYPE_CHECKING:
+    from factforge.settings import Settings
 
 __all__ = ["app"]
 
@@ -20,21 +24,22 @@ def _group() -> None:
     """Inspect FactForge plugins."""
 
 
-def _registry(ctx: typer.Context) -> tuple[PluginRegistry, bool]:
+def _registry(ctx: typer.Context) -> tuple[PluginRegistry, Settings, bool]:
     """The composition root's registry when it put services on the context, else our own."""
-    services = ctx.obj
-    if services is not None and hasattr(services, "plugin_registry"):
-        return services.plugin_registry(), False
     from pydantic import ValidationError
 
     from factforge.settings import Settings
     from factforge.wiring import plugin_config
 
+    services = ctx.obj
     try:
-        return PluginRegistry(plugin_config(Settings())), True
+        if services is not None and hasattr(services, "plugin_registry"):
+            settings = getattr(services, "settings", None) or Settings()
+            return services.plugin_registry(), settings, False
+        settings = Settings()
+        return PluginRegistry(plugin_config(settings)), settings, True
     except (ValidationError, PluginsError) as exc:
-        typer.echo(f"error: invalid configuration: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(f"invalid configuration: {exc}")
 
 
 def _print_table(summary: dict[str, Any]) -> None:
@@ -53,6 +58,17 @@ def _print_table(summary: dict[str, Any]) -> None:
                       ", ".join(h.removeprefix("register_") for h in info["hooks"]),
                       ", ".join(info["provides"]))
     Console().print(table)
+    for kind, columns in (("experts", ("name", "plugin", "role", "description")),
+                          ("judges", ("name", "plugin", "status", "description"))):
+        items = Table(title=kind.capitalize())
+        for column in columns:
+            items.add_column(column)
+        for item in summary[kind]:
+            cells = [str(item[c]) for c in columns]
+            if item.get("error"):
+                cells[2] = f"[red]failed[/]\n{item['error']}"
+            items.add_row(*cells)
+        Console().print(items)
 
 
 @app.command("list")
@@ -62,9 +78,14 @@ def list_plugins(
     check: bool = typer.Option(False, "--check", help="Exit 1 when any plugin failed."),
 ) -> None:
     """List every plugin with its version, hooks, what it provides, and load errors."""
-    registry, owned = _registry(ctx)
+    from agents import AgentsError
+    from factforge.wiring import describe_plugins
+
+    registry, settings, owned = _registry(ctx)
     try:
-        summary = registry.describe()
+        summary = describe_plugins(settings, registry)
+    except AgentsError as exc:  # a bad FACTFORGE_EXPERTS_DIR file
+        fail(str(exc))
     finally:
         if owned:
             registry.close()
@@ -72,5 +93,9 @@ def list_plugins(
         typer.echo(json.dumps(summary, indent=2))
     else:
         _print_table(summary)
-    if check and any(info["status"] == "failed" for info in summary["plugins"]):
+    if summary["problems"]:
+        fail("invalid plugin configuration: " + "; ".join(summary["problems"]))
+    failed = [info for info in summary["plugins"] if info["status"] == "failed"]
+    failed += [judge for judge in summary["judges"] if judge["status"] == "failed"]
+    if check and failed:
         raise typer.Exit(1)

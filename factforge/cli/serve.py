@@ -46,6 +46,16 @@ def serve(
     import uvicorn
 
     from factforge.api import create_app
+    from factforge.services import Services
+    from plugins import PluginsError
+
+    services = Services(settings)
+    try:  # the app checks again at start-up; here the message is a clean exit 2
+        services.plugin_registry().check()
+    except PluginsError as exc:
+        fail(str(exc))
+    finally:
+        services.close()
 
     if workers > 1 and not settings.distributed:
         fail("embedded mode serves from one process (its jobs database and embedded Chroma "

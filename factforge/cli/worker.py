@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from factforge.cli._common import err_console, fail, load_settings
+from factforge.settings import Settings
 
 QUEUES = ("jobs", "inference")
 POOLS = ("threads", "solo", "prefork")
@@ -22,6 +23,18 @@ def celery_argv(queues: list[str], pool: str, concurrency: int, loglevel: str) -
         "-Q", ",".join(queues), "--pool", pool, "--concurrency", str(concurrency),
         "--hostname", f"{'+'.join(queues)}@%h", "--loglevel", loglevel,
     ]
+
+
+def check_plugin_config(settings: Settings) -> None:
+    """A jobs worker runs the verifiers: a bad ALLOW/ORDER entry stops it before it starts."""
+    from factforge.wiring import plugin_config
+    from plugins import PluginRegistry, PluginsError
+
+    try:
+        with PluginRegistry(plugin_config(settings)) as registry:
+            registry.check()
+    except PluginsError as exc:
+        fail(str(exc))
 
 
 def worker(
@@ -52,6 +65,8 @@ def worker(
         fail(f"unknown pool {pool!r}; choose from {', '.join(POOLS)}")
     if pool == "prefork" and "inference" in chosen:
         fail("the inference queue must not use the prefork pool (CUDA and fork do not mix)")
+    if "jobs" in chosen:
+        check_plugin_config(settings)
     threads = concurrency or max(DEFAULT_CONCURRENCY[q] for q in chosen)
     argv = celery_argv(chosen, pool, threads, loglevel)
     err_console.print(f"starting: {' '.join(argv[1:])}")

@@ -9,9 +9,16 @@ from knowledge.types import SearchHit
 from plugins.factcheck.errors import UnknownJudgeError
 from plugins.factcheck.types import Judgement
 
-__all__ = ["JUDGE_NAMES", "Judge", "make_judge"]
+__all__ = ["JUDGE_DESCRIPTIONS", "JUDGE_NAMES", "Judge", "make_judge"]
 
 JUDGE_NAMES: tuple[str, ...] = ("reader", "builtin", "cross", "nli", "llm")
+JUDGE_DESCRIPTIONS: dict[str, str] = {
+    "reader": "MiniLM fine-tuned as an (evidence, claim) cross-encoder, int8 on CPU (default)",
+    "builtin": "CPU-only trained judge over frozen MiniLM features and lexical cues",
+    "cross": "the bundled MiniLM as a cross-encoder with shipped low-rank adapters",
+    "nli": "a sentence-transformers CrossEncoder NLI model (FACTFORGE_FACTCHECK_NLI_MODEL)",
+    "llm": "the configured chat model as judge, strict JSON output",
+}
 
 
 @runtime_checkable

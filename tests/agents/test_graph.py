@@ -11,6 +11,7 @@ from agents import JobDeps, JobError, JobRequest, JobRunner, RouterConfig, run_j
 from agents.errors import ModelCallError
 from agents.experts import load_experts
 from agents.router import EmbeddingRouter
+from plugins import Verdict
 from plugins.builtin.syntax import SyntaxVerifier
 from plugins.builtin.tests import TestsVerifier
 from plugins.sandbox import Sandbox, SandboxLimits
@@ -48,8 +49,8 @@ def verifiers():
 @pytest.fixture
 def make_deps(router, experts, verifiers):
     def build(model, **kwargs):
-        return JobDeps(backend=model, router=router, experts=experts, verifiers=verifiers,
-                       **kwargs)
+        kwargs.setdefault("verifiers", verifiers)
+        return JobDeps(backend=model, router=router, experts=experts, **kwargs)
 
     return build
 
@@ -189,6 +190,60 @@ def test_errors_the_backend_already_retried_are_not_retried_again(make_deps):
     with pytest.raises(ModelCallError, match="503 after 4"):
         run_job(JobRequest(TASK), make_deps(model), job_id="no-retry")
     assert model.attempts == 1
+
+
+class _Fixed:
+    """A verifier that answers one status (or raises), to pin the status decision."""
+
+    def __init__(self, name, status):
+        self.name, self.status = name, status
+
+    def verify(self, candidate):
+        if self.status == "raise":
+            raise RuntimeError("plugin bug")
+        return Verdict(self.name, self.status, None, f"always {self.status}")
+
+
+def test_no_verifier_is_unverified_not_verified(make_deps):
+    """Fail closed: with every verifier disabled nothing checked the code (issue 13)."""
+    model = ScriptedModel({AUTHOR: "no code at all", TESTER: "", REVIEWER: "LGTM"})
+    events = []
+    result = run_job(JobRequest(TASK, max_rounds=2), make_deps(model, verifiers=[]),
+                     job_id="none", on_event=events.append)
+    assert result["status"] == "unverified" and result["code"] == ""
+    assert result["verdicts"] == []
+    assert result["reason"] == "no blocking check ran: no verifier is enabled"
+    assert result["rounds"] == 1  # nothing failed, so there is nothing to repair
+    assert events[-1]["data"] == {"status": "unverified"}
+    verify_events = [e for e in events if e["type"] == "node" and e["node"] == "verify"]
+    assert verify_events[0]["data"]["reason"] == result["reason"]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected", "reason"),
+    [
+        (["skipped", "skipped"], "unverified", "no blocking check ran: a (skipped), b (skipped)"),
+        (["warn", "skipped"], "unverified", "no blocking check ran: a (warn), b (skipped)"),
+        (["pass", "skipped"], "verified", "passed: a"),
+        (["pass", "warn"], "verified", "passed: a"),
+        (["pass", "fail"], "failed", "blocking verdicts: b (fail: always fail)"),
+        (["pass", "raise"], "failed", "blocking verdicts: b (error: verifier raised"),
+        (["skipped", "error"], "failed", "blocking verdicts: b (error: always error)"),
+    ],
+)
+def test_status_needs_a_passing_check_and_no_failure(make_deps, statuses, expected, reason):
+    verifiers = [_Fixed(name, status) for name, status in zip("ab", statuses, strict=True)]
+    result = run_job(JobRequest(TASK, max_rounds=0),
+                     make_deps(quicksort_model(), verifiers=verifiers), job_id="st-" + "-".join(statuses))
+    assert result["status"] == expected
+    assert result["reason"].startswith(reason)
+    if "raise" in statuses:
+        assert result["verdicts"][1]["status"] == "error"  # a raising plugin is never a pass
+
+
+def test_verified_result_names_the_checks_that_passed(make_deps):
+    result = run_job(JobRequest(TASK), make_deps(quicksort_model()), job_id="why")
+    assert result["status"] == "verified" and result["reason"] == "passed: syntax, tests"
 
 
 @pytest.mark.parametrize(

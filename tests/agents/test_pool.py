@@ -14,6 +14,7 @@ from agents._pool import install, shared_pool
 from agents.experts import load_experts
 from agents.graph import build_graph
 from agents.router import EmbeddingRouter
+from plugins.builtin.syntax import SyntaxVerifier
 from tests.fixtures.scripted_model import quicksort_model
 
 TASK = "Implement quicksort in Python"
@@ -42,7 +43,7 @@ def deps(embedder):
     experts = load_experts()
     router = EmbeddingRouter(experts, embedder.embed, RouterConfig(always_on=("test_writer",)))
     return lambda model=None: JobDeps(backend=model or quicksort_model(), router=router,
-                                      experts=experts, verifiers=())
+                                      experts=experts, verifiers=(SyntaxVerifier(),))
 
 
 def test_job_runs_save_checkpoints_on_the_shared_pool(deps):

@@ -134,6 +134,9 @@ def test_protobuf_encoding_matches_json(client):
     job = pb.Job.FromString(client.get(f"/v1/jobs/{message.job_id}", headers=PROTOBUF).content)
     assert job.job_id == as_json["job_id"] and job.status == as_json["status"]
     assert job.result.code == as_json["result"]["code"]
+    assert job.result.status == as_json["result"]["status"] == "verified"
+    assert job.result.reason == as_json["result"]["reason"]
+    assert as_json["result"]["reason"].startswith("passed: syntax")
     assert [v.plugin for v in job.result.verdicts] == \
         [v["plugin"] for v in as_json["result"]["verdicts"]]
     assert job.result.usage.calls == as_json["result"]["usage"]["calls"]

@@ -79,3 +79,34 @@ def test_bad_input_is_a_usage_error(tmp_path, args, env, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.integration
+def test_allow_matching_nothing_is_exit_2_naming_what_exists(tmp_path):
+    """Issue 13: ALLOW=no_eval disabled every plugin and an empty answer was 'verified'."""
+    proc = _run(["generate", "Implement quicksort in Python", "--json"], tmp_path,
+                FACTFORGE_PLUGINS_ALLOW="no_eval", FACTFORGE_MODEL="nobody/unused")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert "FACTFORGE_PLUGINS_ALLOW names no plugin, verifier, expert or judge: 'no_eval'" \
+        in proc.stderr
+    assert "verifiers: api_check, factcheck, sandbox, syntax, tests" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_no_verifier_enabled_is_unverified_exit_3(tiny_model_dir, tmp_path):
+    proc = _run(
+        ["generate", "Implement quicksort in Python", "--json", "--max-new-tokens", "8",
+         "--max-rounds", "2"],
+        tmp_path,
+        FACTFORGE_MODEL=str(tiny_model_dir),
+        FACTFORGE_BACKEND="transformers",
+        FACTFORGE_PLUGINS_DENY="syntax,sandbox,tests,api_check,factcheck",
+    )
+    assert proc.returncode == 3, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["status"] == "unverified" and result["verdicts"] == []
+    assert result["reason"] == "no blocking check ran: no verifier is enabled"
+    assert result["rounds"] == 1

@@ -59,6 +59,26 @@ def test_list_without_services_builds_its_own_registry() -> None:
     assert {p["name"] for p in json.loads(result.output)["plugins"]} >= {"syntax", "tests"}
 
 
+def test_list_shows_builtin_experts_and_judges() -> None:
+    result = CliRunner().invoke(app, ["list", "--json"], env={"FACTFORGE_PLUGINS_DENY": ""})
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"algorithm_design", "test_writer"} <= {e["name"] for e in data["experts"]}
+    assert [j["name"] for j in data["judges"]][:4] == ["builtin", "cross", "nli", "llm"]
+    table = CliRunner().invoke(app, ["list"], env={"FACTFORGE_PLUGINS_DENY": ""})
+    assert table.exit_code == 0
+    assert "algorithm_design" in table.output and "llm" in table.output
+
+
+def test_allow_matching_nothing_lists_then_exits_2_with_the_names() -> None:
+    result = CliRunner().invoke(app, ["list", "--json"],
+                                env={"FACTFORGE_PLUGINS_ALLOW": "no_eval"})
+    assert result.exit_code == 2
+    assert "FACTFORGE_PLUGINS_ALLOW names no plugin, verifier, expert or judge: 'no_eval'" \
+        in result.output
+    assert "verifiers: api_check, factcheck, sandbox, syntax, tests" in result.output
+
+
 def test_bad_configuration_is_a_clear_error() -> None:
     result = CliRunner().invoke(app, ["list"], env={"FACTFORGE_TEST_TIMEOUT_S": "-1"})
     assert result.exit_code == 2

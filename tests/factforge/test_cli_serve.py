@@ -1,5 +1,6 @@
-"""`factforge serve` refuses what embedded mode cannot do, with exit 2 and the reason (the
-restart behaviour with real processes is in test_serve_restart.py)."""
+"""`factforge serve` refuses bad set-ups (what embedded mode cannot do, unknown plugin names)
+with exit 2 and the reason (the restart behaviour with real processes is in
+test_serve_restart.py)."""
 
 import subprocess
 import sys
@@ -32,3 +33,12 @@ def test_a_second_server_on_the_same_data_dir_is_refused(tmp_path):
     assert proc.returncode == 2
     assert "another FactForge process is serving jobs from" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_serve_refuses_an_allow_list_that_matches_nothing(tmp_path: Path) -> None:
+    proc = _serve("--port", "1", env={"FACTFORGE_DATA_DIR": str(tmp_path),
+                                      "FACTFORGE_PLUGINS_ALLOW": "syntax,no_eval"})
+    assert proc.returncode == 2, proc.stderr
+    assert "FACTFORGE_PLUGINS_ALLOW names no plugin, verifier, expert or judge: 'no_eval'" \
+        in proc.stderr
+    assert "names that exist" in proc.stderr and "Traceback" not in proc.stderr

@@ -20,6 +20,9 @@ def _run(*args, env=None):
         (("--queues", "gpu"), {"FACTFORGE_REDIS_URL": "redis://127.0.0.1:1/0"}, "unknown queue"),
         (("--queues", "inference", "--pool", "prefork"),
          {"FACTFORGE_REDIS_URL": "redis://127.0.0.1:1/0"}, "must not use the prefork pool"),
+        (("--queues", "jobs"),
+         {"FACTFORGE_REDIS_URL": "redis://127.0.0.1:1/0", "FACTFORGE_PLUGINS_ORDER": "sintax"},
+         "FACTFORGE_PLUGINS_ORDER names no verifier: 'sintax'"),
     ],
 )
 def test_worker_refuses_bad_setups_with_exit_2(args, env, message):

@@ -178,3 +178,173 @@ def test_every_hook_documents_its_contract() -> None:
     for name in hooks:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert "register(" in doc and "Spec(" in doc, name
+
+
+NO_EVAL = """
+from plugins.hookspecs import hookimpl
+from plugins.specs import VerifierSpec
+from plugins.verdict import Verdict
+
+class NoEval:
+    name = "no_eval"
+    def verify(self, candidate):
+        ok = "eval(" not in candidate.code
+        return Verdict("no_eval", "pass" if ok else "fail", None, "eval")
+
+@hookimpl
+def register_verifiers(register):
+    register(VerifierSpec("no_eval", lambda ctx: NoEval()))
+"""
+
+SQL_EXPERT = """
+from plugins.hookspecs import hookimpl
+from plugins.specs import ExpertSpec, VerifierSpec
+from plugins.verdict import Verdict
+
+class Fine:
+    name = "fine"
+    def verify(self, candidate):
+        return Verdict("fine", "pass")
+
+@hookimpl
+def register_verifiers(register):
+    register(VerifierSpec("fine", lambda ctx: Fine()))
+
+@hookimpl
+def register_experts(register):
+    register(ExpertSpec("sql-reviewer", "reviewer", "Reviews SQL", "You review SQL.", ["sql"]))
+"""
+
+BAD_JUDGES = """
+from plugins.hookspecs import hookimpl
+from plugins.specs import JudgeSpec
+
+def explode():
+    raise RuntimeError("weights missing")
+
+@hookimpl
+def register_judges(register):
+    register(JudgeSpec("explodes", explode, "factory raises"))
+    register(JudgeSpec("not_a_judge", lambda: len, "returns a builtin function"))
+"""
+
+
+def test_allow_accepts_a_verifier_name_and_keeps_only_it(make_plugin) -> None:
+    """Issue 13: ALLOW=no_eval (a verifier's name, not its plugin's) disabled everything."""
+    nosec = make_plugin("nosec", NO_EVAL)
+    registry = PluginRegistry(PluginConfig(allow=("no_eval",)), entry_points=lambda: [nosec])
+    registry.check()
+    assert [s.name for s in registry.verifier_specs()] == ["no_eval"]
+    status = {i.name: i.status for i in registry.plugins()}
+    assert status["nosec"] == "loaded" and status["syntax"] == "disabled"
+    mixed = PluginRegistry(PluginConfig(allow=("no_eval", "syntax"), order=("no_eval",)),
+                           entry_points=lambda: [nosec])
+    assert [s.name for s in mixed.verifier_specs()] == ["no_eval", "syntax"]
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"allow": ("no_evl",)}, "FACTFORGE_PLUGINS_ALLOW names no plugin, verifier, expert or "
+                                 "judge: 'no_evl'"),
+        ({"allow": ("syntax", "nope")}, "'nope'"),
+        ({"order": ("tests", "sintax")}, "FACTFORGE_PLUGINS_ORDER names no verifier: 'sintax'"),
+        ({"order": ("nosec",)}, "names no verifier: 'nosec'"),  # a plugin, not a verifier
+    ],
+)
+def test_allow_or_order_matching_nothing_is_a_configuration_error(make_plugin, config,
+                                                                  problem) -> None:
+    nosec = make_plugin("nosec", NO_EVAL)
+    labels = {"allow": "FACTFORGE_PLUGINS_ALLOW", "order": "FACTFORGE_PLUGINS_ORDER"}
+    registry = PluginRegistry(PluginConfig(labels=labels, **config),
+                              entry_points=lambda: [nosec])
+    with pytest.raises(PluginConfigError) as info:
+        registry.verifiers()  # what a job would run: never fewer checks than configured
+    message = str(info.value)
+    assert problem in message
+    assert "plugins: api_check, factcheck, nosec, sandbox, syntax, tests" in message
+    assert "verifiers: api_check, factcheck, no_eval, sandbox, syntax, tests" in message
+    for accessor in (registry.experts, registry.judges, registry.verifier_specs):
+        with pytest.raises(PluginConfigError):
+            accessor()
+    described = registry.describe()  # listing still works, and says what is wrong
+    assert described["problems"] and problem in " ".join(described["problems"])
+
+
+def test_order_may_name_a_denied_verifier_and_deny_may_name_anything() -> None:
+    registry = PluginRegistry(PluginConfig(discover=False, deny=("api_check", "unknown_x"),
+                                           order=("api_check", "tests")))
+    registry.check()
+    assert [s.name for s in registry.verifier_specs()][:2] == ["tests", "syntax"]
+
+
+def test_an_expert_the_orchestrator_would_reject_fails_its_plugin_only(make_plugin) -> None:
+    """Issue 13: ``sql-reviewer`` passed ExpertSpec, then Expert rejected it in every job."""
+    registry = _registry(make_plugin("sql", SQL_EXPERT), make_plugin("good", GOOD))
+    infos = {i.name: i for i in registry.plugins()}
+    assert infos["sql"].status == "failed"
+    assert "register_experts" in infos["sql"].error and "identifier" in infos["sql"].error
+    assert infos["sql"].provides == ()  # none of a failed plugin's specs is used
+    assert [s.name for s in registry.verifier_specs()] == ["always"]
+    assert [e.name for e in registry.experts()] == ["tester_x"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "sql-reviewer"},
+        {"name": "1st"},
+        {"role": "boss"},
+        {"description": " "},
+        {"system_prompt": ""},
+        {"examples": ()},
+        {"examples": ("",)},
+        {"examples": "one string"},
+    ],
+)
+def test_expert_spec_and_expert_apply_one_rule(fields) -> None:
+    from agents.errors import ExpertError
+    from agents.experts import Expert
+
+    good = {"name": "sql_reviewer", "role": "reviewer", "description": "Reviews SQL",
+            "system_prompt": "You review SQL.", "examples": ("review this query",)}
+    ExpertSpec(**good)
+    Expert(**good)
+    bad = {**good, **fields}
+    with pytest.raises(PluginConfigError) as spec_error:
+        ExpertSpec(**bad)
+    with pytest.raises(ExpertError):
+        Expert(**{**bad, "examples": tuple(bad["examples"])})
+    assert "expert" in str(spec_error.value)
+
+
+def test_a_broken_judge_is_reported_and_listed_not_fatal(make_plugin) -> None:
+    from plugins.errors import PluginLoadError
+
+    registry = _registry(make_plugin("judges", BAD_JUDGES), make_plugin("good", GOOD))
+    assert {j["name"]: j["status"] for j in registry.describe()["judges"]} == {
+        "explodes": "loaded", "not_a_judge": "loaded", "length": "loaded"}
+    with pytest.raises(PluginLoadError, match="RuntimeError: weights missing"):
+        registry.judge("explodes")
+    with pytest.raises(PluginLoadError, match="not a judge"):
+        registry.judge("not_a_judge")
+    with pytest.raises(PluginLoadError, match="no plugin registered"):
+        registry.judge("ghost")
+    judges = {j["name"]: j for j in registry.describe()["judges"]}
+    assert judges["explodes"]["status"] == "failed"
+    assert "weights missing" in judges["explodes"]["error"]
+    assert judges["not_a_judge"]["status"] == "failed"
+    assert [v.plugin for v in verify(Candidate(code="x"), registry)] == ["always"]
+
+
+def test_a_plugin_judge_cannot_shadow_a_builtin_judge(make_plugin) -> None:
+    shadow = make_plugin("shadow", """
+from plugins.hookspecs import hookimpl
+from plugins.specs import JudgeSpec
+
+@hookimpl
+def register_judges(register):
+    register(JudgeSpec("cross", lambda: None))
+""")
+    [info] = _registry(shadow).plugins()
+    assert info.status == "failed" and "'cross' is already registered" in info.error

@@ -60,6 +60,7 @@ def _result(r: dict[str, Any]) -> pb.JobResult:
     candidates = r.get("candidates", {})
     return pb.JobResult(
         status=r.get("status", ""),
+        reason=r.get("reason", ""),
         code=r.get("code", ""),
         language=r.get("language", ""),
         explanation=r.get("explanation", ""),

@@ -19,9 +19,10 @@ class ExpertOut(BaseModel):
 @router.get("/experts", response_model=list[ExpertOut])
 def list_experts(request: Request) -> list[ExpertOut]:
     """Every loaded expert (built-in, user directory, plugins) with its routing examples."""
-    from factforge.wiring import build_experts
+    from factforge.wiring import build_experts, plugin_experts
 
-    experts = build_experts(request.app.state.services.settings)
+    services = request.app.state.services
+    experts = build_experts(services.settings, plugin_experts(services.plugin_registry()))
     return [
         ExpertOut(name=e.name, role=e.role, description=e.description,
                   examples=list(e.examples), source=e.source)

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
+from factforge.wiring import describe_plugins
+
 __all__ = ["router"]
 
 router = APIRouter(tags=["plugins"])
@@ -14,6 +16,9 @@ router = APIRouter(tags=["plugins"])
 
 @router.get("/plugins")
 async def list_plugins(request: Request) -> dict[str, Any]:
-    """Every plugin with version, hooks, status and error, and what each contributes."""
-    registry = request.app.state.services.plugin_registry()
-    return await run_in_threadpool(registry.describe)  # first call imports plugins
+    """Every plugin with version, hooks, status and error, what each contributes, and the
+    built-in experts and judges."""
+    services = request.app.state.services
+    registry = services.plugin_registry()
+    # the first call imports plugins
+    return await run_in_threadpool(describe_plugins, services.settings, registry)

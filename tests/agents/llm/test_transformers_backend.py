@@ -36,6 +36,12 @@ def plain_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+@pytest.fixture(scope="module")
+def token_type_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model whose tokenizer also returns ``token_type_ids``."""
+    return build_tiny_model(tmp_path_factory.mktemp("tiny_token_types"), token_type_ids=True)
+
+
 def _req(user: str, **options: object) -> GenerationRequest:
     return GenerationRequest.chat(SYSTEM, user, **options)
 
@@ -246,3 +252,20 @@ def test_prompt_longer_than_the_context_is_a_call_error(backend: TransformersBac
     too_long = "\u00e9\u00df " * 3000  # byte-level BPE: several tokens per character
     with pytest.raises(ModelCallError, match="does not fit the context"):
         backend.generate([_req(too_long, max_new_tokens=2)])
+
+
+def test_tokenizer_outputs_the_model_does_not_take_are_not_passed(
+    token_type_model_dir: Path, backend: TransformersBackend
+) -> None:
+    """Issue 13: a tokenizer returning token_type_ids failed every call ('model_kwargs are not
+    used by the model'); only what the model's forward/generate takes goes to generate."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(token_type_model_dir)
+    assert "token_type_ids" in tokenizer(["x"])  # the case under test is real
+    typed = TransformersBackend(ModelSpec(str(token_type_model_dir)))
+    requests = [_req(p, max_new_tokens=6) for p in PROMPTS]
+    generations = typed.generate(requests)
+    assert all(0 < g.completion_tokens <= 6 and g.prompt_tokens > 0 for g in generations)
+    # same weights (same seed), so the same greedy text as the stock tokenizer's model
+    assert [g.text for g in generations] == [g.text for g in backend.generate(requests)]
