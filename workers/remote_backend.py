@@ -24,7 +24,7 @@ from typing import Any
 import redis
 from celery import Celery
 
-from agents.errors import ModelCallError
+from agents.errors import ModelCallError, PromptTooLongError
 from agents.llm.base import Generation, GenerationRequest
 from workers.batching import MicroBatcher
 from workers.celery_app import GENERATE, INFERENCE_QUEUE, create_app
@@ -94,6 +94,8 @@ class RemoteBackend:
         if reply is None:
             raise ModelCallError(f"no answer from the inference queue in {self.timeout_s:.0f} s")
         answer = json.loads(reply[1])
+        if answer.get("code") == PromptTooLongError.code:  # the caller's error: not retried
+            raise PromptTooLongError(answer["error"].removeprefix("PromptTooLongError: "))
         if "error" in answer:
             raise ModelCallError(f"inference worker failed: {answer['error']}")
         generations = [generation_from_dict(g) for g in answer["generations"]]

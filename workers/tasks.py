@@ -99,7 +99,8 @@ def register(app: Celery) -> None:
             generations = runtime.batcher().generate([request_from_dict(r) for r in requests])
         except Exception as exc:
             if reply_to:
-                runtime.reply(reply_to, {"error": f"{type(exc).__name__}: {exc}"})
+                runtime.reply(reply_to, {"error": f"{type(exc).__name__}: {exc}",
+                                         "code": getattr(exc, "code", None)})
             raise
         answer = [generation_to_dict(g) for g in generations]
         if reply_to:

@@ -118,7 +118,7 @@ class MemoryJobStore:
 
     def events(self, job_id: str, after: str = "0", *, block_ms: int = 0,
                ) -> list[tuple[str, dict[str, Any]]]:
-        start = int(after or 0)
+        start = int((after or "0").partition("-")[0])  # "7" or a Redis-style "7-0"
         deadline = time.monotonic() + block_ms / 1000
         with self._cond:
             self.get(job_id)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from factforge.api.routes.knowledge import CollectionName
 from factforge.errors import ApiError
+from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr
 from plugins.factcheck import FactCheckError
+from plugins.factcheck.checker import FactCheckLimits
 from plugins.factcheck.errors import (
     InvalidRequestError,
     JudgeLoadError,
@@ -25,15 +28,34 @@ router = APIRouter()
 class FactCheckRequest(BaseModel):
     """Either ``text`` (claims are extracted from it) or ``claims`` (checked as given)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    text: str | None = Field(None, description="Prose or a code answer's explanation.")
-    claims: list[str] | None = Field(None, description="Claims to check as they are.")
-    collection: str | None = Field(None, description="Knowledge-base collection.")
-    top_k: int | None = Field(
-        None, description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K)."
+    model_config = ConfigDict(
+        extra="forbid",
+        # "text or claims", as JSON Schema: exactly one of a non-blank text and a claims list
+        # with at least one non-blank claim (the other absent, null, blank or empty).
+        json_schema_extra={"oneOf": [
+            {"required": ["text"],
+             "properties": {"text": {"type": "string", "pattern": NONBLANK_PATTERN}}},
+            {"required": ["claims"],
+             "properties": {"claims": {"type": "array",
+                                       "contains": {"type": "string",
+                                                    "pattern": NONBLANK_PATTERN}}}},
+        ]},
     )
-    judge: str | None = Field(
+
+    text: CleanStr | None = Field(
+        None, json_schema_extra={"pattern": NO_NUL_PATTERN},
+        description="Prose or a code answer's explanation.",
+    )
+    claims: list[Annotated[CleanStr, Field(json_schema_extra={"pattern": NO_NUL_PATTERN})]] | None = (
+        Field(None, description="Claims to check as they are (at most "
+                                "FACTFORGE_FACTCHECK_MAX_CLAIMS; 413 over it).")
+    )
+    collection: CollectionName | None = Field(None, description="Knowledge-base collection.")
+    top_k: int | None = Field(
+        None, ge=1, le=FactCheckLimits().max_top_k,
+        description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K).",
+    )
+    judge: CleanStr | None = Field(
         None,
         description="builtin, cross, nli, llm or a plugin's judge "
         "(default FACTFORGE_FACTCHECK_JUDGE).",
