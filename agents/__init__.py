@@ -7,6 +7,7 @@ from agents.errors import (
     JobError,
     ModelCallError,
     ModelLoadError,
+    PromptTooLongError,
     RouterError,
 )
 from agents.experts import Expert, load_experts
@@ -30,6 +31,7 @@ __all__ = [
     "JobRunner",
     "ModelCallError",
     "ModelLoadError",
+    "PromptTooLongError",
     "RouterConfig",
     "RouterError",
     "Selector",

@@ -32,6 +32,13 @@ class ModelCallError(AgentsError):
         self.retryable = retryable
 
 
+class PromptTooLongError(AgentsError):
+    """A prompt does not fit the model's context: the caller's error, never retried. The
+    message names the prompt's length and the limit (both in tokens)."""
+
+    code = "prompt_too_long"
+
+
 class ExpertError(AgentsError):
     """An expert definition is invalid or an expert name is unknown."""
 

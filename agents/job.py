@@ -37,6 +37,7 @@ class JobRequest:
             raise JobError("prompt must be a non-empty string")
         if len(self.prompt) > MAX_PROMPT_CHARS:
             raise JobError(f"prompt is longer than {MAX_PROMPT_CHARS} characters")
+        _check_text("prompt", self.prompt)
         if self.language not in LANGUAGES:
             raise JobError(f"language {self.language!r} is not supported (supported: python)")
         _check_range("samples", self.samples, 1, 32)
@@ -59,6 +60,17 @@ class JobRequest:
             return cls(**data)
         except TypeError as exc:
             raise JobError(str(exc)) from exc
+
+
+def _check_text(name: str, value: str) -> None:
+    """Lone surrogates cannot be stored or sent on (UTF-8); NUL is never part of a task."""
+    if "\x00" in value:
+        raise JobError(f"{name} contains a NUL character (U+0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise JobError(f"{name} is not valid Unicode: lone surrogate "
+                       f"U+{ord(value[exc.start]):04X} at position {exc.start}") from None
 
 
 def _check_range(name: str, value: object, low: int, high: int) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import redis
 from celery import Celery
 
-from agents.errors import ModelCallError
+from agents.errors import ModelCallError, PromptTooLongError
 from agents.llm.base import Generation, GenerationRequest
 from workers.batching import MicroBatcher
 from workers.celery_app import GENERATE, INFERENCE_QUEUE, create_app
@@ -84,6 +84,8 @@ class RemoteBackend:
             raise ModelCallError(f"no answer from the inference queue in {self.timeout_s:.0f} s",
                                  retryable=True)
         answer = json.loads(reply[1])
+        if answer.get("code") == PromptTooLongError.code:  # the caller's error: not retried
+            raise PromptTooLongError(answer["error"].removeprefix("PromptTooLongError: "))
         if "error" in answer:
             # the inference worker's backend has already retried what it could
             raise ModelCallError(f"inference worker failed: {answer['error']}",

@@ -100,7 +100,8 @@ def register(app: Celery) -> None:
         except Exception as exc:
             if reply_to:
                 runtime.reply(reply_to, {"error": f"{type(exc).__name__}: {exc}",
-                                         "retryable": bool(getattr(exc, "retryable", False))})
+                                         "retryable": bool(getattr(exc, "retryable", False)),
+                                         "code": getattr(exc, "code", None)})
             raise
         answer = [generation_to_dict(g) for g in generations]
         if reply_to:

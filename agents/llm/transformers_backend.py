@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agents.errors import ModelCallError, ModelLoadError
+from agents.errors import ModelCallError, ModelLoadError, PromptTooLongError
 from agents.llm import _hf_decoding as decoding
 from agents.llm import _hf_loading as loading
 from agents.llm.base import Generation, GenerationRequest, ModelSpec
@@ -81,7 +81,7 @@ class TransformersBackend:
         prompt_len = int(batch["input_ids"].shape[1])
         context = getattr(model.config, "max_position_embeddings", None)
         if isinstance(context, int) and prompt_len >= context:
-            raise ModelCallError(
+            raise PromptTooLongError(
                 f"A prompt of {prompt_len} tokens does not fit the context of {self.name!r} "
                 f"({context} tokens); shorten the prompt."
             )

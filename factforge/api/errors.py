@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,17 +19,32 @@ from plugins import PluginsError
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+def error_response(status: int, code: str, message: str, *,
+                   headers: Mapping[str, str] | None = None, **extra: object) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}},
+                        status_code=status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, object]]]:
     details = []
     for err in exc.errors():
         location = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        details.append({"field": location, "message": err.get("msg", "invalid")})
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        details.append({"field": location, "message": message})
     summary = "; ".join(f"{d['field'] or 'body'}: {d['message']}" for d in details[:5])
     return summary or "invalid request", details
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI schema lists for the request's path (HEAD with GET)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -41,11 +58,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid_request", message, details=details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
             exc.status_code, "http_error"
         )
-        return error_response(exc.status_code, code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        message = str(exc.detail)
+        if exc.status_code == 405:
+            # Starlette's Allow names the first matching route's methods; a path served by
+            # several routes (GET and DELETE /v1/jobs/{id}) allows all of theirs
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+                message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+        return error_response(exc.status_code, code, message, headers=headers or None)
 
     @app.exception_handler(JobError)
     async def _job(_: Request, exc: JobError) -> JSONResponse:

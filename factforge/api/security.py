@@ -28,7 +28,12 @@ def require_api_key(request: Request) -> None:
 
 
 class BodySizeLimit:
-    """ASGI middleware: 413 for bodies over ``max_bytes`` (declared or streamed)."""
+    """ASGI middleware: 413 for bodies over ``max_bytes``, declared or streamed.
+
+    A body without ``Content-Length`` (``Transfer-Encoding: chunked``) is read here, up to the
+    limit, before the app sees it: an app that parses the body itself would otherwise turn the
+    overflow into its own "cannot parse the body" 400.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -42,6 +47,12 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(scope, receive, send)
             return
+        if declared is None:
+            buffered = await self._read_up_to_limit(receive)
+            if buffered is None:
+                await self._reject(scope, receive, send)
+                return
+            receive = _replay(buffered, receive)
         received = 0
 
         async def limited_receive() -> Message:
@@ -58,11 +69,37 @@ class BodySizeLimit:
         except _TooLarge:
             await self._reject(scope, receive, send)
 
+    async def _read_up_to_limit(self, receive: Receive) -> list[Message] | None:
+        """The request's body messages, or None once they exceed the limit."""
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages  # disconnected: the app sees it
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return None
+            if not message.get("more_body", False):
+                return messages
+
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
             413, "payload_too_large", f"request body exceeds {self.max_bytes} bytes"
         )
         await response(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
 
 
 class _TooLarge(Exception):

@@ -300,7 +300,7 @@ class SqliteJobStore:
                ) -> list[tuple[str, dict[str, Any]]]:
         """Events after ``after``; waits up to ``block_ms`` for one (not once shutting down)."""
         try:
-            start = int(after or 0)
+            start = int((after or "0").partition("-")[0])  # "7" or a Redis-style "7-0"
         except ValueError:
             start = 0
         deadline = time.monotonic() + block_ms / 1000

@@ -3,12 +3,11 @@
 import os
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from factforge.api.errors import install_error_handlers
 from factforge.api.routes.factcheck import router
-from factforge.errors import ApiError
 from plugins.factcheck import FactCheckLimits
 from tests.fixtures.factcheck_services import InMemoryFactCheckServices
 
@@ -23,11 +22,7 @@ def client():
         FactCheckLimits(max_chars=2000, max_claims=5)
     )
 
-    @app.exception_handler(ApiError)
-    def _api_error(request: Request, exc: ApiError):
-        return JSONResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status
-        )
+    install_error_handlers(app)  # the real ones: {"error": {"code", "message"}}
 
     with TestClient(app) as c:
         yield c

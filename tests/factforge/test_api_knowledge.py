@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from factforge.api.errors import install_error_handlers
 from factforge.api.routes.knowledge import router
-from factforge.errors import ApiError
 from knowledge import Embedder, KnowledgeBase, KnowledgeConfig
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,11 +38,7 @@ def client(tmp_path: Path, embedder: Embedder) -> Iterator[TestClient]:
         KnowledgeBase(KnowledgeConfig(path=tmp_path / "chroma"), embedder=embedder)
     )
 
-    @app.exception_handler(ApiError)
-    def _render(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status
-        )
+    install_error_handlers(app)  # the real ones: {"error": {"code", "message"}}
 
     with TestClient(app) as test_client:
         yield test_client
@@ -116,7 +111,9 @@ def test_bad_collection_name_is_422_with_error_body(client: TestClient) -> None:
         "/v1/knowledge/documents", json={"collection": "x", "documents": [{"text": "t"}]}
     )
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_input"
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"  # checked at the edge, before Chroma sees it
+    assert error["message"].startswith("collection: invalid collection name 'x'")
 
 
 def test_search_errors(client: TestClient) -> None:

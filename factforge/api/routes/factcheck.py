@@ -3,13 +3,16 @@ against documents sent with the request (searched in memory, nothing stored)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from factforge.api.routes.knowledge import CollectionName
 from factforge.errors import ApiError
+from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr
 from plugins.factcheck import FactCheckError
+from plugins.factcheck.checker import FactCheckLimits
 from plugins.factcheck.documents import ContextDocument
 from plugins.factcheck.errors import (
     InvalidRequestError,
@@ -29,18 +32,42 @@ class ContextDocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(..., description="The document's text (chunked and searched in memory).")
-    source: str | None = Field(None, description="Shown with evidence (default `document N`).")
+    text: CleanStr = Field(
+        ..., json_schema_extra={"pattern": NO_NUL_PATTERN},
+        description="The document's text (chunked and searched in memory).",
+    )
+    source: CleanStr | None = Field(
+        None, json_schema_extra={"pattern": NO_NUL_PATTERN},
+        description="Shown with evidence (default `document N`).",
+    )
 
 
 class FactCheckRequest(BaseModel):
     """Either ``text`` (claims are extracted from it) or ``claims`` (checked as given)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # "text or claims", as JSON Schema: exactly one of a non-blank text and a claims list
+        # with at least one non-blank claim (the other absent, null, blank or empty).
+        json_schema_extra={"oneOf": [
+            {"required": ["text"],
+             "properties": {"text": {"type": "string", "pattern": NONBLANK_PATTERN}}},
+            {"required": ["claims"],
+             "properties": {"claims": {"type": "array",
+                                       "contains": {"type": "string",
+                                                    "pattern": NONBLANK_PATTERN}}}},
+        ]},
+    )
 
-    text: str | None = Field(None, description="Prose or a code answer's explanation.")
-    claims: list[str] | None = Field(None, description="Claims to check as they are.")
-    collection: str | None = Field(
+    text: CleanStr | None = Field(
+        None, json_schema_extra={"pattern": NO_NUL_PATTERN},
+        description="Prose or a code answer's explanation.",
+    )
+    claims: list[Annotated[CleanStr, Field(json_schema_extra={"pattern": NO_NUL_PATTERN})]] | None = (
+        Field(None, description="Claims to check as they are (at most "
+                                "FACTFORGE_FACTCHECK_MAX_CLAIMS; 413 over it).")
+    )
+    collection: CollectionName | None = Field(
         None, description="Knowledge-base collection (not with `documents`)."
     )
     documents: list[ContextDocumentIn] | None = Field(
@@ -48,9 +75,10 @@ class FactCheckRequest(BaseModel):
         description="Check against these documents instead of a collection; nothing is stored.",
     )
     top_k: int | None = Field(
-        None, description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K)."
+        None, ge=1, le=FactCheckLimits().max_top_k,
+        description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K).",
     )
-    judge: str | None = Field(
+    judge: CleanStr | None = Field(
         None,
         description="reader, builtin, cross, nli, llm or a plugin's judge "
         "(default FACTFORGE_FACTCHECK_JUDGE).",

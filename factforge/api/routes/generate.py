@@ -9,10 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.errors import AgentsError
+from agents.errors import AgentsError, PromptTooLongError
 from agents.llm.base import ChatMessage, GenerationRequest
 from factforge.api.proto.codec import generate_message, respond
 from factforge.errors import ApiError
+from factforge.text import NO_NUL_PATTERN, CleanStr
 
 __all__ = ["GenerateBody", "router"]
 
@@ -22,8 +23,11 @@ router = APIRouter()
 class GenerateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str | None = Field(None, description="Must name the served model when given.")
-    prompt: str = Field(min_length=1, max_length=100_000, description="The prompt.")
+    model: CleanStr | None = Field(None, json_schema_extra={"pattern": NO_NUL_PATTERN},
+                                   description="Must name the served model when given.")
+    prompt: CleanStr = Field(min_length=1, max_length=100_000,
+                             json_schema_extra={"pattern": NO_NUL_PATTERN},
+                             description="The prompt: no NUL, valid Unicode.")
     max_tokens: int = Field(256, ge=1, le=32768, description="Largest completion, in tokens.")
 
 
@@ -41,6 +45,8 @@ def generate(body: GenerateBody, request: Request) -> Response:
     )
     try:
         [generation] = backend.generate([generation_request])
+    except PromptTooLongError as exc:  # names the prompt's length and the model's context
+        raise ApiError(422, exc.code, str(exc)) from exc
     except AgentsError as exc:
         raise ApiError(503, exc.code, str(exc)) from exc
     return respond(request, {"output": generation.text}, generate_message)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,8 +13,10 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
 from agents import JobError
+from agents.job import MAX_PROMPT_CHARS
 from factforge.api.proto.codec import accepted_message, job_message, respond
 from factforge.errors import ApiError
+from factforge.text import NONBLANK_PATTERN, CleanStr
 from factforge.wiring import job_request
 from workers.errors import JobNotFound, QueueUnavailable
 
@@ -22,7 +25,8 @@ __all__ = ["JobCreate", "router"]
 router = APIRouter()
 
 MAX_IDEMPOTENCY_KEY = 200
-MAX_WAIT_S = 60.0  # longest long-poll of GET /v1/jobs/{id}?wait=
+MAX_WAIT_S = 60.0
+_EVENT_ID = re.compile(r"[0-9]{1,20}(-[0-9]{1,20})?")  # embedded: "7"; Redis streams: "17-0"  # longest long-poll of GET /v1/jobs/{id}?wait=
 
 
 class JobCreate(BaseModel):
@@ -30,13 +34,18 @@ class JobCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(description="The programming task.")
-    language: str | None = Field(None, description="Target language (python).")
-    samples: int | None = Field(None, description="Candidate solutions to draft (1..32).")
-    top_k: int | None = Field(None, description="Experts to activate (1..16).")
-    max_rounds: int | None = Field(None, description="Repair rounds (0..10).")
-    max_new_tokens: int | None = Field(None, description="Token budget per model call.")
-    temperature: float | None = Field(None, description="Sampling temperature (0..2).")
+    prompt: CleanStr = Field(
+        min_length=1, max_length=MAX_PROMPT_CHARS,
+        json_schema_extra={"pattern": NONBLANK_PATTERN},
+        description="The programming task: not blank, no NUL, valid Unicode.",
+    )
+    language: Literal["python"] | None = Field(None, description="Target language.")
+    samples: int | None = Field(None, ge=1, le=32, description="Candidate solutions to draft.")
+    top_k: int | None = Field(None, ge=1, le=16, description="Experts to activate.")
+    max_rounds: int | None = Field(None, ge=0, le=10, description="Repair rounds.")
+    max_new_tokens: int | None = Field(None, ge=1, le=32768,
+                                       description="Token budget per model call.")
+    temperature: float | None = Field(None, ge=0, le=2, description="Sampling temperature.")
     seed: int | None = Field(None, description="Random seed.")
 
 
@@ -106,10 +115,17 @@ def cancel_job(job_id: str, request: Request) -> Response:
 def job_events(
     job_id: str,
     request: Request,
-    last_event_id: str | None = Header(None, alias="Last-Event-ID"),
+    last_event_id: str | None = Header(
+        None, alias="Last-Event-ID", json_schema_extra={"pattern": f"^{_EVENT_ID.pattern}$"},
+        description="Resume after this event id (400 unless digits or digits-digits)."),
 ) -> EventSourceResponse:
     """Node events in order, then one ``status`` event with the terminal status; resumable
-    with ``Last-Event-ID``."""
+    with ``Last-Event-ID`` (an event id this stream sent: digits, or digits-digits; anything
+    else is a 400)."""
+    if last_event_id is not None and not _EVENT_ID.fullmatch(last_event_id):
+        raise ApiError(400, "invalid_last_event_id",
+                       f"Last-Event-ID {last_event_id[:40]!r} is not an event id of this "
+                       "stream (digits, or digits-digits); omit it to read from the start")
     queue = _queue(request)
     _record(queue, job_id)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from factforge.errors import ApiError
+from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr
 from knowledge import (
     CollectionNotFound,
     Document,
@@ -20,11 +22,33 @@ from knowledge import (
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
 
-__all__ = ["router"]
+__all__ = ["COLLECTION_PATTERN", "CollectionName", "router"]
 
 router = APIRouter(tags=["knowledge"])
 
 _MAX_DOCUMENTS = 1000
+
+# Chroma's collection-name rules: 3-512 of [a-zA-Z0-9._-], starting and ending with a letter or
+# digit, no "..", not an IPv4 address.
+COLLECTION_PATTERN = (
+    r"^(?!.*\.\.)(?![0-9]{1,3}(\.[0-9]{1,3}){3}$)[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$"
+)
+_COLLECTION_RE = re.compile(COLLECTION_PATTERN)
+
+
+def _collection_name(value: str) -> str:
+    if not _COLLECTION_RE.match(value):
+        raise ValueError(
+            f"invalid collection name {value!r}: use 3-512 characters from [a-zA-Z0-9._-], "
+            "starting and ending with a letter or digit, without '..', not an IPv4 address"
+        )
+    return value
+
+
+CollectionName = Annotated[
+    str, AfterValidator(_collection_name), Field(json_schema_extra={"pattern": COLLECTION_PATTERN})
+]
+"""A knowledge-base collection name (422 naming the rules when it breaks them)."""
 
 
 class DocumentIn(BaseModel):
@@ -32,10 +56,14 @@ class DocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, description="The document text (chunked server-side).")
-    source: str | None = Field(None, min_length=1, max_length=2048)
-    title: str | None = Field(None, max_length=512)
-    id: str | None = Field(None, min_length=1, max_length=512)
+    text: CleanStr = Field(min_length=1, json_schema_extra={"pattern": NONBLANK_PATTERN},
+                           description="The document text (chunked server-side); not blank.")
+    source: CleanStr | None = Field(None, min_length=1, max_length=2048,
+                                    json_schema_extra={"pattern": NO_NUL_PATTERN})
+    title: CleanStr | None = Field(None, max_length=512,
+                                   json_schema_extra={"pattern": NO_NUL_PATTERN})
+    id: CleanStr | None = Field(None, min_length=1, max_length=512,
+                                json_schema_extra={"pattern": NO_NUL_PATTERN})
 
     @field_validator("text")
     @classmethod
@@ -57,7 +85,8 @@ class DocumentIn(BaseModel):
 class DocumentsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    collection: str | None = Field(None, description="Collection (default: the configured one).")
+    collection: CollectionName | None = Field(
+        None, description="Collection (default: the configured one).")
     documents: list[DocumentIn] = Field(min_length=1, max_length=_MAX_DOCUMENTS)
 
 
@@ -117,8 +146,11 @@ def add_documents(body: DocumentsIn, request: Request) -> IngestOut:
 @router.get("/knowledge/search", response_model=SearchOut)
 def search(
     request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=4096, description="Query text.")],
-    collection: Annotated[str | None, Query(description="Default: the configured one.")] = None,
+    q: Annotated[CleanStr, Query(min_length=1, max_length=4096,
+                                 json_schema_extra={"pattern": NONBLANK_PATTERN},
+                                 description="Query text: not blank, no NUL.")],
+    collection: Annotated[CollectionName | None,
+                          Query(description="Default: the configured one.")] = None,
     top_k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SearchOut:
     """Hybrid (dense + BM25, RRF-fused) search over one collection."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.errors import AgentsError, ModelCallError, ModelLoadError
+from agents.errors import AgentsError, ModelCallError, ModelLoadError, PromptTooLongError
 from agents.llm import GenerationRequest, ModelSpec, load_backend
 from agents.llm._hf_decoding import plain_prompt
 from agents.llm.transformers_backend import TransformersBackend
@@ -248,9 +248,10 @@ def test_load_backend_by_kind(tiny_model_dir: Path) -> None:
         load_backend("openai", ModelSpec("x"))
 
 
-def test_prompt_longer_than_the_context_is_a_call_error(backend: TransformersBackend) -> None:
+def test_prompt_longer_than_the_context_is_a_client_error(backend: TransformersBackend) -> None:
     too_long = "\u00e9\u00df " * 3000  # byte-level BPE: several tokens per character
-    with pytest.raises(ModelCallError, match="does not fit the context"):
+    # not a ModelCallError: the graph's retry policy and the Celery task do not retry it
+    with pytest.raises(PromptTooLongError, match=r"does not fit the context .*\(2048 tokens\)"):
         backend.generate([_req(too_long, max_new_tokens=2)])
 
 
