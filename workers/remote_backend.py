@@ -98,7 +98,7 @@ class RemoteBackend:
         held_key = reply_to + HELD_SUFFIX
         kwargs = {"requests": [request_to_dict(r) for r in requests], "reply_to": reply_to}
         deadline = time.monotonic() + self.timeout_s
-        sent = held = False
+        sent = held = outage = False
         reply = None
         last_error: Exception | None = None
         while reply is None and time.monotonic() < deadline:
@@ -113,12 +113,16 @@ class RemoteBackend:
                 if reply is None:
                     if self._redis.exists(held_key):
                         held = True
-                    elif held:  # it was running and is no longer held: its worker died
-                        log.warning("inference request %s lost its worker; sending it again",
-                                    reply_to)
+                    elif held or outage:
+                        # it was running and is no longer held (its worker died), or Redis
+                        # was away (the message may have gone with a worker's failed task)
+                        log.warning("inference request %s is not held by a worker (%s); "
+                                    "sending it again", reply_to,
+                                    "Redis was away" if outage else "its worker died")
                         sent = False
+                    outage = False
             except (redis.RedisError, OSError, OperationalError) as exc:
-                last_error = exc  # Redis away: try again until the deadline
+                last_error, outage = exc, True  # Redis away: try again until the deadline
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
         if reply is None:
             why = f" (last error: {last_error})" if last_error is not None else ""

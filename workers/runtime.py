@@ -17,8 +17,6 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Protocol
 
 import redis
@@ -35,9 +33,12 @@ log = logging.getLogger(__name__)
 HELD_SUFFIX = ":held"  # reply_to + this: the inference request is being run (or was answered)
 HELD_TTL_S = 6  # a held request whose worker died is free again this long after it stopped
 _HOLD_EVERY_S = 1.5
+# renew each held key that is still ours; take again one that expired while Redis was away
 _RENEW_HOLD = """
 for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[i + 1] then redis.call('EXPIRE', key, ARGV[1]) end
+  local holder = redis.call('GET', key)
+  if holder == ARGV[i + 1] then redis.call('EXPIRE', key, ARGV[1])
+  elseif not holder then redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end
 end
 return 0
 """
@@ -122,28 +123,26 @@ class ProcessRuntime:
             pipe.set(key + HELD_SUFFIX, "done", ex=ttl)
             pipe.execute()
 
-    @contextmanager
-    def hold_request(self, reply_to: str) -> Iterator[bool]:
-        """Hold an inference request while it runs: yields False when it is held by a live
-        worker or already answered (skip it), else True, renewing the hold every
-        1.5 s (TTL 6 s) until the answer is pushed."""
+    def hold_request(self, reply_to: str) -> str | None:
+        """Hold an inference request while it runs: None when a live worker holds it or it
+        was answered (skip it), else the hold's key, renewed every 1.5 s (TTL 6 s) until
+        :meth:`release_request`."""
         key = reply_to + HELD_SUFFIX
-        client = self.store().client
         token = uuid.uuid4().hex
-        if not client.set(key, token, nx=True, ex=HELD_TTL_S):
-            yield False
-            return
+        if not self.store().client.set(key, token, nx=True, ex=HELD_TTL_S):
+            return None
         with self._lock:
             self._held[key] = token
             if self._holder is None or not self._holder.is_alive():
                 self._holder = threading.Thread(target=self._hold_loop, name="ff-hold",
                                                 daemon=True)
                 self._holder.start()
-        try:
-            yield True
-        finally:
-            with self._lock:
-                self._held.pop(key, None)
+        return key
+
+    def release_request(self, key: str) -> None:
+        """Stop renewing a hold (its answer was pushed, which marked it answered)."""
+        with self._lock:
+            self._held.pop(key, None)
 
     def _hold_loop(self) -> None:
         while True:

@@ -63,17 +63,28 @@ def _wait_for_redis(client: redis.Redis, deadline: float) -> bool:
 
 
 def _generate(runtime: ProcessRuntime, requests: list[dict[str, Any]], reply_to: str | None,
-              ) -> list[dict[str, Any]]:
+              deadline: float = 0.0) -> list[dict[str, Any]]:
     try:
         generations = runtime.batcher().generate([request_from_dict(r) for r in requests])
     except Exception as exc:
         if reply_to:
-            runtime.reply(reply_to, {"error": f"{type(exc).__name__}: {exc}"})
+            _when_redis_is_back(runtime, deadline, runtime.reply, reply_to,
+                                {"error": f"{type(exc).__name__}: {exc}"})
         raise
     answer = [generation_to_dict(g) for g in generations]
     if reply_to:
-        runtime.reply(reply_to, {"generations": answer})
+        _when_redis_is_back(runtime, deadline, runtime.reply, reply_to, {"generations": answer})
     return answer
+
+
+def _when_redis_is_back(runtime: ProcessRuntime, deadline: float, fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, called again while Redis is unreachable, until ``deadline``."""
+    while True:
+        try:
+            return fn(*args)
+        except (redis.ConnectionError, redis.TimeoutError):
+            if not _wait_for_redis(runtime.store().client, deadline):
+                raise
 
 
 class _JobTask(Task):
@@ -143,12 +154,16 @@ def register(app: Celery) -> None:
         runtime = runtime_of(app)
         if not reply_to:
             return _generate(runtime, requests, None)
-        with runtime.hold_request(reply_to) as mine:
-            if not mine:
-                log.info("inference request %s is held or answered elsewhere; skipped",
-                         reply_to)
-                return []
-            return _generate(runtime, requests, reply_to)
+        # Redis away (restarting): wait for it rather than lose the request
+        deadline = time.monotonic() + config.inference_timeout_s
+        held = _when_redis_is_back(runtime, deadline, runtime.hold_request, reply_to)
+        if held is None:
+            log.info("inference request %s is held or answered elsewhere; skipped", reply_to)
+            return []
+        try:
+            return _generate(runtime, requests, reply_to, deadline)
+        finally:
+            runtime.release_request(held)
 
     @app.task(name=PING, shared=False)
     def ping_task(payload: str = "") -> str:
