@@ -6,16 +6,24 @@ Settings; ``celery -A workers.celery_app`` loads that same app (the module's ``a
 attribute is resolved by name, as ``FACTFORGE_WORKER_RUNTIME`` is: ``workers`` never imports
 the front door).
 
-Reliability choices: ``acks_late`` + ``task_reject_on_worker_lost`` + prefetch 1, so a job whose
-worker dies is redelivered (after the broker's visibility timeout) to another worker, which
-resumes it from its Redis checkpoint; jobs are idempotent (a job lease and an exactly-once
-result write in :mod:`workers.job_store`).
+Reliability choices: ``acks_late`` + ``task_reject_on_worker_lost`` + prefetch 1, so a task
+whose worker dies is not lost (its message stays in Redis until acknowledged); jobs are
+idempotent (a job lease and an exactly-once result write in :mod:`workers.job_store`). The
+broker gives a dead worker's message back only after its visibility timeout (it must exceed the
+longest job, so an hour), so every ``jobs`` worker also runs the lease reaper
+(:mod:`workers.reaper`), which sends a job whose lease expired again within about a lease
+period; the worker that gets it resumes it from its Redis checkpoint. The broker transport is
+kombu's Redis transport made to survive a Redis restart (:mod:`workers.kombu_redis`), and
+workers reconnect to the broker forever instead of giving up.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import Celery
-from celery.signals import worker_shutdown
+from celery.signals import worker_ready, worker_shutdown
 from kombu import Queue
 
 from workers.config import WorkerConfig
@@ -25,6 +33,8 @@ INFERENCE_QUEUE = "inference"
 RUN_JOB = "factforge.run_job"
 GENERATE = "factforge.generate"
 PING = "factforge.ping"
+
+log = logging.getLogger(__name__)
 
 TASK_ROUTES = {
     RUN_JOB: {"queue": JOBS_QUEUE},
@@ -38,6 +48,8 @@ def celery_settings(config: WorkerConfig) -> dict[str, object]:
     restore_every = max(1, min(10, config.broker_visibility_timeout_s // 2))
     return {
         "broker_url": config.redis_url,
+        "broker_transport": "workers.kombu_redis:Transport",
+        "broker_connection_max_retries": None,  # a worker waits for Redis, however long
         "result_backend": config.redis_url,
         "task_queues": (Queue(JOBS_QUEUE), Queue(INFERENCE_QUEUE)),
         "task_default_queue": JOBS_QUEUE,
@@ -79,9 +91,38 @@ def create_app(config: WorkerConfig) -> Celery:
         if runtime is not None:
             runtime.close()
 
+    def _start_reaper(sender: Any = None, **_: object) -> None:
+        if getattr(sender, "app", None) is celery and _consumes_jobs(sender):
+            celery.factforge_reaper = start_reaper(celery)  # type: ignore[attr-defined]
+
     celery._factforge_close = _close_runtime  # type: ignore[attr-defined] # keeps it alive
+    celery._factforge_ready = _start_reaper  # type: ignore[attr-defined]
     worker_shutdown.connect(_close_runtime, weak=True)
+    worker_ready.connect(_start_reaper, weak=True)
     return celery
+
+
+def _consumes_jobs(consumer: Any) -> bool:
+    """Whether a worker's consumer takes the ``jobs`` queue (``-Q``; all queues if none)."""
+    selected = consumer.app.amqp.queues.consume_from
+    return not selected or JOBS_QUEUE in selected
+
+
+def start_reaper(celery: Celery) -> Any:
+    """Start the lease reaper of a ``jobs`` worker (:mod:`workers.reaper`)."""
+    from workers.job_store import RedisJobStore
+    from workers.reaper import LeaseReaper
+
+    config = worker_config(celery)
+    store = RedisJobStore.from_url(config.redis_url, record_ttl_s=config.job_record_ttl_s,
+                                   write_behind=False)
+
+    def send(job_id: str, request: dict[str, Any]) -> None:
+        celery.send_task(RUN_JOB, task_id=job_id, queue=JOBS_QUEUE,
+                         kwargs={"job_id": job_id, "request": request})
+
+    log.info("lease reaper: every %.0f s", max(1.0, config.job_lease_s / 3))
+    return LeaseReaper(store, send, lease_s=config.job_lease_s).start()
 
 
 def worker_config(celery: Celery) -> WorkerConfig:

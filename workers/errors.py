@@ -27,6 +27,13 @@ class LeaseHeld(WorkersError):
     code = "job_leased"
 
 
+class LeaseLost(WorkersError):
+    """This worker's lease of a running job was taken over by another worker (it had expired:
+    Redis was away, or this process stalled); this worker stops the job without writing."""
+
+    code = "job_lease_lost"
+
+
 class JobTimeout(WorkersError):
     """The job ran past its time limit; it is marked failed."""
 

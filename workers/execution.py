@@ -14,8 +14,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+import redis
+
 from agents import AgentsError, JobCancelled, JobRequest
-from workers.errors import JobTimeout, QueueUnavailable
+from workers.errors import JobTimeout, LeaseLost, QueueUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,9 @@ def execute_job(
     Raises :class:`workers.errors.LeaseHeld` when another live worker runs it, and lets
     infrastructure faults (Redis, a model call that was never answered: ``retryable``)
     propagate so the caller can retry; everything else, a model call the backend already
-    retried included, ends the job as failed.
+    retried included, ends the job as failed. When another worker took the job's lease over
+    while this one ran it, this run stops at the next node and writes nothing (the other
+    worker finishes).
     """
     with store.claim(job_id, request, lease_ttl_s) as record:
         if record.terminal:
@@ -63,7 +67,11 @@ def execute_job(
         started = time.monotonic()
         count = {"events": record.progress.get("events", 0)}
 
+        check_lease = getattr(store, "check_lease", None)
+
         def on_event(event: dict[str, Any]) -> None:
+            if check_lease is not None:
+                check_lease(job_id)  # LeaseLost: another worker runs it now
             count["events"] += 1
             progress = {"events": count["events"], "node": event.get("node")}
             if store.append_event(job_id, event, progress):
@@ -81,8 +89,15 @@ def execute_job(
             if getattr(exc, "retryable", False):
                 raise  # never answered: the task retries with backoff, resuming the checkpoint
             _, final = store.end(job_id, "failed", error=_error(exc))
+        except LeaseLost:
+            log.warning("job %s: lease taken over by another worker; stopped here", job_id)
+            return record.to_dict()
         except QueueUnavailable:
             raise
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # Redis went away under the graph (a checkpoint write could not be sent in time):
+            # transient, the task resumes the job from its checkpoint once Redis is back
+            raise QueueUnavailable(f"Redis is unavailable: {exc}") from exc
         except Exception as exc:  # a bug in a node or a plugin: the job fails, the worker lives
             log.exception("job %s crashed", job_id)
             _, final = store.end(job_id, "failed",

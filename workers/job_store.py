@@ -2,10 +2,16 @@
 
 Keys (prefix ``ff``): ``ff:job:{id}`` (hash: status, request, result, error, progress,
 cancel flag, result_writes), ``ff:job:{id}:events`` (a Redis Stream, one entry per event),
-``ff:idem:{key}`` (idempotency key -> job id), ``ff:lease:{id}`` (the worker running the job).
+``ff:idem:{key}`` (idempotency key -> job id), ``ff:lease:{id}`` (the worker running the job),
+``ff:active`` (sorted set of the jobs that have not ended, for the lease reaper).
 
-State changes that must not race are Lua scripts: create-with-idempotency-key, cancel, and the
-exactly-once terminal write (the first terminal status wins; later writes are no-ops).
+State changes that must not race are Lua scripts: create-with-idempotency-key, cancel, the
+exactly-once terminal write (the first terminal status wins; later writes are no-ops), lease
+renewal and the reaper's hand-back of a job whose lease expired (:meth:`RedisJobStore.reap`).
+
+Every state has a way out: ``queued`` is run by the task sent at submit; ``running`` holds a
+lease that its worker renews every third of its TTL, and a ``running`` job without a lease (its
+worker died, or Redis lost it) is put back to ``queued`` and sent again by the reaper.
 """
 
 from __future__ import annotations
@@ -21,22 +27,28 @@ from typing import Any
 
 import redis
 
-from workers.errors import JobNotFound, LeaseHeld, QueueUnavailable
+from agents.errors import ModelCallError
+from workers.errors import JobNotFound, LeaseHeld, LeaseLost, QueueUnavailable
 from workers.leases import LeaseRenewer
 from workers.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
 TERMINAL = ("succeeded", "failed", "cancelled")
+# errors a job's run stops on and is retried after (see workers.tasks)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (QueueUnavailable, ModelCallError,
+                                                     redis.ConnectionError, redis.TimeoutError)
 STATUSES = ("queued", "running", *TERMINAL)
 
 # Lua: create the job hash (queued) from ARGV[1] job id, ARGV[2] request, ARGV[3] now,
-# ARGV[4] record TTL. Shared by the create and claim scripts.
+# ARGV[4] record TTL, and add it to the active set (the script's last key). Shared by the
+# create and claim scripts.
 _NEW_RECORD = """
 redis.call('HSET', KEYS[2], 'job_id', ARGV[1], 'status', 'queued', 'request', ARGV[2],
   'created_at', ARGV[3], 'updated_at', ARGV[3], 'cancel', '0', 'result_writes', '0',
   'progress', '{"events": 0, "node": null}')
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('ZADD', KEYS[#KEYS], ARGV[3], ARGV[1])
 """
 
 _CREATE = """
@@ -77,6 +89,7 @@ end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'result', ARGV[2], 'error', ARGV[3],
   'updated_at', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'result_writes', 1)
+redis.call('ZREM', KEYS[4], redis.call('HGET', KEYS[1], 'job_id'))
 redis.call('XADD', KEYS[2], '*', 'event', ARGV[5])
 redis.call('XADD', KEYS[3], '*', 'status', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
@@ -95,14 +108,61 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return tonumber(redis.call('HGET', KEYS[1], 'cancel'))
 """
 
+# KEYS[1] lease, KEYS[2] job; ARGV[1] token, ARGV[2] '1': the job goes back to queued (its
+# run stopped on a transient error and a retry is on its way), ARGV[3] now
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+if ARGV[2] == '1' and redis.call('HGET', KEYS[2], 'status') == 'running' then
+  redis.call('HSET', KEYS[2], 'status', 'queued', 'updated_at', ARGV[3])
+end
+return 1
 """
 
+# KEYS[1] lease, KEYS[2] job; ARGV[1] token, ARGV[2] TTL ms. 1: renewed; 2: the lease had
+# expired (Redis was away longer than its TTL) and nobody took it: taken again (a job the
+# reaper put back to queued is running again: the task it sent meets this lease and drops);
+# 0: another worker holds it now (this one must stop the job).
 _RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if holder then return 0 end
+local st = redis.call('HGET', KEYS[2], 'status')
+if st ~= 'running' and st ~= 'queued' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if st == 'queued' then redis.call('HSET', KEYS[2], 'status', 'running') end
+return 2
+"""
+
+# The lease reaper: KEYS[1] active set; ARGV[1] key prefix, ARGV[2] now, ARGV[3] seconds after
+# which a queued job that already ran (attempts > 0) is sent again, ARGV[4] most jobs to
+# return. Drops ended/expired jobs from the set; a running job without a lease goes back to
+# queued. Returns {job id, request, ...} of the jobs to send again (marked 'requeued_at').
+_REAP = """
+local out, n = {}, 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local job = ARGV[1] .. ':job:' .. id
+  local st = redis.call('HGET', job, 'status')
+  if (not st) or st == 'succeeded' or st == 'failed' or st == 'cancelled' then
+    redis.call('ZREM', KEYS[1], id)
+  elseif n < tonumber(ARGV[4]) and redis.call('EXISTS', ARGV[1] .. ':lease:' .. id) == 0 then
+    local again = false
+    if st == 'running' then
+      again = true
+    elseif tonumber(redis.call('HGET', job, 'attempts') or '0') > 0 then
+      local last = redis.call('HGET', job, 'requeued_at') or redis.call('HGET', job, 'updated_at')
+      again = tonumber(ARGV[2]) - tonumber(last) > tonumber(ARGV[3])
+    end
+    if again then
+      redis.call('HSET', job, 'status', 'queued', 'requeued_at', ARGV[2], 'updated_at', ARGV[2])
+      redis.call('HINCRBY', job, 'requeues', 1)
+      table.insert(out, id)
+      table.insert(out, redis.call('HGET', job, 'request'))
+      n = n + 1
+    end
+  end
+end
+return out
 """
 
 
@@ -121,6 +181,7 @@ class JobRecord:
     cancel_requested: bool = False
     attempts: int = 0
     result_writes: int = 0
+    requeues: int = 0
 
     @property
     def terminal(self) -> bool:
@@ -163,6 +224,7 @@ class RedisJobStore:
         self._append = client.register_script(_APPEND)
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
+        self._reap = client.register_script(_REAP)
         self._leases = LeaseRenewer(self._renew)
 
     @classmethod
@@ -181,6 +243,10 @@ class RedisJobStore:
     def _events_key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}:events"
 
+    @property
+    def _active_key(self) -> str:
+        return f"{self._prefix}:active"
+
     def _end_key(self, job_id: str) -> str:
         """A stream that gets one entry when the job ends: waiters block on it alone."""
         return f"{self._prefix}:job:{job_id}:end"
@@ -196,7 +262,7 @@ class RedisJobStore:
         idem = f"{self._prefix}:idem:{idempotency_key}" if idempotency_key else ""
         now = time.time()
         with _redis_errors():
-            got = self._create(keys=[idem, self._job_key(job_id)],
+            got = self._create(keys=[idem, self._job_key(job_id), self._active_key],
                                args=[job_id, json.dumps(request), now, self._ttl])
         if got != job_id:
             return self.get(got), False
@@ -263,7 +329,8 @@ class RedisJobStore:
         if error:
             event["data"] = {"error": error}
         self._cancel_seen.discard(job_id)
-        keys = [self._job_key(job_id), self._events_key(job_id), self._end_key(job_id)]
+        keys = [self._job_key(job_id), self._events_key(job_id), self._end_key(job_id),
+                self._active_key]
         args = [status, json.dumps(result) if result is not None else "",
                 json.dumps(error) if error else "", time.time(), json.dumps(event), self._ttl]
         with _redis_errors():
@@ -335,7 +402,7 @@ class RedisJobStore:
         self.flush(job_id)  # this process's queued release of this lease goes first
         with _redis_errors():
             reply = self._claim(
-                keys=["", self._job_key(job_id), key],
+                keys=["", self._job_key(job_id), key, self._active_key],
                 args=[job_id, json.dumps(request), time.time(), self._ttl, token, ttl_s * 1000],
             )
         if reply[0] == -2:
@@ -360,21 +427,47 @@ class RedisJobStore:
         with self._held_lease(job_id, key, token, ttl_s):
             yield
 
+    def check_lease(self, job_id: str) -> None:
+        """Raise :class:`LeaseLost` when another worker has taken over this process's lease
+        of ``job_id`` (it expired while Redis was away or this process stalled)."""
+        if self._leases.lost(self._lease_key(job_id)):
+            raise LeaseLost(f"job {job_id} was taken over by another worker")
+
+    def reap(self, *, requeue_after_s: float, limit: int = 1000,
+             ) -> list[tuple[str, dict[str, Any]]]:
+        """The lease reaper's pass: every ``running`` job without a live lease (its worker
+        died) goes back to ``queued``, and so does a ``queued`` job that already ran
+        (``attempts`` > 0) but was not picked up again for ``requeue_after_s`` (its retry
+        message was lost). Returns ``(job_id, request)`` of the jobs the caller must send
+        again; ended and expired jobs leave the active set."""
+        with _redis_errors():
+            flat = self._reap(keys=[self._active_key],
+                              args=[self._prefix, time.time(), requeue_after_s, limit])
+        return [(job_id, _loads(raw) or {}) for job_id, raw in zip(flat[::2], flat[1::2],
+                                                                      strict=True)]
+
     def _lease_key(self, job_id: str) -> str:
         return f"{self._prefix}:lease:{job_id}"
 
     @contextmanager
     def _held_lease(self, job_id: str, key: str, token: str, ttl_s: int) -> Iterator[None]:
-        self._leases.hold(key, token, ttl_s)
+        self._leases.hold(key, token, ttl_s, self._job_key(job_id))
+        requeue = "0"
         try:
             yield
+        except BaseException as exc:
+            # a transient error leaves with a retry on its way: the job waits as queued
+            # (the reaper sends it again if that retry never comes)
+            requeue = "1" if isinstance(exc, TRANSIENT_ERRORS) else "0"
+            raise
         finally:
             self._leases.drop(key)
+            keys, args = [key, self._job_key(job_id)], [token, requeue, time.time()]
             try:
                 if self._behind is not None:  # nobody waits for the release
-                    self._behind.submit(self._release, [key], [token], tag=job_id)
+                    self._behind.submit(self._release, keys, args, tag=job_id)
                 else:
-                    self._release(keys=[key], args=[token])
+                    self._release(keys=keys, args=args)
             except redis.RedisError:
                 log.warning("could not release the lease of job %s", job_id, exc_info=True)
 
@@ -397,6 +490,7 @@ def _record(raw: dict[str, str]) -> JobRecord:
         cancel_requested=raw.get("cancel") == "1",
         attempts=int(raw.get("attempts", 0)),
         result_writes=int(raw.get("result_writes", 0)),
+        requeues=int(raw.get("requeues", 0)),
     )
 
 

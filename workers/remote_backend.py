@@ -2,11 +2,18 @@
 
 How it waits (no ``AsyncResult.get()`` inside a task): each call sends ``factforge.generate``
 by name with a ``reply_to`` Redis list key; the inference task pushes its answer (or its
-error) there, and this backend blocks on ``BLPOP`` with a timeout. That wakes up as soon as
-the answer exists (no polling), cannot deadlock a worker pool on its own subtasks (jobs and
+error) there, and this backend blocks on ``BLPOP`` in one-second slices. That wakes up as
+soon as the answer exists, cannot deadlock a worker pool on its own subtasks (jobs and
 inference are different queues and workers), and a lost answer becomes a timeout, i.e. a
 :class:`agents.errors.ModelCallError` (``retryable``) that the graph's retry policy retries;
 an error the inference worker answered (its backend already retried) is not retried.
+
+Between slices it looks at the request's *hold* (``reply_to:held``, renewed every 1.5 s by the
+inference worker running it, :meth:`workers.runtime.ProcessRuntime.hold_request`): a request
+that was held and is no longer held, without an answer, lost its worker (SIGKILL, OOM), and is
+sent again at once, instead of after the whole timeout. While Redis is away the slices keep
+trying to reconnect until the deadline. Each task message expires at the deadline, so a
+redelivered stale one is discarded.
 
 Coalescing: with ``batch_max_size`` > 1, concurrent calls in one process (parallel reviewers,
 several jobs on one jobs worker, API requests) are gathered for up to ``batch_max_wait_ms``
@@ -18,10 +25,14 @@ instead of one message per request.
 from __future__ import annotations
 
 import json
+import logging
+import time
 import uuid
 from collections.abc import Sequence
+
 import redis
 from celery import Celery
+from kombu.exceptions import OperationalError
 
 from agents.errors import ModelCallError, PromptTooLongError
 from agents.llm.base import Generation, GenerationRequest
@@ -30,7 +41,11 @@ from workers.celery_app import GENERATE, INFERENCE_QUEUE, create_app
 from workers.config import WorkerConfig
 from workers.wire import generation_from_dict, request_to_dict
 
+log = logging.getLogger(__name__)
+
 REPLY_PREFIX = "ff:reply:"
+HELD_SUFFIX = ":held"  # as in workers.runtime
+_SLICE_S = 1
 _MAX_IN_FLIGHT = 32  # coalesced tasks one process has waiting on the inference queue at once
 
 
@@ -41,10 +56,9 @@ class RemoteBackend:
                  name: str = "remote", batch_max_size: int = 1, batch_max_wait_ms: int = 10,
                  ) -> None:
         self._app = app
-        # its own client: BLPOP blocks up to timeout_s, beyond redis-py's default 5 s
-        # socket timeout
+        # its own client: BLPOP blocks a slice at a time
         self._redis = redis.Redis.from_url(redis_url, decode_responses=True,
-                                           socket_timeout=timeout_s + 10,
+                                           socket_timeout=_SLICE_S + 10,
                                            socket_connect_timeout=5)
         self.timeout_s = timeout_s
         self.name = name
@@ -68,21 +82,43 @@ class RemoteBackend:
         return self._send(requests)
 
     def _send(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        """One ``factforge.generate`` task for ``requests``; waits for its answer."""
+        """One ``factforge.generate`` task for ``requests``; waits for its answer, sending it
+        again when the inference worker running it died."""
         reply_to = f"{REPLY_PREFIX}{uuid.uuid4().hex}"
-        try:
-            self._app.send_task(
-                GENERATE,
-                kwargs={"requests": [request_to_dict(r) for r in requests], "reply_to": reply_to},
-                queue=INFERENCE_QUEUE,
-                ignore_result=True,
-            )
-            reply = self._redis.blpop([reply_to], timeout=self.timeout_s)
-        except (redis.RedisError, OSError) as exc:
-            raise ModelCallError(f"inference queue unavailable: {exc}", retryable=True) from exc
+        held_key = reply_to + HELD_SUFFIX
+        kwargs = {"requests": [request_to_dict(r) for r in requests], "reply_to": reply_to}
+        deadline = time.monotonic() + self.timeout_s
+        sent = held = outage = False
+        reply = None
+        last_error: Exception | None = None
+        while reply is None and time.monotonic() < deadline:
+            try:
+                if not sent:
+                    self._app.send_task(GENERATE, kwargs=kwargs, queue=INFERENCE_QUEUE,
+                                        ignore_result=True,
+                                        expires=max(1.0, deadline - time.monotonic()))
+                    sent, held = True, False
+                slice_s = max(1, min(_SLICE_S, int(deadline - time.monotonic())))
+                reply = self._redis.blpop([reply_to], timeout=slice_s)
+                if reply is None:
+                    if self._redis.exists(held_key):
+                        held = True
+                    elif held or outage:
+                        # it was running and is no longer held (its worker died), or Redis
+                        # was away (the message may have gone with a worker's failed task)
+                        log.warning("inference request %s is not held by a worker (%s); "
+                                    "sending it again", reply_to,
+                                    "Redis was away" if outage else "its worker died")
+                        sent = False
+                    outage = False
+            except (redis.RedisError, OSError, OperationalError) as exc:
+                last_error, outage = exc, True  # Redis away: try again until the deadline
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
         if reply is None:
-            raise ModelCallError(f"no answer from the inference queue in {self.timeout_s:.0f} s",
-                                 retryable=True)
+            why = f" (last error: {last_error})" if last_error is not None else ""
+            raise ModelCallError(
+                f"no answer from the inference queue in {self.timeout_s:.0f} s{why}",
+                retryable=True)
         answer = json.loads(reply[1])
         if answer.get("code") == PromptTooLongError.code:  # the caller's error: not retried
             raise PromptTooLongError(answer["error"].removeprefix("PromptTooLongError: "))

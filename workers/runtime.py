@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import threading
+import time
+import uuid
 from typing import Any, Protocol
+
+import redis
 
 from agents import JobDeps, JobRunner
 from agents.llm.base import ModelBackend
@@ -22,6 +27,21 @@ from workers.config import WorkerConfig
 from workers.errors import WorkerConfigError
 from workers.job_store import RedisJobStore
 from workers.redis_checkpointer import RedisCheckpointer
+
+log = logging.getLogger(__name__)
+
+HELD_SUFFIX = ":held"  # reply_to + this: the inference request is being run (or was answered)
+HELD_TTL_S = 6  # a held request whose worker died is free again this long after it stopped
+_HOLD_EVERY_S = 1.5
+# renew each held key that is still ours; take again one that expired while Redis was away
+_RENEW_HOLD = """
+for i, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if holder == ARGV[i + 1] then redis.call('EXPIRE', key, ARGV[1])
+  elseif not holder then redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end
+end
+return 0
+"""
 
 
 class RuntimeFactory(Protocol):
@@ -54,6 +74,8 @@ class ProcessRuntime:
         self._runner: JobRunner | None = None
         self._store: RedisJobStore | None = None
         self._batcher: Any = None
+        self._held: dict[str, str] = {}  # held inference request key -> token
+        self._holder: threading.Thread | None = None
 
     def _get_factory(self) -> RuntimeFactory:
         with self._lock:
@@ -91,12 +113,49 @@ class ProcessRuntime:
             return self._runner
 
     def reply(self, key: str, answer: dict[str, Any]) -> None:
-        """Push an inference answer to the caller's reply list (it expires if nobody reads)."""
+        """Push an inference answer to the caller's reply list (it expires if nobody reads),
+        and mark the request answered (a duplicate of it is skipped)."""
         client = self.store().client
+        ttl = self.config.inference_timeout_s + 60
         with client.pipeline(transaction=True) as pipe:
             pipe.rpush(key, json.dumps(answer))
-            pipe.expire(key, self.config.inference_timeout_s + 60)
+            pipe.expire(key, ttl)
+            pipe.set(key + HELD_SUFFIX, "done", ex=ttl)
             pipe.execute()
+
+    def hold_request(self, reply_to: str) -> str | None:
+        """Hold an inference request while it runs: None when a live worker holds it or it
+        was answered (skip it), else the hold's key, renewed every 1.5 s (TTL 6 s) until
+        :meth:`release_request`."""
+        key = reply_to + HELD_SUFFIX
+        token = uuid.uuid4().hex
+        if not self.store().client.set(key, token, nx=True, ex=HELD_TTL_S):
+            return None
+        with self._lock:
+            self._held[key] = token
+            if self._holder is None or not self._holder.is_alive():
+                self._holder = threading.Thread(target=self._hold_loop, name="ff-hold",
+                                                daemon=True)
+                self._holder.start()
+        return key
+
+    def release_request(self, key: str) -> None:
+        """Stop renewing a hold (its answer was pushed, which marked it answered)."""
+        with self._lock:
+            self._held.pop(key, None)
+
+    def _hold_loop(self) -> None:
+        while True:
+            time.sleep(_HOLD_EVERY_S)
+            with self._lock:
+                held = dict(self._held)
+            if not held:
+                continue
+            try:
+                self.store().client.eval(_RENEW_HOLD, len(held), *held, HELD_TTL_S,
+                                         *held.values())
+            except redis.RedisError as exc:
+                log.warning("could not renew %d held inference request(s): %s", len(held), exc)
 
     def close(self) -> None:
         """At worker shutdown: close what the factory built (sandboxes, connections)."""

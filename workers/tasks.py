@@ -2,18 +2,29 @@
 
 * ``factforge.run_job`` (queue ``jobs``): kwargs ``job_id``, ``request`` (a JobRequest dict);
   returns the job record dict. Idempotent: a redelivered job resumes from its checkpoint,
-  and a finished one returns its stored record.
+  a finished one returns its stored record, and one that a live worker runs right now (a
+  duplicate: redelivery, the reaper) is dropped (``Ignore``: acknowledged, no result of its
+  own; the owner finishes it, and if the owner dies, its lease expires and the reaper sends
+  the job again).
+  When Redis goes away mid-job the task waits for it and resumes the job, in the same task
+  (a retry message could not be published while Redis is down anyway).
 * ``factforge.generate`` (queue ``inference``): kwargs ``requests`` (GenerationRequest dicts);
-  returns Generation dicts. Concurrent calls in one process are micro-batched.
+  returns Generation dicts. Concurrent calls in one process are micro-batched. With
+  ``reply_to``, the request is *held* while it runs (a key renewed every second): a caller
+  whose request is no longer held and unanswered knows its inference worker died and sends
+  it again; a request already held or answered elsewhere is skipped.
 * ``factforge.ping``: a no-op round trip (the queue-overhead baseline of the benchmark).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+import redis
 from celery import Celery, Task
+from celery.exceptions import Ignore
 
 from agents import JobRequest
 from agents.errors import ModelCallError
@@ -24,7 +35,8 @@ from workers.wire import generation_to_dict, request_from_dict
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = (QueueUnavailable, ModelCallError)
+TRANSIENT = (ModelCallError,)  # retried by Celery (QueueUnavailable: see run_job_task)
+_REDIS_POLL_S = 1.0
 
 
 def runtime_of(app: Celery) -> ProcessRuntime:
@@ -36,6 +48,45 @@ def runtime_of(app: Celery) -> ProcessRuntime:
         runtime = ProcessRuntime(worker_config(app))
         app.factforge_runtime = runtime  # type: ignore[attr-defined]
     return runtime
+
+
+def _wait_for_redis(client: redis.Redis, deadline: float) -> bool:
+    """Ping until Redis answers (True) or ``deadline`` passes (False)."""
+    while time.monotonic() < deadline:
+        try:
+            if client.ping():
+                return True
+        except redis.RedisError:
+            pass
+        time.sleep(_REDIS_POLL_S)
+    return False
+
+
+def _generate(runtime: ProcessRuntime, requests: list[dict[str, Any]], reply_to: str | None,
+              deadline: float = 0.0) -> list[dict[str, Any]]:
+    try:
+        generations = runtime.batcher().generate([request_from_dict(r) for r in requests])
+    except Exception as exc:
+        if reply_to:
+            _when_redis_is_back(runtime, deadline, runtime.reply, reply_to,
+                                {"error": f"{type(exc).__name__}: {exc}",
+                                 "retryable": bool(getattr(exc, "retryable", False)),
+                                 "code": getattr(exc, "code", None)})
+        raise
+    answer = [generation_to_dict(g) for g in generations]
+    if reply_to:
+        _when_redis_is_back(runtime, deadline, runtime.reply, reply_to, {"generations": answer})
+    return answer
+
+
+def _when_redis_is_back(runtime: ProcessRuntime, deadline: float, fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, called again while Redis is unreachable, until ``deadline``."""
+    while True:
+        try:
+            return fn(*args)
+        except (redis.ConnectionError, redis.TimeoutError):
+            if not _wait_for_redis(runtime.store().client, deadline):
+                raise
 
 
 class _JobTask(Task):
@@ -80,33 +131,41 @@ def register(app: Celery) -> None:
             return runtime.runner().run(job_request, runtime.job_deps(), job_id=run_id,
                                         on_event=on_event, resume=resume)
 
-        try:
-            return execute_job(
-                job_id, request, store=runtime.store(), run=run,
-                lease_ttl_s=config.job_lease_s, time_limit_s=config.job_time_limit_s,
-            )
-        except LeaseHeld as exc:
-            # Another live worker runs it (a redelivery after the visibility timeout): check
-            # again later; if that worker dies, its lease expires and this retry takes over.
-            raise self.retry(exc=exc, countdown=config.job_lease_s, max_retries=None) from exc
+        deadline = time.monotonic() + config.job_time_limit_s
+        while True:
+            try:
+                return execute_job(
+                    job_id, request, store=runtime.store(), run=run,
+                    lease_ttl_s=config.job_lease_s, time_limit_s=config.job_time_limit_s,
+                )
+            except LeaseHeld:
+                # a duplicate of a job a live worker runs (redelivery, the reaper): drop it,
+                # acknowledged and without a task result of its own (the owner's stands)
+                log.info("job %s is running on another worker; duplicate task dropped", job_id)
+                raise Ignore() from None
+            except QueueUnavailable as exc:
+                log.warning("job %s: Redis unavailable (%s); resuming when it is back",
+                            job_id, exc)
+                if not _wait_for_redis(runtime.store().client, deadline):
+                    raise
 
     @app.task(name=GENERATE, shared=False, soft_time_limit=config.inference_timeout_s,
               time_limit=config.inference_timeout_s + 30)
     def generate_task(requests: list[dict[str, Any]], reply_to: str | None = None,
                       ) -> list[dict[str, Any]]:
         runtime = runtime_of(app)
+        if not reply_to:
+            return _generate(runtime, requests, None)
+        # Redis away (restarting): wait for it rather than lose the request
+        deadline = time.monotonic() + config.inference_timeout_s
+        held = _when_redis_is_back(runtime, deadline, runtime.hold_request, reply_to)
+        if held is None:
+            log.info("inference request %s is held or answered elsewhere; skipped", reply_to)
+            return []
         try:
-            generations = runtime.batcher().generate([request_from_dict(r) for r in requests])
-        except Exception as exc:
-            if reply_to:
-                runtime.reply(reply_to, {"error": f"{type(exc).__name__}: {exc}",
-                                         "retryable": bool(getattr(exc, "retryable", False)),
-                                         "code": getattr(exc, "code", None)})
-            raise
-        answer = [generation_to_dict(g) for g in generations]
-        if reply_to:
-            runtime.reply(reply_to, {"generations": answer})
-        return answer
+            return _generate(runtime, requests, reply_to, deadline)
+        finally:
+            runtime.release_request(held)
 
     @app.task(name=PING, shared=False)
     def ping_task(payload: str = "") -> str:

@@ -4,6 +4,13 @@ process sends everything queued so far in a single pipelined round trip.
 The graph's checkpoint writes use it so that a job step does not wait for Redis (and does not
 pay a round trip per write). ``flush`` waits until everything queued before it is in Redis and
 re-raises the error of a failed send, so a reader (or the end of a job) sees its own writes.
+
+A batch that cannot be sent because Redis is unreachable (down, restarting, loading its
+append-only file) is not dropped: it stays at the head of the queue and is sent again, with
+backoff, until Redis answers; meanwhile ``flush`` times out (a transient error for its
+caller) and later calls queue up behind it, in order. A batch may then be applied twice when
+the connection broke after Redis ran it: the scripts sent here are idempotent or, like node
+events, harmless to repeat. Other errors (a script error) are raised to the next caller.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +31,10 @@ log = logging.getLogger(__name__)
 __all__ = ["WriteBehind", "WriteBehindError"]
 
 _Call = tuple[Script, Sequence[Any], Sequence[Any], Callable[[Any], None] | None]
+# errors of an unreachable Redis (BusyLoadingError, a restart's "LOADING", is a
+# ConnectionError): the batch is kept and sent again
+_RETRYABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+_RETRY_FIRST_S, _RETRY_MAX_S = 0.1, 2.0
 
 
 class WriteBehindError(redis.exceptions.ConnectionError):
@@ -32,8 +44,10 @@ class WriteBehindError(redis.exceptions.ConnectionError):
 class WriteBehind:
     """Queue of script calls sent by a background thread, in order, a batch per round trip."""
 
-    def __init__(self, client: redis.Redis, *, max_batch: int = 256) -> None:
+    def __init__(self, client: redis.Redis, *, max_batch: int = 256,
+                 give_up_after_close_s: float = 30.0) -> None:
         self._redis = client
+        self._give_up_s = give_up_after_close_s
         self._max_batch = max_batch
         self._cond = threading.Condition()
         self._queue: list[_Call] = []
@@ -142,19 +156,38 @@ class WriteBehind:
             raise NoScriptError("scripts could not be loaded")
 
     def _run(self) -> None:
+        backoff = _RETRY_FIRST_S
+        unsent_since: float | None = None
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._queue or self._closed)
                 if not self._queue:
                     return
-                batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch:]
+                batch = self._queue[: self._max_batch]
             error: BaseException | None = None
             try:
                 self._send(batch)
+            except _RETRYABLE as exc:
+                now = time.monotonic()
+                unsent_since = unsent_since or now
+                gave_up = self._closed and now - unsent_since > self._give_up_s
+                if not gave_up:
+                    log.warning("write-behind batch of %d not sent (%s); retrying in %.1f s",
+                                len(batch), exc, backoff)
+                    with self._cond:  # wakes early on close
+                        self._cond.wait(backoff)
+                    backoff = min(_RETRY_MAX_S, backoff * 2)
+                    continue
+                with self._cond:
+                    batch = list(self._queue)
+                log.error("write-behind closed with %d writes unsent: %s", len(batch), exc)
+                error = exc
             except Exception as exc:  # noqa: BLE001 - reported to the next submit/flush
                 log.warning("write-behind batch of %d failed: %s", len(batch), exc)
                 error = exc
+            backoff, unsent_since = _RETRY_FIRST_S, None
             with self._cond:
+                del self._queue[: len(batch)]
                 self._sent += len(batch)
                 if error is not None:
                     self._error = error
