@@ -42,7 +42,8 @@ def test_get_plugins_lists_registry() -> None:
     assert experts["algorithm_design"]["role"] == "author"
     assert all(e["description"] for e in body["experts"])
     assert [(j["name"], j["plugin"], j["status"]) for j in body["judges"]] == [
-        ("builtin", "builtin", "loaded"), ("cross", "builtin", "loaded"),
+        ("reader", "builtin", "loaded"), ("builtin", "builtin", "loaded"),
+        ("cross", "builtin", "loaded"),
         ("nli", "builtin", "loaded"), ("llm", "builtin", "loaded")]
     assert body["problems"] == []
 

@@ -64,7 +64,7 @@ def test_list_shows_builtin_experts_and_judges() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"algorithm_design", "test_writer"} <= {e["name"] for e in data["experts"]}
-    assert [j["name"] for j in data["judges"]][:4] == ["builtin", "cross", "nli", "llm"]
+    assert [j["name"] for j in data["judges"]][:5] == ["reader", "builtin", "cross", "nli", "llm"]
     table = CliRunner().invoke(app, ["list"], env={"FACTFORGE_PLUGINS_DENY": ""})
     assert table.exit_code == 0
     assert "algorithm_design" in table.output and "llm" in table.output

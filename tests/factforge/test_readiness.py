@@ -40,13 +40,24 @@ def test_embedded_mode_reports_its_store_and_chroma(tmp_path):
     assert "checkpoints.sqlite" in body["checks"]["store"]["detail"]
 
 
-def test_embedded_mode_with_an_unwritable_store_is_not_ready(tmp_path):
+def test_embedded_mode_with_an_unwritable_store_does_not_start(tmp_path):
+    """Embedded mode opens its stores at start (unfinished jobs resume then): a store that
+    cannot open stops the server with the path, instead of serving jobs it cannot keep."""
+    from factforge.errors import ConfigError
+
     data = tmp_path / "data"
     (data / "checkpoints.sqlite").mkdir(parents=True)  # a directory where the database goes
-    with TestClient(create_app(Settings(data_dir=data))) as client:
-        answer = client.get("/readyz")
-    assert answer.status_code == 503
-    assert answer.json()["failing"] == ["store"]
+    with pytest.raises(ConfigError, match="cannot open checkpoints at .*checkpoints.sqlite"):
+        with TestClient(create_app(Settings(data_dir=data))):
+            pass
+
+
+def test_embedded_store_check_reports_a_broken_store(tmp_path):
+    from factforge.health import check_embedded_store
+
+    (tmp_path / "checkpoints.sqlite").mkdir()
+    check = check_embedded_store(str(tmp_path / "checkpoints.sqlite"), 2.0)
+    assert not check.ok and "checkpoints.sqlite" in check.detail
 
 
 @pytest.mark.integration

@@ -81,7 +81,7 @@ def test_readme_plugin_is_listed_with_what_it_provides(installed, settings) -> N
             "description": "Reviews code that builds SQL queries: parameters, injection, "
                            "indexes."} in summary["experts"]
     assert "algorithm_design" in {e["name"] for e in summary["experts"]}
-    assert [j["name"] for j in summary["judges"]] == ["builtin", "cross", "nli", "llm",
+    assert [j["name"] for j in summary["judges"]] == ["reader", "builtin", "cross", "nli", "llm",
                                                       "keywords"]
 
 
