@@ -104,7 +104,9 @@ class FactChecker:
         docs = validate_documents(
             documents, max_documents=self.limits.max_documents, max_chars=self.limits.max_chars
         )
-        encoder = self.encoder or getattr(self.retriever, "embedder", None)
+        encoder = self.encoder
+        if encoder is None:  # not `or`: an empty embedding cache is falsy
+            encoder = getattr(self.retriever, "embedder", None)
         if encoder is None:
             raise FactCheckError("this fact-checker has no encoder for request documents")
         try:

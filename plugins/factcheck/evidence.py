@@ -88,7 +88,8 @@ def select_evidence(
     Ties (and windows that cover nothing) go to the better-ranked chunk. Windows repeated
     verbatim in overlapping chunks count once; two chosen windows never share a sentence.
     Windows that cover far less of the claim than the best one are left out (they could only
-    add noise); when nothing covers any of it, the first sentences of the best chunks stand in.
+    add noise); when nothing covers any of the claim's content, there is no evidence (the
+    judge then answers NOT_ENOUGH_INFO rather than guess from unrelated text).
     """
     if max_windows < 1 or not hits:
         return []
@@ -115,6 +116,8 @@ def select_evidence(
             pair = _coverage(claim_terms, terms | sentences[i + 1][3], total) - _PAIR_PENALTY
             candidates.append((-pair, h, i, i + 1, 1))
     candidates.sort()
+    if candidates[0][0] >= 0:  # no window shares any content word with the claim
+        return []
     floor = -candidates[0][0] * _MIN_SHARE
 
     chosen: list[EvidenceWindow] = []
