@@ -64,6 +64,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         headers = dict(exc.headers or {})
         message = str(exc.detail)
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            # FastAPI's answer to a body json.loads cannot decode (invalid UTF-8, a lone
+            # surrogate's bytes); malformed JSON is already a 422, so this is one too
+            return error_response(422, "invalid_request",
+                                  "the request body is not JSON in valid UTF-8")
         if exc.status_code == 405:
             # Starlette's Allow names the first matching route's methods; a path served by
             # several routes (GET and DELETE /v1/jobs/{id}) allows all of theirs
