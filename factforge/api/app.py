@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from factforge.api.errors import install_error_handlers
 from factforge.api.metrics import Metrics, MetricsMiddleware
+from factforge.api.openapi import install_openapi
 from factforge.api.security import BodySizeLimit, require_api_key
 from factforge.services import Services
 from factforge.settings import Settings
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         module = importlib.import_module(module_name)
         v1.include_router(module.router)
     app.include_router(v1)
+    install_openapi(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:

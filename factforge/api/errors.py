@@ -36,14 +36,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """The methods the OpenAPI schema lists for the request's path (HEAD with GET)."""
+    """The methods the OpenAPI schema lists for the request's path (FastAPI's routes do not
+    answer HEAD for GET, so it is not listed)."""
     methods: set[str] = set()
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
         if re.fullmatch(pattern, request.url.path):
             methods |= {m.upper() for m in operations}
-    if "GET" in methods:
-        methods.add("HEAD")
     return sorted(methods)
 
 
@@ -64,6 +63,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         headers = dict(exc.headers or {})
         message = str(exc.detail)
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            # FastAPI's answer to a body json.loads cannot decode (invalid UTF-8, a lone
+            # surrogate's bytes); malformed JSON is already a 422, so this is one too
+            return error_response(422, "invalid_request",
+                                  "the request body is not JSON in valid UTF-8")
         if exc.status_code == 405:
             # Starlette's Allow names the first matching route's methods; a path served by
             # several routes (GET and DELETE /v1/jobs/{id}) allows all of theirs

@@ -19,6 +19,21 @@ EXIT_USAGE = 2
 EXIT_UNVERIFIED = 3  # generate: nothing failed, but no check passed (fail closed)
 
 err_console = Console(stderr=True)
+out_console = Console()
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def name_flags(message: str, **given: object) -> str:
+    """``message`` with each setting's variable (``FACTFORGE_MODEL``) replaced by the flag the
+    user gave for it (``--model``), so the error names what the user typed."""
+    for name, value in given.items():
+        if value is not None:
+            message = message.replace(f"FACTFORGE_{name.upper()}", f"--{name.replace('_', '-')}")
+    return message
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -32,9 +47,14 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
+        given = {k for k, v in overrides.items() if v is not None}
+
+        def where(loc: tuple[object, ...]) -> str:
+            if loc and loc[0] in given:  # the user's flag, not the setting behind it
+                return "--" + str(loc[0]).replace("_", "-")
+            return ".".join(str(p) for p in loc) or "settings"
+
+        problems = "; ".join(f"{where(tuple(e['loc']))}: {e['msg']}" for e in exc.errors())
         fail(f"invalid configuration: {problems}")
 
 

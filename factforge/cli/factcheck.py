@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from factforge.text import text_problem
 from knowledge import KnowledgeError
 from plugins.factcheck import FactCheckError, FactCheckReport
 from plugins.factcheck.documents import ContextDocument
@@ -120,6 +121,9 @@ def factcheck(
         body = text or ""
     if not body.strip():
         raise typer.BadParameter("the text is empty")
+    if (problem := text_problem(body)) is not None:
+        raise typer.BadParameter(f"the text {problem}",
+                                 param_hint="--file" if file is not None else "TEXT")
     if ctx.obj is None or not hasattr(ctx.obj, "fact_checker"):
         typer.echo("error: fact-check services are not configured", err=True)
         raise typer.Exit(2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Annotated, Any
 
@@ -21,6 +22,9 @@ from factforge.cli._common import (
     err_console,
     fail,
     load_settings,
+    name_flags,
+    out_console,
+    plural,
     print_json,
 )
 from factforge.errors import FactForgeError
@@ -33,11 +37,13 @@ _STATUS_STYLE = {"pass": "green", "fail": "red", "error": "red", "warn": "yellow
 
 
 class _Progress:
-    """Collects node events and renders them as a live table on stderr."""
+    """Collects node events: a live table on a terminal's stderr, else one line per event
+    (a pipe or a log gets whole lines, and an error after them starts on its own line)."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, str]] = []
         self.live: Live | None = None
+        self.lines = not err_console.is_terminal
 
     def __call__(self, event: dict[str, Any]) -> None:
         if event["type"] != "node":
@@ -53,7 +59,9 @@ class _Progress:
         else:
             detail = ", ".join(f"{k}={v}" for k, v in data.items())
         self.rows.append((node, detail))
-        if self.live is not None:
+        if self.lines:
+            err_console.print(f"{node}: {detail}", highlight=False, soft_wrap=True, markup=False)
+        elif self.live is not None:
             self.live.update(self.render())
 
     def render(self) -> Table:
@@ -66,6 +74,7 @@ class _Progress:
 
 
 def _report(result: dict[str, Any]) -> Group:
+    """Everything but the code (which goes to stdout): router weights, verdicts, summary."""
     experts = Table(title="Router weights", header_style="bold")
     experts.add_column("expert")
     experts.add_column("role")
@@ -80,16 +89,35 @@ def _report(result: dict[str, Any]) -> Group:
     for v in result["verdicts"]:
         style = _STATUS_STYLE.get(v["status"], "")
         verdicts.add_row(v["plugin"], f"[{style}]{v['status']}[/]", v["message"])
-    code = Syntax(result["code"] or "# (no code)", result["language"], line_numbers=True)
     colour = {"verified": "green", "unverified": "yellow"}.get(result["status"], "red")
     return Group(
         experts,
-        Panel(code, title="Code"),
         verdicts,
-        f"[bold {colour}]{result['status'].upper()}[/] after {result['rounds']} round(s), "
-        f"{result['usage']['calls']} model call(s), {result['timings'].get('total', 0):.1f} s",
+        f"[bold {colour}]{result['status'].upper()}[/] after "
+        f"{plural(result['rounds'], 'round')}, "
+        f"{plural(result['usage']['calls'], 'model call')}, "
+        f"{result['timings'].get('total', 0):.1f} s",
         escape(result.get("reason", "")),
     )
+
+
+def emit_result(result: dict[str, Any], *, json_output: bool) -> None:
+    """The result on stdout (the JSON, or the code alone, so ``> solution.py`` writes it); the
+    report on stderr."""
+    if json_output:
+        print_json(result)
+        return
+    err_console.print(_report(result))
+    code = result.get("code") or ""
+    if not code:
+        err_console.print("(no code)")
+        return
+    if out_console.is_terminal:
+        out_console.print(Panel(Syntax(code, result["language"], line_numbers=True),
+                                title="Code"))
+    else:
+        sys.stdout.write(code if code.endswith("\n") else code + "\n")
+        sys.stdout.flush()
 
 
 def generate(
@@ -133,20 +161,23 @@ def generate(
             result = runner.run(request, deps, job_id=job_id or uuid.uuid4().hex)
         else:
             err_console.print(f"[bold]model[/] {settings.model} ({settings.backend} backend)")
-            with Live(progress.render(), console=err_console, refresh_per_second=8) as live:
-                progress.live = live
+            if progress.lines:
                 result = runner.run(
                     request, deps, job_id=job_id or uuid.uuid4().hex, on_event=progress
                 )
+            else:
+                with Live(progress.render(), console=err_console, refresh_per_second=8,
+                          transient=False) as live:
+                    progress.live = live
+                    result = runner.run(
+                        request, deps, job_id=job_id or uuid.uuid4().hex, on_event=progress
+                    )
     except (AgentsError, FactForgeError, KnowledgeError, PluginsError) as exc:
-        fail(str(exc))
+        fail(name_flags(str(exc), model=model, backend=backend))
     finally:
         services.close()
         if checkpointer is not None:
             checkpointer.conn.close()
-    if json_output:
-        print_json(result)
-    else:
-        err_console.print(_report(result))
+    emit_result(result, json_output=json_output)
     exit_codes = {"verified": EXIT_OK, "unverified": EXIT_UNVERIFIED}
     raise typer.Exit(exit_codes.get(result["status"], EXIT_FAILED))

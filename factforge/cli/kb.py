@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from factforge.cli._common import (
     EXIT_FAILED,
@@ -16,8 +15,11 @@ from factforge.cli._common import (
     err_console,
     fail,
     load_settings,
+    plural,
     print_json,
 )
+
+from factforge.text import text_problem
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
@@ -125,7 +127,7 @@ def ingest(
         )
         return
     Console(highlight=False).print(
-        f"{report.documents} documents, {report.chunks} chunks into "
+        f"{plural(report.documents, 'document')}, {plural(report.chunks, 'chunk')} into "
         f"[bold]{escape(report.collection)}[/]: added {report.added}, "
         f"skipped {report.skipped} (already stored)"
     )
@@ -141,6 +143,8 @@ def query(
     """Hybrid (dense + BM25) search; prints the best chunks."""
     if not text.strip():
         fail("the query is empty")
+    if (problem := text_problem(text)) is not None:
+        fail(f"TEXT {problem}")
     kb = _open_kb()
     hits = _run(lambda: kb.search(text, top_k=top_k, collection=collection))
     if as_json:
@@ -179,7 +183,7 @@ def stats(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Chunk counts per collection (and per source with --collection)."""
+    """Chunk counts per collection and per source."""
     kb = _open_kb()
     names = [collection] if collection else _run(kb.list_collections)
     all_stats = [_run(lambda n=name: kb.stats(n)) for name in names]
@@ -192,15 +196,11 @@ def stats(
         err_console.print("no collections yet: add documents with `factforge kb ingest PATH`")
         return
     console = Console(highlight=False, soft_wrap=True)
-    if collection:  # sources are long paths: plain lines, never truncated
-        console.print(f"[bold]{escape(collection)}[/]: {all_stats[0].count} chunks")
-        for source, count in all_stats[0].sources.items():
+    for s in all_stats:  # sources are long paths: plain lines, never truncated
+        console.print(f"[bold]{escape(s.name)}[/]: {plural(s.count, 'chunk')} from "
+                      f"{plural(len(s.sources), 'source')}")
+        for source, count in s.sources.items():
             console.print(f"{count:>7}  {escape(source)}")
-        return
-    table = Table("collection", "chunks", "sources")
-    for s in all_stats:
-        table.add_row(escape(s.name), str(s.count), str(len(s.sources)))
-    console.print(table)
 
 
 @app.command()
@@ -224,4 +224,4 @@ def delete(
             f"nothing to delete: no chunks from {escape(source)} in {escape(collection)}"
         )
         return
-    Console(highlight=False).print(f"deleted {deleted} chunks of {escape(source)}")
+    Console(highlight=False).print(f"deleted {plural(deleted, 'chunk')} of {escape(source)}")

@@ -72,8 +72,9 @@ class FactCheckVerifier:
                 )
             )
         counts = report.counts
+        claims = len(report.claims)
         message = (
-            f"{len(report.claims)} claims: {counts.get('SUPPORTED', 0)} supported, "
+            f"{claims} claim{'' if claims == 1 else 's'}: {counts.get('SUPPORTED', 0)} supported, "
             f"{counts.get('REFUTED', 0)} refuted, "
             f"{counts.get('NOT_ENOUGH_INFO', 0)} not enough info"
         )

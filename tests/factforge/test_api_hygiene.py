@@ -148,8 +148,9 @@ def test_405_carries_allow(client):
     assert response.headers["allow"] == "POST"
     patch = client.patch("/v1/jobs/abc")  # two routes serve this path: GET and DELETE
     assert patch.status_code == 405
-    assert set(patch.headers["allow"].split(", ")) == {"GET", "HEAD", "DELETE"}
-    assert "allowed: DELETE, GET, HEAD" in patch.json()["error"]["message"]
+    assert set(patch.headers["allow"].split(", ")) == {"GET", "DELETE"}
+    assert "allowed: DELETE, GET" in patch.json()["error"]["message"]
+    assert client.head("/v1/experts").status_code == 405  # so Allow lists no HEAD
 
 
 @pytest.mark.slow
@@ -175,3 +176,23 @@ def test_prompt_over_the_context_is_422_naming_the_limit(tmp_path, tiny_model_di
         assert record["status"] == "failed"
         assert record["error"]["code"] == "prompt_too_long"
         assert "2048 tokens" in record["error"]["message"]
+
+
+def test_body_that_is_not_utf8_is_422(client):
+    """Before: 400 "There was an error parsing the body" (not declared anywhere)."""
+    raw = b'{"documents": [{"text": "caf\xe9 \xed\xa0\x80"}]}'  # Latin-1, a surrogate's bytes
+    response = client.post("/v1/knowledge/documents", content=raw, headers=JSON)
+    assert response.status_code == 422
+    assert "UTF-8" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("body", [
+    {"prompt": "sort", "seed": False},
+    {"prompt": "sort", "samples": "1"},
+    {"prompt": "sort", "max_rounds": True},
+    {"prompt": "sort", "language": "rust"},
+    {"prompt": "sort", "temperature": "0.5"},
+])
+def test_job_fields_are_not_coerced(client, body):
+    """The schema says integer; false and "1" are not integers (before: 202)."""
+    assert client.post("/v1/jobs", json=body).status_code == 422

@@ -66,6 +66,10 @@ def test_ingest_twice_then_query_stats_delete(data_dir: Path, docs: Path) -> Non
     assert stats["collection"] == "demo" and stats["count"] == 2
     code, out, _ = invoke("stats", "-c", "demo")
     assert code == 0 and "kill.txt" in out
+    code, out, _ = invoke("stats")  # every collection, and in each the chunks per source
+    assert code == 0 and "demo: 2 chunks from 2 sources" in out
+    assert "      1  " + str((docs / "sub" / "kill.txt").resolve()) in out
+    assert "tower.md" in out
 
     code, out, _ = invoke("delete", "--source", str(docs / "tower.md"), "-c", "demo", "--json")
     assert code == 0

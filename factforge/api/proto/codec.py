@@ -1,7 +1,8 @@
 """JSON dicts of the API -> Protobuf messages, and content negotiation.
 
 JSON is always available; a client that sends ``Accept: application/x-protobuf`` gets the
-message from ``factforge.proto`` instead (same field names).
+message from ``factforge.proto`` instead (same field names). Every /v1 route but the event
+stream answers Protobuf; errors are always JSON.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from factforge.api.proto import factforge_pb2 as pb
 
 PROTOBUF = "application/x-protobuf"
 
-__all__ = ["PROTOBUF", "accepted_message", "generate_message", "job_message", "respond",
-           "wants_protobuf"]
+__all__ = ["PROTOBUF", "accepted_message", "experts_message", "factcheck_message",
+           "generate_message", "ingest_message", "job_message", "plugins_message", "respond",
+           "search_message", "wants_protobuf"]
 
 
 def wants_protobuf(request: Request) -> bool:
@@ -25,7 +27,7 @@ def wants_protobuf(request: Request) -> bool:
     return any(part.split(";")[0].strip() == PROTOBUF for part in accept.split(","))
 
 
-def respond(request: Request, payload: dict[str, Any], to_message: Any,
+def respond(request: Request, payload: Any, to_message: Any,
             status_code: int = 200) -> Response:
     """JSON, or ``to_message(payload)`` serialised when the client accepts Protobuf."""
     if wants_protobuf(request):
@@ -90,4 +92,62 @@ def job_message(payload: dict[str, Any]) -> pb.Job:
     if payload.get("error"):
         message.error.CopyFrom(pb.Error(code=payload["error"].get("code", ""),
                                         message=payload["error"].get("message", "")))
+    return message
+
+
+def experts_message(payload: list[dict[str, Any]]) -> pb.ExpertList:
+    return pb.ExpertList(experts=[
+        pb.ExpertInfo(name=e["name"], role=e["role"], description=e["description"],
+                      examples=e["examples"], source=e["source"]) for e in payload])
+
+
+def plugins_message(payload: dict[str, Any]) -> pb.PluginRegistry:
+    message = pb.PluginRegistry()
+    for p in payload.get("plugins", []):
+        info = pb.PluginInfo(name=p["name"], version=p.get("version") or "",
+                             source=p.get("source") or "", status=p.get("status") or "",
+                             hooks=p.get("hooks", []), provides=p.get("provides", []))
+        if p.get("error") is not None:
+            info.error = str(p["error"])
+        message.plugins.append(info)
+    message.verifiers.extend(
+        pb.VerifierInfo(name=v["name"], plugin=v.get("plugin") or "",
+                        description=v.get("description") or "", order=int(v.get("order") or 0))
+        for v in payload.get("verifiers", []))
+    message.experts.extend(
+        pb.PluginExpertInfo(name=e["name"], plugin=e.get("plugin") or "",
+                            role=e.get("role") or "", description=e.get("description") or "")
+        for e in payload.get("experts", []))
+    message.judges.extend(
+        pb.JudgeInfo(name=j["name"], plugin=j.get("plugin") or "",
+                     description=j.get("description") or "")
+        for j in payload.get("judges", []))
+    return message
+
+
+def ingest_message(payload: dict[str, Any]) -> pb.IngestReport:
+    return pb.IngestReport(**{k: payload[k] for k in
+                              ("collection", "documents", "chunks", "added", "skipped")})
+
+
+def search_message(payload: dict[str, Any]) -> pb.SearchResponse:
+    message = pb.SearchResponse(query=payload["query"], collection=payload["collection"])
+    for h in payload["hits"]:
+        hit = message.hits.add(id=h["id"], source=h["source"], text=h["text"],
+                               score=float(h["score"]))
+        hit.metadata.update(h.get("metadata") or {})
+    return message
+
+
+def factcheck_message(payload: dict[str, Any]) -> pb.FactCheckReport:
+    message = pb.FactCheckReport(judge=payload.get("judge", ""),
+                                 counts={k: int(v) for k, v in payload.get("counts", {}).items()})
+    if payload.get("score") is not None:
+        message.score = float(payload["score"])
+    for c in payload.get("claims", []):
+        message.claims.add(
+            text=c["text"], verdict=c["verdict"], confidence=float(c["confidence"]),
+            evidence=[pb.Evidence(id=e["id"], source=e["source"], text=e["text"],
+                                  score=float(e["score"]), span=e.get("span") or [])
+                      for e in c.get("evidence", [])])
     return message

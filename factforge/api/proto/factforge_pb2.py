@@ -23,9 +23,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0ffactforge.proto\x12\x0cfactforge.v1"-\n\x0bJobAccepted\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t"G\n\x06Expert\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x0e\n\x06weight\x18\x03 \x01(\x01\x12\x11\n\tactivated\x18\x04 \x01(\x08"L\n\x07Finding\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x10\n\x08location\x18\x03 \x01(\t\x12\x10\n\x08evidence\x18\x04 \x01(\t"\x81\x01\n\x07Verdict\x12\x0e\n\x06plugin\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x12\n\x05score\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\'\n\x08findings\x18\x05 \x03(\x0b2\x15.factforge.v1.FindingB\x08\n\x06_score"H\n\x05Usage\x12\r\n\x05calls\x18\x01 \x01(\x03\x12\x15\n\rprompt_tokens\x18\x02 \x01(\x03\x12\x19\n\x11completion_tokens\x18\x03 \x01(\x03"\'\n\nCandidates\x12\t\n\x01n\x18\x01 \x01(\x05\x12\x0e\n\x06chosen\x18\x02 \x01(\x05"\x88\x03\n\tJobResult\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x0c\n\x04code\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x13\n\x0bexplanation\x18\x04 \x01(\t\x12%\n\x07experts\x18\x05 \x03(\x0b2\x14.factforge.v1.Expert\x12\'\n\x08verdicts\x18\x06 \x03(\x0b2\x15.factforge.v1.Verdict\x12,\n\ncandidates\x18\x07 \x01(\x0b2\x18.factforge.v1.Candidates\x12\x0e\n\x06rounds\x18\x08 \x01(\x05\x12"\n\x05usage\x18\t \x01(\x0b2\x13.factforge.v1.Usage\x125\n\x07timings\x18\n \x03(\x0b2$.factforge.v1.JobResult.TimingsEntry\x12\r\n\x05tests\x18\x0b \x01(\t\x12\x0e\n\x06reason\x18\x0c \x01(\t\x1a.\n\x0cTimingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x028\x01"&\n\x05Error\x12\x0c\n\x04code\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t"(\n\x08Progress\x12\x0e\n\x06events\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t"\xe3\x01\n\x03Job\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x12\n\ncreated_at\x18\x03 \x01(\x01\x12\x12\n\nupdated_at\x18\x04 \x01(\x01\x12(\n\x08progress\x18\x05 \x01(\x0b2\x16.factforge.v1.Progress\x12,\n\x06result\x18\x06 \x01(\x0b2\x17.factforge.v1.JobResultH\x00\x88\x01\x01\x12\'\n\x05error\x18\x07 \x01(\x0b2\x13.factforge.v1.ErrorH\x01\x88\x01\x01B\t\n\x07_resultB\x08\n\x06_error""\n\x10GenerateResponse\x12\x0e\n\x06output\x18\x01 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0f\x66\x61\x63tforge.proto\x12\x0c\x66\x61\x63tforge.v1\x1a\x1cgoogle/protobuf/struct.proto\"-\n\x0bJobAccepted\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\"G\n\x06\x45xpert\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x0e\n\x06weight\x18\x03 \x01(\x01\x12\x11\n\tactivated\x18\x04 \x01(\x08\"L\n\x07\x46inding\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x10\n\x08location\x18\x03 \x01(\t\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\"\x81\x01\n\x07Verdict\x12\x0e\n\x06plugin\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x12\n\x05score\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\'\n\x08\x66indings\x18\x05 \x03(\x0b\x32\x15.factforge.v1.FindingB\x08\n\x06_score\"H\n\x05Usage\x12\r\n\x05\x63\x61lls\x18\x01 \x01(\x03\x12\x15\n\rprompt_tokens\x18\x02 \x01(\x03\x12\x19\n\x11\x63ompletion_tokens\x18\x03 \x01(\x03\"\'\n\nCandidates\x12\t\n\x01n\x18\x01 \x01(\x05\x12\x0e\n\x06\x63hosen\x18\x02 \x01(\x05\"\x88\x03\n\tJobResult\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x04 \x01(\t\x12%\n\x07\x65xperts\x18\x05 \x03(\x0b\x32\x14.factforge.v1.Expert\x12\'\n\x08verdicts\x18\x06 \x03(\x0b\x32\x15.factforge.v1.Verdict\x12,\n\ncandidates\x18\x07 \x01(\x0b\x32\x18.factforge.v1.Candidates\x12\x0e\n\x06rounds\x18\x08 \x01(\x05\x12\"\n\x05usage\x18\t \x01(\x0b\x32\x13.factforge.v1.Usage\x12\x35\n\x07timings\x18\n \x03(\x0b\x32$.factforge.v1.JobResult.TimingsEntry\x12\r\n\x05tests\x18\x0b \x01(\t\x12\x0e\n\x06reason\x18\x0c \x01(\t\x1a.\n\x0cTimingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"&\n\x05\x45rror\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"(\n\x08Progress\x12\x0e\n\x06\x65vents\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\"\xe3\x01\n\x03Job\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x12\n\ncreated_at\x18\x03 \x01(\x01\x12\x12\n\nupdated_at\x18\x04 \x01(\x01\x12(\n\x08progress\x18\x05 \x01(\x0b\x32\x16.factforge.v1.Progress\x12,\n\x06result\x18\x06 \x01(\x0b\x32\x17.factforge.v1.JobResultH\x00\x88\x01\x01\x12\'\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x13.factforge.v1.ErrorH\x01\x88\x01\x01\x42\t\n\x07_resultB\x08\n\x06_error\"\"\n\x10GenerateResponse\x12\x0e\n\x06output\x18\x01 \x01(\t\"_\n\nExpertInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x10\n\x08\x65xamples\x18\x04 \x03(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\"7\n\nExpertList\x12)\n\x07\x65xperts\x18\x01 \x03(\x0b\x32\x18.factforge.v1.ExpertInfo\"\x8a\x01\n\nPluginInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\r\n\x05hooks\x18\x05 \x03(\t\x12\x10\n\x08provides\x18\x06 \x03(\t\x12\x12\n\x05\x65rror\x18\x07 \x01(\tH\x00\x88\x01\x01\x42\x08\n\x06_error\"P\n\x0cVerifierInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06plugin\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05order\x18\x04 \x01(\x05\"S\n\x10PluginExpertInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06plugin\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\">\n\tJudgeInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06plugin\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\xc4\x01\n\x0ePluginRegistry\x12)\n\x07plugins\x18\x01 \x03(\x0b\x32\x18.factforge.v1.PluginInfo\x12-\n\tverifiers\x18\x02 \x03(\x0b\x32\x1a.factforge.v1.VerifierInfo\x12/\n\x07\x65xperts\x18\x03 \x03(\x0b\x32\x1e.factforge.v1.PluginExpertInfo\x12\'\n\x06judges\x18\x04 \x03(\x0b\x32\x17.factforge.v1.JudgeInfo\"e\n\x0cIngestReport\x12\x12\n\ncollection\x18\x01 \x01(\t\x12\x11\n\tdocuments\x18\x02 \x01(\x03\x12\x0e\n\x06\x63hunks\x18\x03 \x01(\x03\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x04 \x01(\x03\x12\x0f\n\x07skipped\x18\x05 \x01(\x03\"o\n\tSearchHit\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\x01\x12)\n\x08metadata\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\"Z\n\x0eSearchResponse\x12\r\n\x05query\x18\x01 \x01(\t\x12\x12\n\ncollection\x18\x02 \x01(\t\x12%\n\x04hits\x18\x03 \x03(\x0b\x32\x17.factforge.v1.SearchHit\"Q\n\x08\x45vidence\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\x01\x12\x0c\n\x04span\x18\x05 \x03(\x03\"i\n\nClaimCheck\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07verdict\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\x12(\n\x08\x65vidence\x18\x04 \x03(\x0b\x32\x16.factforge.v1.Evidence\"\xd2\x01\n\x0f\x46\x61\x63tCheckReport\x12\x12\n\x05score\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\r\n\x05judge\x18\x02 \x01(\t\x12\x39\n\x06\x63ounts\x18\x03 \x03(\x0b\x32).factforge.v1.FactCheckReport.CountsEntry\x12(\n\x06\x63laims\x18\x04 \x03(\x0b\x32\x18.factforge.v1.ClaimCheck\x1a-\n\x0b\x43ountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x42\x08\n\x06_scoreb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,28 +35,58 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_JOBRESULT_TIMINGSENTRY']._loaded_options = None
   _globals['_JOBRESULT_TIMINGSENTRY']._serialized_options = b'8\001'
-  _globals['_JOBACCEPTED']._serialized_start=33
-  _globals['_JOBACCEPTED']._serialized_end=78
-  _globals['_EXPERT']._serialized_start=80
-  _globals['_EXPERT']._serialized_end=151
-  _globals['_FINDING']._serialized_start=153
-  _globals['_FINDING']._serialized_end=229
-  _globals['_VERDICT']._serialized_start=232
-  _globals['_VERDICT']._serialized_end=361
-  _globals['_USAGE']._serialized_start=363
-  _globals['_USAGE']._serialized_end=435
-  _globals['_CANDIDATES']._serialized_start=437
-  _globals['_CANDIDATES']._serialized_end=476
-  _globals['_JOBRESULT']._serialized_start=479
-  _globals['_JOBRESULT']._serialized_end=871
-  _globals['_JOBRESULT_TIMINGSENTRY']._serialized_start=825
-  _globals['_JOBRESULT_TIMINGSENTRY']._serialized_end=871
-  _globals['_ERROR']._serialized_start=873
-  _globals['_ERROR']._serialized_end=911
-  _globals['_PROGRESS']._serialized_start=913
-  _globals['_PROGRESS']._serialized_end=953
-  _globals['_JOB']._serialized_start=956
-  _globals['_JOB']._serialized_end=1183
-  _globals['_GENERATERESPONSE']._serialized_start=1185
-  _globals['_GENERATERESPONSE']._serialized_end=1219
+  _globals['_FACTCHECKREPORT_COUNTSENTRY']._loaded_options = None
+  _globals['_FACTCHECKREPORT_COUNTSENTRY']._serialized_options = b'8\001'
+  _globals['_JOBACCEPTED']._serialized_start=63
+  _globals['_JOBACCEPTED']._serialized_end=108
+  _globals['_EXPERT']._serialized_start=110
+  _globals['_EXPERT']._serialized_end=181
+  _globals['_FINDING']._serialized_start=183
+  _globals['_FINDING']._serialized_end=259
+  _globals['_VERDICT']._serialized_start=262
+  _globals['_VERDICT']._serialized_end=391
+  _globals['_USAGE']._serialized_start=393
+  _globals['_USAGE']._serialized_end=465
+  _globals['_CANDIDATES']._serialized_start=467
+  _globals['_CANDIDATES']._serialized_end=506
+  _globals['_JOBRESULT']._serialized_start=509
+  _globals['_JOBRESULT']._serialized_end=901
+  _globals['_JOBRESULT_TIMINGSENTRY']._serialized_start=855
+  _globals['_JOBRESULT_TIMINGSENTRY']._serialized_end=901
+  _globals['_ERROR']._serialized_start=903
+  _globals['_ERROR']._serialized_end=941
+  _globals['_PROGRESS']._serialized_start=943
+  _globals['_PROGRESS']._serialized_end=983
+  _globals['_JOB']._serialized_start=986
+  _globals['_JOB']._serialized_end=1213
+  _globals['_GENERATERESPONSE']._serialized_start=1215
+  _globals['_GENERATERESPONSE']._serialized_end=1249
+  _globals['_EXPERTINFO']._serialized_start=1251
+  _globals['_EXPERTINFO']._serialized_end=1346
+  _globals['_EXPERTLIST']._serialized_start=1348
+  _globals['_EXPERTLIST']._serialized_end=1403
+  _globals['_PLUGININFO']._serialized_start=1406
+  _globals['_PLUGININFO']._serialized_end=1544
+  _globals['_VERIFIERINFO']._serialized_start=1546
+  _globals['_VERIFIERINFO']._serialized_end=1626
+  _globals['_PLUGINEXPERTINFO']._serialized_start=1628
+  _globals['_PLUGINEXPERTINFO']._serialized_end=1711
+  _globals['_JUDGEINFO']._serialized_start=1713
+  _globals['_JUDGEINFO']._serialized_end=1775
+  _globals['_PLUGINREGISTRY']._serialized_start=1778
+  _globals['_PLUGINREGISTRY']._serialized_end=1974
+  _globals['_INGESTREPORT']._serialized_start=1976
+  _globals['_INGESTREPORT']._serialized_end=2077
+  _globals['_SEARCHHIT']._serialized_start=2079
+  _globals['_SEARCHHIT']._serialized_end=2190
+  _globals['_SEARCHRESPONSE']._serialized_start=2192
+  _globals['_SEARCHRESPONSE']._serialized_end=2282
+  _globals['_EVIDENCE']._serialized_start=2284
+  _globals['_EVIDENCE']._serialized_end=2365
+  _globals['_CLAIMCHECK']._serialized_start=2367
+  _globals['_CLAIMCHECK']._serialized_end=2472
+  _globals['_FACTCHECKREPORT']._serialized_start=2475
+  _globals['_FACTCHECKREPORT']._serialized_end=2685
+  _globals['_FACTCHECKREPORT_COUNTSENTRY']._serialized_start=2630
+  _globals['_FACTCHECKREPORT_COUNTSENTRY']._serialized_end=2675
 # @@protoc_insertion_point(module_scope)

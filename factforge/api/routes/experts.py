@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
+
+from factforge.api.openapi import responses
+from factforge.api.proto.codec import experts_message, respond
 
 router = APIRouter(tags=["experts"])
 
@@ -16,15 +19,17 @@ class ExpertOut(BaseModel):
     source: str
 
 
-@router.get("/experts", response_model=list[ExpertOut])
-def list_experts(request: Request) -> list[ExpertOut]:
+@router.get("/experts", response_model=list[ExpertOut],
+            responses=responses(401, protobuf="ExpertList"))
+def list_experts(request: Request) -> Response:
     """Every loaded expert (built-in, user directory, plugins) with its routing examples."""
     from factforge.wiring import build_experts, plugin_experts
 
     services = request.app.state.services
     experts = build_experts(services.settings, plugin_experts(services.plugin_registry()))
-    return [
+    payload = [
         ExpertOut(name=e.name, role=e.role, description=e.description,
-                  examples=list(e.examples), source=e.source)
+                  examples=list(e.examples), source=e.source).model_dump()
         for e in experts.values()
     ]
+    return respond(request, payload, experts_message)

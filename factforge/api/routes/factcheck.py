@@ -3,14 +3,16 @@ against documents sent with the request (searched in memory, nothing stored)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from factforge.api.openapi import responses
+from factforge.api.proto.codec import factcheck_message, respond
 from factforge.api.routes.knowledge import CollectionName
 from factforge.errors import ApiError
-from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr
+from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr, json_int
 from plugins.factcheck import FactCheckError
 from plugins.factcheck.checker import FactCheckLimits
 from plugins.factcheck.documents import ContextDocument
@@ -47,6 +49,7 @@ class FactCheckRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         # "text or claims", as JSON Schema: exactly one of a non-blank text and a claims list
         # with at least one non-blank claim (the other absent, null, blank or empty).
         json_schema_extra={"oneOf": [
@@ -74,8 +77,8 @@ class FactCheckRequest(BaseModel):
         None,
         description="Check against these documents instead of a collection; nothing is stored.",
     )
-    top_k: int | None = Field(
-        None, ge=1, le=FactCheckLimits().max_top_k,
+    top_k: json_int(1, FactCheckLimits().max_top_k) | None = Field(
+        None,
         description="Evidence passages per claim (default FACTFORGE_FACTCHECK_TOP_K).",
     )
     judge: CleanStr | None = Field(
@@ -83,6 +86,27 @@ class FactCheckRequest(BaseModel):
         description="reader, builtin, cross, nli, llm or a plugin's judge "
         "(default FACTFORGE_FACTCHECK_JUDGE).",
     )
+
+
+class EvidenceOut(BaseModel):
+    id: str
+    source: str
+    text: str
+    score: float
+
+
+class ClaimOut(BaseModel):
+    text: str
+    verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+    confidence: float = Field(ge=0, le=1)
+    evidence: list[EvidenceOut]
+
+
+class FactCheckOut(BaseModel):
+    score: float | None = Field(description="Factuality 0..1; null without claims.")
+    judge: str
+    counts: dict[str, int]
+    claims: list[ClaimOut]
 
 
 def _status(exc: FactCheckError) -> int:
@@ -97,8 +121,9 @@ def _status(exc: FactCheckError) -> int:
     return 503
 
 
-@router.post("/factcheck")
-def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
+@router.post("/factcheck", response_model=FactCheckOut,
+             responses=responses(401, 404, 413, 422, 503, protobuf="FactCheckReport"))
+def factcheck(body: FactCheckRequest, request: Request) -> Response:
     """Per-claim verdicts (SUPPORTED / REFUTED / NOT_ENOUGH_INFO) with evidence."""
     has_text = body.text is not None and body.text.strip() != ""
     has_claims = bool(body.claims) and any(c.strip() for c in body.claims or [])
@@ -129,4 +154,4 @@ def factcheck(body: FactCheckRequest, request: Request) -> dict[str, Any]:
             )
     except FactCheckError as exc:
         raise ApiError(_status(exc), exc.code, str(exc)) from exc
-    return report.to_dict()
+    return respond(request, report.to_dict(), factcheck_message)

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.errors import AgentsError, PromptTooLongError
 from agents.llm.base import ChatMessage, GenerationRequest
+from factforge.api.openapi import responses
 from factforge.api.proto.codec import generate_message, respond
 from factforge.errors import ApiError
-from factforge.text import NO_NUL_PATTERN, CleanStr
+from factforge.text import NO_NUL_PATTERN, CleanStr, JsonInt
 
 __all__ = ["GenerateBody", "router"]
 
@@ -21,17 +22,22 @@ router = APIRouter()
 
 
 class GenerateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no "1" for 1, no false for 0
 
     model: CleanStr | None = Field(None, json_schema_extra={"pattern": NO_NUL_PATTERN},
                                    description="Must name the served model when given.")
     prompt: CleanStr = Field(min_length=1, max_length=100_000,
                              json_schema_extra={"pattern": NO_NUL_PATTERN},
                              description="The prompt: no NUL, valid Unicode.")
-    max_tokens: int = Field(256, ge=1, le=32768, description="Largest completion, in tokens.")
+    max_tokens: JsonInt = Field(256, ge=1, le=32768, description="Largest completion, in tokens.")
 
 
-@router.post("/generate", summary="One completion (seed-compatible)")
+class GenerateOut(BaseModel):
+    output: str
+
+
+@router.post("/generate", summary="One completion (seed-compatible)", response_model=GenerateOut,
+             responses=responses(401, 413, 422, 503, protobuf="GenerateResponse"))
 def generate(body: GenerateBody, request: Request) -> Response:
     services = request.app.state.services
     served = services.settings.model

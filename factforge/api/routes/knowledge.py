@@ -6,11 +6,13 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from factforge.api.openapi import responses
+from factforge.api.proto.codec import ingest_message, respond, search_message
 from factforge.errors import ApiError
-from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr
+from factforge.text import NONBLANK_PATTERN, CleanStr
 from knowledge import (
     CollectionNotFound,
     Document,
@@ -51,19 +53,29 @@ CollectionName = Annotated[
 """A knowledge-base collection name (422 naming the rules when it breaks them)."""
 
 
+def _Bounded(low: int, high: int) -> Any:  # noqa: N802 - a type
+    """Valid text of ``low..high`` characters. The schema says it with one pattern (NUL and
+    length together): schemathesis cannot combine a pattern with maxLength."""
+
+    def check(value: str) -> str:
+        if not low <= len(value) <= high:
+            raise ValueError(f"must have {low}..{high} characters, got {len(value)}")
+        return value
+
+    return Annotated[CleanStr, AfterValidator(check),
+                     Field(json_schema_extra={"pattern": f"^[^\\x00]{{{low},{high}}}$"})]
+
+
 class DocumentIn(BaseModel):
     """One document to add. Without ``source`` it is ``api:<id>`` or ``api:<text hash>``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no "1" for 1, no false for 0
 
     text: CleanStr = Field(min_length=1, json_schema_extra={"pattern": NONBLANK_PATTERN},
                            description="The document text (chunked server-side); not blank.")
-    source: CleanStr | None = Field(None, min_length=1, max_length=2048,
-                                    json_schema_extra={"pattern": NO_NUL_PATTERN})
-    title: CleanStr | None = Field(None, max_length=512,
-                                   json_schema_extra={"pattern": NO_NUL_PATTERN})
-    id: CleanStr | None = Field(None, min_length=1, max_length=512,
-                                json_schema_extra={"pattern": NO_NUL_PATTERN})
+    source: _Bounded(1, 2048) | None = None
+    title: _Bounded(0, 512) | None = None
+    id: _Bounded(1, 512) | None = None
 
     @field_validator("text")
     @classmethod
@@ -83,7 +95,7 @@ class DocumentIn(BaseModel):
 
 
 class DocumentsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no "1" for 1, no false for 0
 
     collection: CollectionName | None = Field(
         None, description="Collection (default: the configured one).")
@@ -126,24 +138,27 @@ def _api_error(exc: KnowledgeError) -> ApiError:
     return ApiError(500, exc.code, str(exc))
 
 
-@router.post("/knowledge/documents", response_model=IngestOut)
-def add_documents(body: DocumentsIn, request: Request) -> IngestOut:
+@router.post("/knowledge/documents", response_model=IngestOut,
+             responses=responses(401, 413, 422, 503, protobuf="IngestReport"))
+def add_documents(body: DocumentsIn, request: Request) -> Response:
     """Chunk, embed and store documents; chunks already stored are skipped."""
     kb = _knowledge_base(request)
     try:
         report = kb.ingest([d.to_document() for d in body.documents], collection=body.collection)
     except KnowledgeError as exc:
         raise _api_error(exc) from exc
-    return IngestOut(
+    payload = IngestOut(
         collection=report.collection,
         documents=report.documents,
         chunks=report.chunks,
         added=report.added,
         skipped=report.skipped,
-    )
+    ).model_dump()
+    return respond(request, payload, ingest_message)
 
 
-@router.get("/knowledge/search", response_model=SearchOut)
+@router.get("/knowledge/search", response_model=SearchOut,
+            responses=responses(401, 404, 422, 503, protobuf="SearchResponse"))
 def search(
     request: Request,
     q: Annotated[CleanStr, Query(min_length=1, max_length=4096,
@@ -152,7 +167,7 @@ def search(
     collection: Annotated[CollectionName | None,
                           Query(description="Default: the configured one.")] = None,
     top_k: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> SearchOut:
+) -> Response:
     """Hybrid (dense + BM25, RRF-fused) search over one collection."""
     if not q.strip():
         raise ApiError(422, "invalid_query", "q must not be blank")
@@ -162,11 +177,12 @@ def search(
         hits = kb.search(q, top_k=top_k, collection=name)
     except KnowledgeError as exc:
         raise _api_error(exc) from exc
-    return SearchOut(
+    payload = SearchOut(
         query=q,
         collection=name,
         hits=[
             HitOut(id=h.id, source=h.source, text=h.text, score=h.score, metadata=h.metadata)
             for h in hits
         ],
-    )
+    ).model_dump()
+    return respond(request, payload, search_message)
