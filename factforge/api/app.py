@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -17,6 +18,9 @@ from factforge.services import Services
 from factforge.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long the shutdown waits for the services to close while a job still runs in a node.
+STRAGGLER_CLOSE_S = 1.0
 
 # Route modules mounted under /v1; each exports ``router``.
 ROUTE_MODULES: tuple[str, ...] = (
@@ -51,11 +55,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         try:
             yield
         finally:
+            clean = True
             try:
                 if queue is not None:  # before the services its running jobs use
-                    await run_in_threadpool(queue.close)
+                    clean = await run_in_threadpool(queue.close)
             finally:
-                services.close()
+                if clean:
+                    services.close()
+                else:  # a job is still inside a node, using them (e.g. in a model call):
+                    # the process is ending, so do not wait on it for longer than this
+                    closer = threading.Thread(target=services.close, daemon=True)
+                    closer.start()
+                    await run_in_threadpool(closer.join, STRAGGLER_CLOSE_S)
 
     app = FastAPI(
         title="FactForge",
