@@ -34,8 +34,8 @@ ROUTE_MODULES: tuple[str, ...] = (
 
 
 def begin_shutdown(app: FastAPI) -> None:
-    """The process got SIGTERM: stop taking jobs and let running ones stop at their next node
-    while the server drains its connections (the lifespan's shutdown then waits for them)."""
+    """The process got SIGTERM: stop taking jobs and let running ones stop at their next step
+    boundary while the server drains its connections (the lifespan's shutdown waits for them)."""
     stop = getattr(app.state, "stop_jobs", None)
     if stop is not None:
         stop()

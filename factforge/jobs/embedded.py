@@ -4,8 +4,7 @@ events and idempotency keys in SQLite (:class:`SqliteJobStore`) next to the grap
 Stopping (:meth:`EmbeddedJobQueue.stop`, then :meth:`~EmbeddedJobQueue.close`): queued jobs
 stay queued in the database; a running job stops at its next step boundary (LangGraph's
 cooperative drain: the step's tasks finish, its checkpoint is saved) and goes back to
-``queued``. Starting on the same database takes every unfinished job up
-again, oldest first: a job that was running resumes from its checkpoint (same job id, same
+``queued``. Starting on the same database takes every unfinished job up again, oldest first: a job that was running resumes from its checkpoint (same job id, same
 LangGraph thread); one found ``running`` (the last process died without stopping) resumes
 too, up to :data:`MAX_RECOVERIES` times, then it is failed with that reason.
 """
@@ -34,7 +33,7 @@ log = logging.getLogger(__name__)
 # A job found ``running`` at start (its process died mid-job) is resumed this many times at
 # most; a job that kills the process every time it runs must not do so forever.
 MAX_RECOVERIES = 3
-# How long close() waits, by default, for running jobs to reach their next node.
+# How long close() waits, by default, for running jobs to reach their next step boundary.
 STOP_GRACE_S = 5.0
 
 
@@ -149,7 +148,7 @@ class EmbeddedJobQueue(StoreBackedQueue):
                 run=self._run_graph)
         except JobInterrupted:
             self._store.requeue(job_id)
-            log.info("job %s interrupted between nodes; it resumes at the next start", job_id)
+            log.info("job %s stopped at a step boundary; it resumes at the next start", job_id)
         except Exception as exc:
             if self._stopping:  # leave it to the next start rather than fail it for the stop
                 log.warning("job %s stopped by the shutdown (%s); it resumes at the next start",
@@ -178,7 +177,7 @@ class EmbeddedJobQueue(StoreBackedQueue):
 
     def stop(self) -> None:
         """Begin stopping, without waiting (safe from a signal handler's thread): nothing new
-        starts, running jobs stop at their next node, waiting readers are woken."""
+        starts, running jobs stop at their next step boundary, waiting readers are woken."""
         with self._wake:
             if self._stop_began is None:
                 self._stop_began = time.monotonic()
@@ -190,7 +189,7 @@ class EmbeddedJobQueue(StoreBackedQueue):
 
     def close(self, timeout_s: float = STOP_GRACE_S) -> bool:
         """Stop, wait until ``timeout_s`` after the stop began for running jobs to reach a
-        node boundary, then close the database. Returns False when a job was still inside a
+        step boundary, then close the database. Returns False when a job was still inside a
         node (it stays ``running`` in the database and resumes at the next start).
         Idempotent."""
         if self._closed:
