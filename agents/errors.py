@@ -61,3 +61,10 @@ class JobCancelled(AgentsError):
     """Raised (typically from an ``on_event`` callback) to stop a job between nodes."""
 
     code = "job_cancelled"
+
+
+class JobDrained(AgentsError):
+    """The run stopped at a step boundary because its ``RunControl`` asked it to (e.g. the
+    process is stopping). Its checkpoint is saved: running the same job id again resumes it."""
+
+    code = "job_drained"

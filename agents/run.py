@@ -8,9 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.errors import GraphDrained
+from langgraph.runtime import RunControl
 
 from agents import _pool
 from agents.graph import build_graph
+from agents.errors import JobDrained
 from agents.job import JobDeps, JobRequest
 from agents.result import build_result
 
@@ -58,11 +61,13 @@ class JobRunner:
         job_id: str,
         on_event: EventSink | None = None,
         resume: bool = True,
+        control: RunControl | None = None,
     ) -> dict[str, Any]:
         """Run (or resume, when a checkpoint of ``job_id`` exists) and return the result.
 
         ``resume=False`` says that no checkpoint of ``job_id`` can exist (a job's first
-        attempt), so the run starts without reading one.
+        attempt), so the run starts without reading one. ``control.request_drain()`` (from
+        any thread) stops the run at the next step boundary with :class:`JobDrained`.
         """
         started = time.perf_counter()
         config = {"configurable": {"thread_id": job_id, _pool.SHARED_POOL_KEY: True}}
@@ -74,24 +79,35 @@ class JobRunner:
                 expect_new(job_id)
         elif self.checkpointer is not None:
             snapshot = self.graph.get_state(config)
-            if snapshot.values and snapshot.next:
-                log.info("job %s resumes before %s", job_id, ", ".join(snapshot.next))
+            # ``next`` leaves out the tasks that saved their writes: a run stopped after every
+            # task of a step wrote, before the step's checkpoint, has none, but still ``tasks``
+            if snapshot.values and (snapshot.next or snapshot.tasks):
+                log.info("job %s resumes before %s", job_id,
+                         ", ".join(snapshot.next) or "the end of its step")
                 graph_input = None
             elif snapshot.values:
                 log.info("job %s already finished; returning its result", job_id)
                 return build_result(snapshot.values, job_id=job_id)
         sink = on_event or deps.on_event
         final: dict[str, Any] = {}
-        for mode, chunk in self.graph.stream(
-            graph_input, config, context=deps, stream_mode=["updates", "values"]
-        ):
-            if mode == "values":
-                final = chunk
-                continue
-            for node, update in chunk.items():
-                if sink is not None and isinstance(update, dict):
-                    sink({"type": "node", "node": node, "ts": time.time(),
-                          "data": summarise_update(node, update)})
+        try:
+            for mode, chunk in self.graph.stream(
+                graph_input, config, context=deps, stream_mode=["updates", "values"],
+                control=control,
+            ):
+                if mode == "values":
+                    final = chunk
+                    continue
+                if chunk.get("__metadata__", {}).get("cached"):
+                    continue  # a resumed run replays the saved writes of tasks that ran
+                for node, update in chunk.items():
+                    if sink is not None and isinstance(update, dict) \
+                            and not node.startswith("__"):
+                        sink({"type": "node", "node": node, "ts": time.time(),
+                              "data": summarise_update(node, update)})
+        except GraphDrained as exc:
+            raise JobDrained(f"job {job_id} stopped at a step boundary ({exc.reason}); "
+                             "its checkpoint is saved") from exc
         wall = time.perf_counter() - started
         result = build_result(final, job_id=job_id, wall_s=wall)
         log.info("job %s %s in %.3f s (%d model calls)", job_id, result["status"], wall,

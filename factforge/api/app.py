@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -19,6 +20,9 @@ from factforge.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# How long the shutdown waits for the services to close while a job still runs in a node.
+STRAGGLER_CLOSE_S = 1.0
+
 # Route modules mounted under /v1; each exports ``router``.
 ROUTE_MODULES: tuple[str, ...] = (
     "factforge.api.routes.experts",
@@ -31,8 +35,8 @@ ROUTE_MODULES: tuple[str, ...] = (
 
 
 def begin_shutdown(app: FastAPI) -> None:
-    """The process got SIGTERM: stop taking jobs and let running ones stop at their next node
-    while the server drains its connections (the lifespan's shutdown then waits for them)."""
+    """The process got SIGTERM: stop taking jobs and let running ones stop at their next step
+    boundary while the server drains its connections (the lifespan's shutdown waits for them)."""
     stop = getattr(app.state, "stop_jobs", None)
     if stop is not None:
         stop()
@@ -60,11 +64,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         try:
             yield
         finally:
+            clean = True
             try:
                 if queue is not None:  # before the services its running jobs use
-                    await run_in_threadpool(queue.close)
+                    clean = await run_in_threadpool(queue.close)
             finally:
-                services.close()
+                if clean:
+                    services.close()
+                else:  # a job is still inside a node, using them (e.g. in a model call):
+                    # the process is ending, so do not wait on it for longer than this
+                    closer = threading.Thread(target=services.close, daemon=True)
+                    closer.start()
+                    await run_in_threadpool(closer.join, STRAGGLER_CLOSE_S)
 
     app = FastAPI(
         title="FactForge",

@@ -92,7 +92,7 @@ def _check_jobs_database(settings: Settings) -> None:
 
 def _stopping_server(base: type) -> type:
     """uvicorn's Server that, at the first stop signal, starts stopping the jobs (they stop
-    at their next node while connections drain) and a watchdog that ends the process
+    at their next step boundary while connections drain) and a watchdog that ends the process
     :data:`STOP_DEADLINE_S` later whatever still runs (unfinished jobs resume at the next
     start, from the jobs database and their checkpoints)."""
 

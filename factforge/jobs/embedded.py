@@ -2,9 +2,9 @@
 events and idempotency keys in SQLite (:class:`SqliteJobStore`) next to the graph checkpoints.
 
 Stopping (:meth:`EmbeddedJobQueue.stop`, then :meth:`~EmbeddedJobQueue.close`): queued jobs
-stay queued in the database; a running job stops at its next node (its checkpoint is saved)
-and goes back to ``queued``. Starting on the same database takes every unfinished job up
-again, oldest first: a job that was running resumes from its checkpoint (same job id, same
+stay queued in the database; a running job stops at its next step boundary (LangGraph's
+cooperative drain: the step's tasks finish, its checkpoint is saved) and goes back to
+``queued``. Starting on the same database takes every unfinished job up again, oldest first: a job that was running resumes from its checkpoint (same job id, same
 LangGraph thread); one found ``running`` (the last process died without stopping) resumes
 too, up to :data:`MAX_RECOVERIES` times, then it is failed with that reason.
 """
@@ -19,7 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from agents import JobDeps, JobRequest, JobRunner
+from agents.errors import JobDrained
 from agents.llm.base import ModelBackend
+from agents.run import RunControl
 from factforge.jobs.base import StoreBackedQueue
 from factforge.jobs.sqlite_store import SqliteJobStore
 from workers.errors import QueueUnavailable
@@ -31,12 +33,12 @@ log = logging.getLogger(__name__)
 # A job found ``running`` at start (its process died mid-job) is resumed this many times at
 # most; a job that kills the process every time it runs must not do so forever.
 MAX_RECOVERIES = 3
-# How long close() waits, by default, for running jobs to reach their next node.
+# How long close() waits, by default, for running jobs to reach their next step boundary.
 STOP_GRACE_S = 5.0
 
 
 class JobInterrupted(QueueUnavailable):
-    """The queue is stopping: the job stops between nodes and stays resumable.
+    """The queue is stopping: the job stopped between steps and stays resumable.
 
     A :class:`QueueUnavailable` so that :func:`workers.execution.execute_job` lets it through
     (transient: the job is run again later) instead of ending the job as failed."""
@@ -64,6 +66,7 @@ class EmbeddedJobQueue(StoreBackedQueue):
         self._pending: collections.deque[str] = collections.deque()
         self._wake = threading.Condition()
         self._stopping = False
+        self._controls: set[RunControl] = set()
         self._stop_began: float | None = None
         self._closed = False
         self._recover()
@@ -81,15 +84,17 @@ class EmbeddedJobQueue(StoreBackedQueue):
                 self._store.finish(record.job_id, "cancelled", error={
                     "code": "job_cancelled", "message": "cancelled before the server stopped"})
                 continue
-            if record.status == "running":  # the last process died while running it
+            if record.status == "running":  # the last process ended inside one of its nodes
                 count = self._store.note_recovery(record.job_id)
                 if count > MAX_RECOVERIES:
                     self._store.finish(record.job_id, "failed", error={
                         "code": "job_interrupted",
-                        "message": f"the server died {count} times while this job ran "
-                                   "(crash, kill or out of memory); not resumed again"})
+                        "message": f"the server stopped {count} times while this job was "
+                                   "inside a node (crash, kill, out of memory, or a node that "
+                                   "outlasted the stop); not resumed again"})
                     continue
-                log.warning("job %s was running when the server died; resuming it (%d/%d)",
+                log.warning("job %s was inside a node when the server stopped; resuming it "
+                            "(%d/%d)",
                             record.job_id, count, MAX_RECOVERIES)
             self._pending.append(record.job_id)
         if self._pending:
@@ -115,12 +120,23 @@ class EmbeddedJobQueue(StoreBackedQueue):
             except Exception:  # the store is gone (closed under us): the job stays unfinished
                 log.exception("job %s could not be run", job_id)
 
-    def _interruptible(self, sink: EventSink) -> EventSink:
-        def on_event(event: dict[str, Any]) -> None:
-            sink(event)  # recorded (and cancellation checked) first: the node has finished
-            if self._stopping and event.get("type") == "node":
-                raise JobInterrupted("the server is stopping; the job resumes at its next start")
-        return on_event
+    def _run_graph(self, request: JobRequest, job_id: str, sink: EventSink,
+                   resume: bool) -> dict[str, Any]:
+        """Run the graph under a RunControl that :meth:`stop` drains: the run ends at the
+        next step boundary (every task of the step done, its checkpoint saved)."""
+        control = RunControl()
+        with self._wake:
+            if self._stopping:
+                control.request_drain("the server is stopping")
+            self._controls.add(control)
+        try:
+            return self._runner.run(request, self._resolve_deps(), job_id=job_id,
+                                    on_event=sink, resume=resume, control=control)
+        except JobDrained as exc:
+            raise JobInterrupted(f"{exc}; it resumes at the next start") from exc
+        finally:
+            with self._wake:
+                self._controls.discard(control)
 
     def _run(self, job_id: str) -> None:
         record = self._store.get(job_id)
@@ -129,13 +145,10 @@ class EmbeddedJobQueue(StoreBackedQueue):
         try:
             execute_job(
                 job_id, record.request, store=self._store, time_limit_s=self._time_limit_s,
-                run=lambda req, jid, sink, resume: self._runner.run(
-                    req, self._resolve_deps(), job_id=jid, on_event=self._interruptible(sink),
-                    resume=resume),
-            )
+                run=self._run_graph)
         except JobInterrupted:
             self._store.requeue(job_id)
-            log.info("job %s interrupted between nodes; it resumes at the next start", job_id)
+            log.info("job %s stopped at a step boundary; it resumes at the next start", job_id)
         except Exception as exc:
             if self._stopping:  # leave it to the next start rather than fail it for the stop
                 log.warning("job %s stopped by the shutdown (%s); it resumes at the next start",
@@ -164,17 +177,19 @@ class EmbeddedJobQueue(StoreBackedQueue):
 
     def stop(self) -> None:
         """Begin stopping, without waiting (safe from a signal handler's thread): nothing new
-        starts, running jobs stop at their next node, waiting readers are woken."""
+        starts, running jobs stop at their next step boundary, waiting readers are woken."""
         with self._wake:
             if self._stop_began is None:
                 self._stop_began = time.monotonic()
             self._stopping = True
+            for control in self._controls:
+                control.request_drain("the server is stopping")
             self._wake.notify_all()
         self._store.shutdown()
 
     def close(self, timeout_s: float = STOP_GRACE_S) -> bool:
         """Stop, wait until ``timeout_s`` after the stop began for running jobs to reach a
-        node boundary, then close the database. Returns False when a job was still inside a
+        step boundary, then close the database. Returns False when a job was still inside a
         node (it stays ``running`` in the database and resumes at the next start).
         Idempotent."""
         if self._closed:

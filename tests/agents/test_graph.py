@@ -163,6 +163,70 @@ def test_interrupted_job_resumes_from_its_last_checkpoint(make_deps, tmp_path):
     assert again["code"] == result["code"] and len(model.calls) == calls
 
 
+def test_a_run_stopped_inside_a_parallel_step_resumes_and_is_not_taken_as_finished(
+        make_deps, tmp_path):
+    """Stopped (by its event sink) once both reviewers of the review step had saved their
+    writes, before the step's checkpoint: LangGraph's snapshot then lists no ``next`` task,
+    yet the job has not finished; the next run must go on from there."""
+
+    class Stop(Exception):
+        pass
+
+    reviews = []
+
+    def stop_after_both_reviews(event):
+        if event.get("node") == "review":
+            reviews.append(event)
+            if len(reviews) == 2:
+                raise Stop
+
+    connection = sqlite3.connect(tmp_path / "cp.sqlite", check_same_thread=False)
+    runner = JobRunner(SqliteSaver(connection))
+    model = quicksort_model()
+    with pytest.raises(Stop):
+        runner.run(JobRequest(TASK), make_deps(model), job_id="mid-step",
+                   on_event=stop_after_both_reviews)
+    calls = len(model.calls)
+    nodes = []
+    result = runner.run(JobRequest(TASK), make_deps(model), job_id="mid-step",
+                        on_event=lambda e: nodes.append(e.get("node")))
+    assert result["status"] == "verified" and result["verdicts"], result
+    assert nodes[:2] == ["synthesise", "verify"]
+    assert len(model.calls) == calls  # nothing asked twice (synthesise and verify ask none)
+
+
+def test_a_drained_run_stops_at_a_step_boundary_and_resumes(make_deps, tmp_path):
+    """RunControl.request_drain() (what a stopping server does) ends the run after the step
+    that is running, with JobDrained; the same job id then goes on from there."""
+    from agents.errors import JobDrained
+    from agents.run import RunControl
+
+    connection = sqlite3.connect(tmp_path / "cp.sqlite", check_same_thread=False)
+    runner = JobRunner(SqliteSaver(connection))
+    model = quicksort_model()
+    reference = []
+    runner.run(JobRequest(TASK), make_deps(model), job_id="whole",
+               on_event=lambda e: reference.append(e.get("node")))
+    control = RunControl()
+    nodes = []
+
+    def drain_at_first_review(event):
+        nodes.append(event.get("node"))
+        if event.get("node") == "review":  # the other reviewer is still at work
+            control.request_drain("test")
+
+    with pytest.raises(JobDrained, match="step boundary"):
+        runner.run(JobRequest(TASK), make_deps(model), job_id="drained",
+                   on_event=drain_at_first_review, control=control)
+    assert nodes.count("review") == reference.count("review") >= 2  # the step finished
+    calls = len(model.calls)
+    result = runner.run(JobRequest(TASK), make_deps(model), job_id="drained",
+                        on_event=lambda e: nodes.append(e.get("node")))
+    assert result["status"] == "verified"
+    assert nodes == reference  # each node reported once across both runs
+    assert len(model.calls) == calls  # the rest (synthesise, verify) asks the model nothing
+
+
 def test_unanswered_model_calls_are_retried(make_deps):
     class Flaky(ScriptedModel):
         failures = 1

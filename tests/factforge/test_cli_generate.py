@@ -110,3 +110,29 @@ def test_no_verifier_enabled_is_unverified_exit_3(tiny_model_dir, tmp_path):
     assert result["status"] == "unverified" and result["verdicts"] == []
     assert result["reason"] == "no blocking check ran: no verifier is enabled"
     assert result["rounds"] == 1
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_an_interrupted_job_resumes_with_the_same_job_id(tmp_path):
+    """A job whose model failed mid-way (reviewer calls refused) leaves its checkpoint; the
+    same --job-id resumes it: the author and test writer are not asked again."""
+    from tests.fixtures.scripted_model import AUTHOR, REVIEWER, TESTER
+    from tests.fixtures.scripted_openai import ScriptedOpenAIServer
+
+    args = ["generate", "Implement quicksort in Python", "--json", "--max-rounds", "0",
+            "--job-id", "resume-me"]
+    with ScriptedOpenAIServer() as model:
+        env = {"FACTFORGE_BACKEND": "openai", "FACTFORGE_OPENAI_BASE_URL": model.url}
+        model.refuse = REVIEWER
+        failed = _run(args, tmp_path, **env)
+        assert failed.returncode == 2 and "refused (test)" in failed.stderr, failed.stderr
+        assert any(AUTHOR in s for s in model.systems)  # it got past the draft
+        model.refuse = None
+        before = len(model.systems)
+        resumed = _run(args, tmp_path, **env)
+        assert resumed.returncode == 0, resumed.stderr
+        assert json.loads(resumed.stdout)["status"] == "verified"
+        asked = model.systems[before:]
+        assert asked and all(REVIEWER in s for s in asked), asked
+        assert not any(AUTHOR in s or TESTER in s for s in asked)

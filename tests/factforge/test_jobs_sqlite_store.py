@@ -133,7 +133,7 @@ def test_a_job_that_keeps_dying_with_the_process_is_failed_with_a_reason(tmp_pat
     try:
         failed = queue.get(crashing.job_id)
         assert failed.status == "failed" and failed.error["code"] == "job_interrupted"
-        assert f"died {MAX_RECOVERIES + 1} times" in failed.error["message"]
+        assert f"stopped {MAX_RECOVERIES + 1} times" in failed.error["message"]
         assert queue.get(cancelled.job_id).status == "cancelled"
     finally:
         queue.close()

@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,6 +123,14 @@ def _wait_mid_job(serve: Serve, job_id: str) -> None:
         time.sleep(0.05)
 
 
+def _quietly(call, *args, **kwargs) -> None:
+    """Run a client call that the server's stop may cut short."""
+    try:
+        call(*args, **kwargs)
+    except httpx.TransportError:
+        pass
+
+
 def _db_jobs(data_dir: Path) -> dict[str, dict]:
     """The jobs database as the stopped server left it."""
     with sqlite3.connect(data_dir / "jobs.sqlite") as db:
@@ -144,7 +153,7 @@ def _finish_after_restart(serve: Serve, ids: list[str]) -> dict[str, list[str]]:
     for job_id in ids:
         record = serve.http.get(f"/v1/jobs/{job_id}", params={"wait": 60}).json()
         assert record["status"] == "succeeded", (record, serve.log()[-3000:])
-        assert record["result"]["status"] == "verified", record["result"]
+        assert record["result"]["status"] == "verified", record["result"]["verdicts"]
         events = _events(serve, job_id)
         ends = [e for e in events if e["type"] == "status"]
         assert [e["status"] for e in ends] == ["succeeded"], events
@@ -175,10 +184,20 @@ def test_sigterm_stops_within_10_s_and_a_restart_finishes_every_job_once(
     try:
         ids = _submit(first)
         _wait_mid_job(first, ids[0])
+        # clients waiting at the stop: an event stream and a long poll of queued jobs
+        waiting = [threading.Thread(target=_quietly, args=(_events, first, ids[-1])),
+                   threading.Thread(target=_quietly, args=(
+                       first.http.get, f"/v1/jobs/{ids[-2]}"), kwargs={"params": {"wait": 60}})]
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.5)
         took = first.signal(signal.SIGTERM)
         # a clean stop: uvicorn re-raises SIGTERM after its shutdown; the watchdog exits 1
         assert first.process.returncode == -signal.SIGTERM, first.log()[-3000:]
         assert took < 10, f"SIGTERM took {took:.1f} s"
+        for thread in waiting:
+            thread.join(5)
+            assert not thread.is_alive()
     finally:
         first.close()
     jobs = _db_jobs(data_dir)
@@ -239,3 +258,32 @@ def test_sigkill_then_restart_ends_every_job(tmp_path: Path,
     assert all(j["status"] == "succeeded" and j["result_writes"] == 1 for j in jobs.values())
     assert jobs[ids[0]]["recoveries"] == 1
 
+
+
+def test_sigterm_while_a_model_call_hangs_still_stops_and_the_job_resumes(tmp_path: Path) -> None:
+    """A job inside a node that outlasts the stop grace does not hold the process: it exits
+    within 10 s, the job stays ``running`` and the next start resumes it."""
+    data_dir = tmp_path / "data"
+    log_path = tmp_path / "serve.log"
+    with ScriptedOpenAIServer(delay_s=120) as model:
+        first = Serve(data_dir, model.url, log_path)
+        try:
+            job_id = first.http.post("/v1/jobs", json=TASK).json()["job_id"]
+            deadline = time.monotonic() + 120
+            while model.started < 1:  # the draft's model call hangs
+                assert time.monotonic() < deadline, first.log()[-3000:]
+                time.sleep(0.05)
+            took = first.signal(signal.SIGTERM)
+            assert took < 10, f"SIGTERM took {took:.1f} s"
+            assert first.process.returncode == -signal.SIGTERM, first.log()[-3000:]
+            assert "still inside a node" in first.log()
+        finally:
+            first.close()
+        assert _db_jobs(data_dir)[job_id]["status"] == "running"
+        model.delay_s = 0
+        second = Serve(data_dir, model.url, log_path)
+        try:
+            _finish_after_restart(second, [job_id])
+        finally:
+            second.close()
+    assert _db_jobs(data_dir)[job_id]["recoveries"] == 1
