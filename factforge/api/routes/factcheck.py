@@ -35,8 +35,8 @@ class ContextDocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: CleanStr = Field(
-        ..., json_schema_extra={"pattern": NO_NUL_PATTERN},
-        description="The document's text (chunked and searched in memory).",
+        ..., json_schema_extra={"pattern": NONBLANK_PATTERN},
+        description="The document's text (chunked and searched in memory); not blank.",
     )
     source: CleanStr | None = Field(
         None, json_schema_extra={"pattern": NO_NUL_PATTERN},
@@ -51,7 +51,8 @@ class FactCheckRequest(BaseModel):
         extra="forbid",
         strict=True,
         # "text or claims", as JSON Schema: exactly one of a non-blank text and a claims list
-        # with at least one non-blank claim (the other absent, null, blank or empty).
+        # with at least one non-blank claim (the other absent, null, blank or empty); and
+        # never both a collection and documents.
         json_schema_extra={"oneOf": [
             {"required": ["text"],
              "properties": {"text": {"type": "string", "pattern": NONBLANK_PATTERN}}},
@@ -59,7 +60,9 @@ class FactCheckRequest(BaseModel):
              "properties": {"claims": {"type": "array",
                                        "contains": {"type": "string",
                                                     "pattern": NONBLANK_PATTERN}}}},
-        ]},
+        ], "not": {"required": ["collection", "documents"],
+                   "properties": {"collection": {"type": "string"},
+                                  "documents": {"type": "array"}}}},
     )
 
     text: CleanStr | None = Field(
@@ -74,8 +77,9 @@ class FactCheckRequest(BaseModel):
         None, description="Knowledge-base collection (not with `documents`)."
     )
     documents: list[ContextDocumentIn] | None = Field(
-        None,
-        description="Check against these documents instead of a collection; nothing is stored.",
+        None, min_length=1,
+        description="Check against these documents instead of a collection; nothing is stored "
+        "(at most 100, within the request's character limit; 413 over it).",
     )
     top_k: json_int(1, FactCheckLimits().max_top_k) | None = Field(
         None,
