@@ -8,9 +8,10 @@ inference are different queues and workers), and a lost answer becomes a timeout
 :class:`agents.errors.ModelCallError` that the graph's retry policy retries.
 
 Between slices it looks at the request's *hold* (``reply_to:held``, renewed every 1.5 s by the
-inference worker running it, :meth:`workers.runtime.ProcessRuntime.hold_request`): a request
-that was held and is no longer held, without an answer, lost its worker (SIGKILL, OOM), and is
-sent again at once, instead of after the whole timeout. While Redis is away the slices keep
+inference worker running it, :meth:`workers.runtime.ProcessRuntime.hold_request`, which also
+leaves ``reply_to:taken``): a request that was taken and is no longer held, without an
+answer, lost its worker (SIGKILL, OOM), and is sent again at once, instead of after the
+whole timeout. While Redis is away the slices keep
 trying to reconnect until the deadline. Each task message expires at the deadline, so a
 redelivered stale one is discarded.
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 REPLY_PREFIX = "ff:reply:"
 HELD_SUFFIX = ":held"  # as in workers.runtime
+TAKEN_SUFFIX = ":taken"
 _SLICE_S = 1
 _MAX_IN_FLIGHT = 32  # coalesced tasks one process has waiting on the inference queue at once
 
@@ -95,10 +97,10 @@ class RemoteBackend:
         """One ``factforge.generate`` task for ``requests``; waits for its answer, sending it
         again when the inference worker running it died."""
         reply_to = f"{REPLY_PREFIX}{uuid.uuid4().hex}"
-        held_key = reply_to + HELD_SUFFIX
+        held_key, taken_key = reply_to + HELD_SUFFIX, reply_to + TAKEN_SUFFIX
         kwargs = {"requests": [request_to_dict(r) for r in requests], "reply_to": reply_to}
         deadline = time.monotonic() + self.timeout_s
-        sent = held = outage = False
+        sent = outage = False
         reply = None
         last_error: Exception | None = None
         while reply is None and time.monotonic() < deadline:
@@ -107,18 +109,19 @@ class RemoteBackend:
                     self._app.send_task(GENERATE, kwargs=kwargs, queue=INFERENCE_QUEUE,
                                         ignore_result=True,
                                         expires=max(1.0, deadline - time.monotonic()))
-                    sent, held = True, False
+                    sent = True
                 slice_s = max(1, min(_SLICE_S, int(deadline - time.monotonic())))
                 reply = self._redis.blpop([reply_to], timeout=slice_s)
                 if reply is None:
-                    if self._redis.exists(held_key):
-                        held = True
-                    elif held or outage:
-                        # it was running and is no longer held (its worker died), or Redis
-                        # was away (the message may have gone with a worker's failed task)
+                    with self._redis.pipeline(transaction=True) as pipe:
+                        held, taken = pipe.exists(held_key).exists(taken_key).execute()
+                    if not held and (taken or outage):
+                        # a worker took it and holds it no longer (it died), or Redis was
+                        # away (the message may have gone with a worker's failed task)
                         log.warning("inference request %s is not held by a worker (%s); "
                                     "sending it again", reply_to,
                                     "Redis was away" if outage else "its worker died")
+                        self._redis.delete(taken_key)
                         sent = False
                     outage = False
             except (redis.RedisError, OSError, OperationalError) as exc:
