@@ -11,7 +11,7 @@ duplicated (more than one result write) / lost (record gone) / stuck (not ended
 end. Goal: 10/10 succeeded exactly once, 0 lost, 0 stuck, within 2 lease periods (60 s).
 
     python bench/fault_matrix.py [--jobs 10] [--redis-down 60] [--model-delay 1]
-                                 [--only redis_restart,jobs_worker_killed,...]
+                                 [--only redis_restart,jobs_worker_killed,...] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--model-delay", type=float, default=1.0)
     parser.add_argument("--deadline", type=float, default=300.0)
     parser.add_argument("--only", default="")
+    parser.add_argument("--keep", default="", help="keep the logs under this directory")
     args = parser.parse_args()
     faults = [redis_restart, jobs_worker_killed, inference_worker_killed,
               redis_down(args.redis_down)]
@@ -52,8 +53,9 @@ def main() -> None:
     reports = []
     for fault in faults:
         with tempfile.TemporaryDirectory() as tmp:
+            where = Path(args.keep) / fault.__name__ if args.keep else Path(tmp)
             started = time.monotonic()
-            with Cluster(Path(tmp), model_delay_s=args.model_delay) as cluster:
+            with Cluster(where, model_delay_s=args.model_delay) as cluster:
                 report = run_scenario(cluster, fault, jobs=args.jobs,
                                       running=min(3, args.jobs), deadline_s=args.deadline)
             reports.append(report)

@@ -116,9 +116,9 @@ def _pcts(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def _wait(queue, job_id: str) -> None:
+def _wait(queue, job_id: str, timeout_s: float = 60) -> None:
     """Wait as a client of ``GET /v1/jobs/{id}?wait=60`` does (one wake-up at the end)."""
-    record = queue.wait(job_id, 60)
+    record = queue.wait(job_id, timeout_s)
     if record.status != "succeeded":
         raise RuntimeError(f"job {job_id} {record.status}: {record.error}")
 
@@ -139,8 +139,8 @@ def queue_part(jobs: int, concurrency: int) -> None:
             worker.start()
             queue = CeleryJobQueue.from_url(server.url)
             app = create_app(WorkerConfig(redis_url=server.url))
-            for i in range(5):  # warm-up: the worker builds its deps on the first job
-                _wait(queue, queue.submit(REQUEST).job_id)
+            for i in range(5):  # warm-up: the worker builds its deps on the first job (slow
+                _wait(queue, queue.submit(REQUEST).job_id, 600)  # on a loaded machine)
                 app.send_task(PING, args=[str(i)]).get(timeout=30)
 
             ping_lat, job_lat, in_worker = [], [], []

@@ -36,6 +36,11 @@ PING = "factforge.ping"
 
 log = logging.getLogger(__name__)
 
+# Redis-transport message priorities (0 is served first): a job sent again by the lease reaper
+# (a dead worker's, half done) goes ahead of new jobs, so a backlog does not delay its recovery
+JOB_PRIORITY = 3
+RESUME_PRIORITY = 0
+
 TASK_ROUTES = {
     RUN_JOB: {"queue": JOBS_QUEUE},
     PING: {"queue": JOBS_QUEUE},
@@ -118,7 +123,7 @@ def start_reaper(celery: Celery) -> Any:
                                    write_behind=False)
 
     def send(job_id: str, request: dict[str, Any]) -> None:
-        celery.send_task(RUN_JOB, task_id=job_id, queue=JOBS_QUEUE,
+        celery.send_task(RUN_JOB, task_id=job_id, queue=JOBS_QUEUE, priority=RESUME_PRIORITY,
                          kwargs={"job_id": job_id, "request": request})
 
     log.info("lease reaper: every %.0f s", max(1.0, config.job_lease_s / 3))

@@ -67,6 +67,9 @@ class LeaseRenewer:
                     self._cond.wait(max(0.01, upcoming - now))
                     continue
             for key, token, ttl, job in due:
+                with self._cond:
+                    if self._held.get(key, ("",))[0] != token:  # dropped (or held anew)
+                        continue
                 try:
                     renewed = self._renew(keys=[key, job], args=[token, ttl * 1000])
                 except redis.RedisError:
@@ -81,6 +84,6 @@ class LeaseRenewer:
                 elif renewed == 0:
                     log.warning("lease %s is held by another worker now; stopping its job", key)
                     with self._cond:
-                        if key in self._held:
+                        if self._held.get(key, ("",))[0] == token:
                             self._held.pop(key)
                             self._lost.add(key)

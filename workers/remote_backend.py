@@ -9,9 +9,12 @@ inference are different queues and workers), and a lost answer becomes a timeout
 an error the inference worker answered (its backend already retried) is not retried.
 
 Between slices it looks at the request's *hold* (``reply_to:held``, renewed every 1.5 s by the
-inference worker running it, :meth:`workers.runtime.ProcessRuntime.hold_request`): a request
-that was held and is no longer held, without an answer, lost its worker (SIGKILL, OOM), and is
-sent again at once, instead of after the whole timeout. While Redis is away the slices keep
+inference worker running it, :meth:`workers.runtime.ProcessRuntime.hold_request`, which also
+leaves ``reply_to:taken``): a request that was taken and is no longer held, without an
+answer, lost its worker (SIGKILL, OOM), and is sent again at once, instead of after the
+whole timeout. A request that a worker received but died before taking (it waits in kombu's
+``unacked`` hash for the visibility timeout, or was lost between the queue and that hash) is
+sent again too, once it has been neither taken nor waiting in the queue for a few seconds. While Redis is away the slices keep
 trying to reconnect until the deadline. Each task message expires at the deadline, so a
 redelivered stale one is discarded.
 
@@ -33,6 +36,7 @@ from collections.abc import Sequence
 import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
+from kombu.transport import redis as kombu_redis
 
 from agents.errors import ModelCallError, PromptTooLongError
 from agents.llm.base import Generation, GenerationRequest
@@ -45,7 +49,27 @@ log = logging.getLogger(__name__)
 
 REPLY_PREFIX = "ff:reply:"
 HELD_SUFFIX = ":held"  # as in workers.runtime
+TAKEN_SUFFIX = ":taken"
 _SLICE_S = 1
+# A request not taken this long after it was sent, and not waiting in the queue, lost its
+# worker between delivery and hold: it sits in kombu's ``unacked`` hash (a worker takes a
+# delivered request at once: prefetch 1 per thread), or the worker died between popping it
+# from the queue and recording it there (kombu's Redis transport does the two in turn)
+_UNTAKEN_S = 8.0
+# Lua: 1 when a message whose body contains ARGV[1] (the task id) is in the unacked hash
+# KEYS[1]; else 0 while any queue list KEYS[2..] is not empty (it may be waiting there), 2 when
+# all are empty (it is nowhere).
+_UNTAKEN = """
+for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
+  if string.find(v, ARGV[1], 1, true) then return 1 end
+end
+for i = 2, #KEYS do
+  if redis.call('LLEN', KEYS[i]) > 0 then return 0 end
+end
+return 2
+"""
+_QUEUE_KEYS = [INFERENCE_QUEUE] + [f"{INFERENCE_QUEUE}{kombu_redis.Channel.sep}{p}"
+                                   for p in kombu_redis.PRIORITY_STEPS if p]
 _MAX_IN_FLIGHT = 32  # coalesced tasks one process has waiting on the inference queue at once
 
 
@@ -85,31 +109,42 @@ class RemoteBackend:
         """One ``factforge.generate`` task for ``requests``; waits for its answer, sending it
         again when the inference worker running it died."""
         reply_to = f"{REPLY_PREFIX}{uuid.uuid4().hex}"
-        held_key = reply_to + HELD_SUFFIX
+        held_key, taken_key = reply_to + HELD_SUFFIX, reply_to + TAKEN_SUFFIX
         kwargs = {"requests": [request_to_dict(r) for r in requests], "reply_to": reply_to}
         deadline = time.monotonic() + self.timeout_s
-        sent = held = outage = False
+        sent = outage = False
+        sent_at = checked_at = 0.0
+        task_id = ""
         reply = None
         last_error: Exception | None = None
         while reply is None and time.monotonic() < deadline:
             try:
                 if not sent:
+                    task_id = uuid.uuid4().hex
                     self._app.send_task(GENERATE, kwargs=kwargs, queue=INFERENCE_QUEUE,
-                                        ignore_result=True,
+                                        task_id=task_id, ignore_result=True,
                                         expires=max(1.0, deadline - time.monotonic()))
-                    sent, held = True, False
+                    sent, sent_at = True, time.monotonic()
                 slice_s = max(1, min(_SLICE_S, int(deadline - time.monotonic())))
                 reply = self._redis.blpop([reply_to], timeout=slice_s)
                 if reply is None:
-                    if self._redis.exists(held_key):
-                        held = True
-                    elif held or outage:
-                        # it was running and is no longer held (its worker died), or Redis
-                        # was away (the message may have gone with a worker's failed task)
+                    with self._redis.pipeline(transaction=True) as pipe:
+                        held, taken = pipe.exists(held_key).exists(taken_key).execute()
+                    if not held and (taken or outage):
+                        # a worker took it and holds it no longer (it died), or Redis was
+                        # away (the message may have gone with a worker's failed task)
                         log.warning("inference request %s is not held by a worker (%s); "
                                     "sending it again", reply_to,
                                     "Redis was away" if outage else "its worker died")
+                        self._redis.delete(taken_key)
                         sent = False
+                    elif (not held and not taken and time.monotonic() - sent_at >= _UNTAKEN_S
+                          and time.monotonic() - checked_at >= _UNTAKEN_S / 2):
+                        checked_at = time.monotonic()  # checked every few seconds
+                        if self._lost_untaken(task_id):
+                            log.warning("inference request %s was delivered to a worker that "
+                                        "never took it (it died); sending it again", reply_to)
+                            sent = False
                     outage = False
             except (redis.RedisError, OSError, OperationalError) as exc:
                 last_error, outage = exc, True  # Redis away: try again until the deadline
@@ -130,6 +165,15 @@ class RemoteBackend:
         if len(generations) != len(requests):
             raise ModelCallError("inference worker returned the wrong number of generations")
         return generations
+
+
+    def _lost_untaken(self, task_id: str) -> bool:
+        """Whether task ``task_id`` (not taken) sits in a worker's unacknowledged messages,
+        or is nowhere (it cannot be waiting in an empty queue)."""
+        options = self._app.conf.broker_transport_options or {}
+        unacked = options.get("unacked_key", "unacked")  # kombu's Redis transport's default
+        return bool(self._redis.eval(_UNTAKEN, 1 + len(_QUEUE_KEYS), unacked, *_QUEUE_KEYS,
+                                     task_id))
 
 
 class _Sender:

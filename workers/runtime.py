@@ -31,8 +31,16 @@ from workers.redis_checkpointer import RedisCheckpointer
 log = logging.getLogger(__name__)
 
 HELD_SUFFIX = ":held"  # reply_to + this: the inference request is being run (or was answered)
+TAKEN_SUFFIX = ":taken"  # reply_to + this: a worker took the request (outlives the worker)
 HELD_TTL_S = 6  # a held request whose worker died is free again this long after it stopped
 _HOLD_EVERY_S = 1.5
+# KEYS[1] held, KEYS[2] taken; ARGV[1] token, ARGV[2] held TTL, ARGV[3] taken TTL
+_HOLD = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+return 1
+"""
+
 # renew each held key that is still ours; take again one that expired while Redis was away
 _RENEW_HOLD = """
 for i, key in ipairs(KEYS) do
@@ -126,10 +134,12 @@ class ProcessRuntime:
     def hold_request(self, reply_to: str) -> str | None:
         """Hold an inference request while it runs: None when a live worker holds it or it
         was answered (skip it), else the hold's key, renewed every 1.5 s (TTL 6 s) until
-        :meth:`release_request`."""
+        :meth:`release_request`. Also marks the request *taken* (a key that outlives this
+        worker), so its caller knows that a request no longer held lost its worker."""
         key = reply_to + HELD_SUFFIX
         token = uuid.uuid4().hex
-        if not self.store().client.set(key, token, nx=True, ex=HELD_TTL_S):
+        if not self.store().client.eval(_HOLD, 2, key, reply_to + TAKEN_SUFFIX, token,
+                                        HELD_TTL_S, self.config.inference_timeout_s + 60):
             return None
         with self._lock:
             self._held[key] = token

@@ -9,7 +9,7 @@ from kombu.exceptions import OperationalError
 
 from agents import JobRequest
 from factforge.jobs.base import StoreBackedQueue
-from workers.celery_app import JOBS_QUEUE, RUN_JOB, create_app
+from workers.celery_app import JOB_PRIORITY, JOBS_QUEUE, RUN_JOB, create_app
 from workers.config import WorkerConfig
 from workers.errors import QueueUnavailable
 from workers.job_store import JobRecord, RedisJobStore
@@ -52,6 +52,7 @@ class CeleryJobQueue(StoreBackedQueue):
             return record
         try:
             self._app.send_task(RUN_JOB, task_id=record.job_id, queue=JOBS_QUEUE,
+                                priority=JOB_PRIORITY,
                                 kwargs={"job_id": record.job_id, "request": record.request})
         except OperationalError as exc:
             self._store.finish(record.job_id, "failed",

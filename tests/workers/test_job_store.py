@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from workers.errors import JobNotFound, LeaseHeld, QueueUnavailable
+from workers.errors import JobNotFound, LeaseHeld, LeaseLost, QueueUnavailable
 from workers.job_store import RedisJobStore
 
 pytestmark = pytest.mark.integration
@@ -151,3 +151,47 @@ def test_claim_creates_leases_and_marks_running_in_one_step(store):
     with store.claim("by-name", REQUEST, ttl_s=5) as ended:  # ended: unchanged, no lease
         assert ended.status == "succeeded" and ended.attempts == 1
         assert ended.result == {"ok": True}
+
+
+def test_reaper_hands_back_a_running_job_whose_lease_expired_once(store, redis_url):
+    live, _ = store.create(REQUEST)
+    dead, _ = store.create(REQUEST)
+    done, _ = store.create(REQUEST)
+    _start(store, dead.job_id)  # claimed, then its worker "died": lease gone, still running
+    store.flush()
+    store.client.delete(f"ff:lease:{dead.job_id}")
+    store.finish(done.job_id, "succeeded", result={"ok": True})
+    with store.claim(live.job_id, REQUEST, 30):  # a live worker holds this one
+        handed = store.reap(requeue_after_s=120)
+        assert [job_id for job_id, _ in handed] == [dead.job_id]
+        assert handed[0][1] == REQUEST
+        assert store.reap(requeue_after_s=120) == []  # handed back once, however many reap
+        assert store.get(live.job_id).status == "running"
+    back = store.get(dead.job_id)
+    assert (back.status, back.requeues, back.attempts) == ("queued", 1, 1)
+    assert set(store.client.zrange("ff:active", 0, -1)) == {dead.job_id, live.job_id}
+    # a queued job that already ran and was not picked up again is sent again after a while
+    assert store.reap(requeue_after_s=0.0)[0][0] == dead.job_id
+    # the next claim takes it over and resumes it (attempt 2)
+    assert _start(store, dead.job_id).attempts == 2
+
+
+def test_a_lease_that_expired_is_taken_again_and_a_lease_taken_over_is_lost(store):
+    record, _ = store.create(REQUEST)
+    lease_key = f"ff:lease:{record.job_id}"
+    with store.claim(record.job_id, REQUEST, 3):
+        store.client.delete(lease_key)  # expired while Redis was away
+        _until(lambda: store.client.get(lease_key) is not None)  # renewed: every TTL/3
+        store.check_lease(record.job_id)  # still ours
+        store.client.set(lease_key, "another-worker")  # the reaper sent it, another took it
+        _until(lambda: store._leases.lost(lease_key))
+        with pytest.raises(LeaseLost):
+            store.check_lease(record.job_id)
+    assert store.client.get(lease_key) == "another-worker"  # not released by the loser
+
+
+def _until(predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

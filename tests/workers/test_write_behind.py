@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
+from tests.fixtures.services import RedisServer
 from workers.write_behind import WriteBehind, WriteBehindError
 
 pytestmark = pytest.mark.integration
@@ -84,3 +85,27 @@ def test_a_tagged_flush_waits_for_that_tags_calls_alone(client, redis_url):
     behind.flush(tag="b")
     assert client.lrange("job-b", 0, -1) == ["b1"]
     behind.close()
+
+
+def test_writes_queued_while_redis_is_down_arrive_in_order_once_it_is_back(tmp_path):
+    server = RedisServer(tmp_path).start()
+    client = redis.Redis.from_url(server.url, decode_responses=True, socket_connect_timeout=1)
+    behind = WriteBehind(client)
+    push = client.register_script(PUSH)
+    try:
+        behind.call(push, ["log"], ["before"])
+        server.stop()
+        for i in range(5):  # queued while Redis is away: no error to the caller
+            behind.submit(push, ["log"], [i])
+        with pytest.raises(WriteBehindError, match="not sent within"):
+            behind.flush(timeout_s=1.0)  # a transient error for whoever waits
+        server.start()  # append-only: "before" survives; the script cache does not
+        behind.flush(timeout_s=30)
+        assert client.lrange("log", 0, -1) == ["before", "0", "1", "2", "3", "4"]
+        behind.submit(push, ["log"], ["after"])  # and the queue goes on
+        behind.flush()
+        assert client.lrange("log", -1, -1) == ["after"]
+    finally:
+        behind.close()
+        client.close()
+        server.stop()
