@@ -140,7 +140,8 @@ class Settings(BaseSettings):
     broker_visibility_timeout_s: int = Field(
         3600,
         ge=1,
-        description="Seconds before a dead worker's job is redelivered (> longest job).",
+        description="Last-resort redelivery of an unacknowledged task (> longest job); a dead "
+        "worker's job is taken back by the lease reaper within about two leases.",
     )
     job_time_limit_s: int = Field(900, ge=1, description="Time limit of one job.")
     job_lease_s: int = Field(30, ge=1, description="Lease on a running job, renewed by its worker.")
