@@ -158,6 +158,19 @@ def synthesise(real: list[Pair], rng: random.Random, *, use_contrast: bool) -> l
     return out
 
 
+def contrast_pairs(real: list[Pair], rng: random.Random) -> list[Pair]:
+    """Each supported pair with one edit of its claim beside it: the same evidence, the
+    original SUPPORTED and the minimal edit REFUTED (the judge must read the difference)."""
+    out: list[Pair] = []
+    for p in real:
+        if p.target != S:
+            continue
+        edit = contrast(p.claim, p.premise, rng)
+        if edit:
+            out += [p, Pair(p.premise, edit[0], R, "contrast")]
+    return out
+
+
 def _sentences(text: str) -> list[str]:
     from knowledge.chunking import split_sentences
 
@@ -239,6 +252,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--no-contrast", action="store_true", help="ablation: no contrastive edits")
     ap.add_argument("--dry-run", action="store_true", help="print the data mix and exit")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from these reader weights (the second, contrastive stage)")
+    ap.add_argument("--stage", choices=("main", "contrast"), default="main",
+                    help="contrast: every edited claim next to its supported original, plus "
+                    "half of the main mix so nothing is forgotten")
     args = ap.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -246,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     # SNLI (image captions) is half the real pairs; keep half of it so factual text leads
     real["train"] = [p for p in real["train"] if p.source != "snli" or rng.random() < 0.5]
     train = real["train"] + synthesise(real["train"], rng, use_contrast=not args.no_contrast)
+    if args.stage == "contrast":
+        train = [p for p in train if rng.random() < 0.5] + contrast_pairs(real["train"], rng)
     train = widen(train, rng)
     rng.shuffle(train)
     dev = [p for p in real["dev"]]
@@ -266,7 +286,13 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = ReaderModel(resolve_model_path("all-MiniLM-L6-v2"), max_len=args.max_len)
+    if args.init is not None:
+        from plugins.factcheck.reader_model import load_reader
+
+        model = load_reader(args.init, resolve_model_path("all-MiniLM-L6-v2"))
+        model.max_len = args.max_len
+    else:
+        model = ReaderModel(resolve_model_path("all-MiniLM-L6-v2"), max_len=args.max_len)
     model.to(args.device).train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -282,6 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     extra = {
         "seed": args.seed, "max_steps": args.max_steps, "batch": args.batch, "lr": args.lr,
         "contrast": not args.no_contrast, "train_pairs": len(train), "mix": mix,
+        "stage": args.stage, "init": str(args.init) if args.init else None,
     }  # fmt: skip
 
     def checkpoint(step: int) -> None:

@@ -9,16 +9,15 @@ concatenated with the lexical cues of :mod:`plugins.factcheck.features`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from knowledge.embeddings import quiet_hf_progress
+from plugins.factcheck._weights import fit_weights, read_weights, write_weights
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.features import LEXICAL_NAMES
 
@@ -125,37 +124,20 @@ class CrossModel(nn.Module):
 def save_cross(model: CrossModel, path: str | Path, extra: dict[str, object] | None = None) -> None:
     """Write the adapters and head (fp16), the standardisation (fp32) and the config as
     metadata; atomic replace, so a checkpoint is always whole."""
-    path = Path(path)
     tensors = {
-        k: (v if k.startswith("feat_") else v.to(torch.float16)).contiguous()
+        k: (v if k.startswith("feat_") else v.to(torch.float16))
         for k, v in model.trainable_state().items()
     }
-    meta = {"config": json.dumps(dict(model.config)), "extra": json.dumps(extra or {})}
-    tmp = path.with_suffix(".tmp")
-    save_file(tensors, str(tmp), metadata=meta)
-    tmp.replace(path)
+    write_weights(tensors, path, dict(model.config), extra)
 
 
 def load_cross(path: str | Path, base_path: str) -> CrossModel:
     """Build the model from the base weights and the adapter file at ``path``."""
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            meta = fh.metadata() or {}
-        config = CrossConfig(json.loads(meta["config"]))
-        tensors = load_file(str(path))
-    except Exception as exc:  # safetensors raises its own SafetensorError, json ValueError ...
-        raise JudgeLoadError(f"cannot read cross judge weights {path}: {exc}") from exc
+    raw, tensors = read_weights(path, "cross judge")
+    config = CrossConfig(raw)
     if list(config.get("lexical", [])) != list(LEXICAL_NAMES):  # type: ignore[call-overload]
         raise JudgeLoadError(f"cross judge weights {path} were trained on other features")
     model = CrossModel(base_path, config)
-    expected = set(model.trainable_state())  # includes feat_mean / feat_std
-    if set(tensors) != expected:
-        missing = sorted(expected - set(tensors))[:3]
-        raise JudgeLoadError(f"cross judge weights {path} do not fit the model (missing {missing})")
-    try:
-        model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
-    except RuntimeError as exc:
-        raise JudgeLoadError(f"cross judge weights {path} have wrong shapes: {exc}") from exc
+    # the expected keys include feat_mean / feat_std
+    fit_weights(model, tensors, set(model.trainable_state()), path, "cross judge")
     return model.eval()

@@ -13,15 +13,14 @@ NOT_ENOUGH_INFO).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from knowledge.embeddings import quiet_hf_progress
+from plugins.factcheck._weights import fit_weights, read_weights, write_weights
 from plugins.factcheck.errors import JudgeLoadError
 
 __all__ = ["ReaderModel", "load_reader", "quantize_int8", "save_reader"]
@@ -85,40 +84,18 @@ class ReaderModel(nn.Module):
 
 def save_reader(model: ReaderModel, path: str | Path, extra: dict[str, object] | None = None) -> None:
     """Write the fine-tuned weights in fp16 with the config as metadata; atomic replace."""
-    path = Path(path)
     tensors = {
-        k: (v.to(torch.float16) if v.is_floating_point() and v.dim() > 0 else v).contiguous()
+        k: (v.to(torch.float16) if v.is_floating_point() and v.dim() > 0 else v)
         for k, v in model.shipped_state().items()
     }
-    meta = {
-        "config": json.dumps({"max_len": model.max_len, "base": "all-MiniLM-L6-v2"}),
-        "extra": json.dumps(extra or {}),
-    }
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp), metadata=meta)
-    tmp.replace(path)
+    write_weights(tensors, path, {"max_len": model.max_len, "base": "all-MiniLM-L6-v2"}, extra)
 
 
 def load_reader(path: str | Path, base_path: str) -> ReaderModel:
     """Build the model from the base MiniLM and the fine-tuned weights at ``path`` (fp32)."""
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            meta = fh.metadata() or {}
-        config = json.loads(meta["config"])
-        tensors = load_file(str(path))
-    except Exception as exc:  # SafetensorError, KeyError, ValueError ...
-        raise JudgeLoadError(f"cannot read reader judge weights {path}: {exc}") from exc
+    config, tensors = read_weights(path, "reader judge")
     model = ReaderModel(base_path, max_len=int(config.get("max_len", 256)))
-    expected = set(model.shipped_state())
-    if set(tensors) != expected:
-        missing = sorted(expected - set(tensors))[:3]
-        raise JudgeLoadError(f"reader judge weights {path} do not fit the model (missing {missing})")
-    try:
-        model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
-    except RuntimeError as exc:
-        raise JudgeLoadError(f"reader judge weights {path} have wrong shapes: {exc}") from exc
+    fit_weights(model, tensors, set(model.shipped_state()), path, "reader judge")
     return model.eval()
 
 
