@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tests never touch the user's ~/.factforge: an embedded app a test starts with default
+# settings (its jobs database is one process's) gets a data dir of this session's own.
+os.environ["FACTFORGE_DATA_DIR"] = tempfile.mkdtemp(prefix="factforge-tests-")
 
 from pathlib import Path
 

@@ -27,6 +27,7 @@ def test_every_setting_is_in_the_readme_table_and_nothing_else():
 
 def test_readme_table_defaults_match_the_settings_class(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.delenv("FACTFORGE_DATA_DIR")  # set for the test session by tests/conftest.py
     settings = Settings()
     for name, default in re.findall(r"^\| `FACTFORGE_([A-Z0-9_]+)` \| `([^`]*)` \|", README,
                                     re.MULTILINE):
