@@ -49,7 +49,6 @@ class ReaderJudge(PairJudge):
         device: str | None = None,
         min_decisive: float = 0.5,
         batch_size: int = 32,
-        **_ignored: Any,
     ) -> None:
         self.weights = Path(weights)
         if not self.weights.is_file():

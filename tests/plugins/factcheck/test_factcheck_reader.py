@@ -109,3 +109,10 @@ def test_handwritten_knowledge_base_in_chroma(reader, tmp_path):
     report = checker.check_claims([c for c, _, _ in CLAIMS], collection="hand")
     accuracy, wrong = _score(report)
     assert accuracy >= HANDWRITTEN_MIN_ACCURACY, wrong
+
+
+def test_an_unknown_option_is_a_clear_error():
+    from plugins.factcheck.errors import UnknownJudgeError
+
+    with pytest.raises(UnknownJudgeError, match="bad options for judge 'reader'"):
+        make_judge("reader", encoder=object())
