@@ -23,7 +23,7 @@ __all__ = ["EvidenceWindow", "select_evidence", "sentence_spans"]
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and something that
 # can start a sentence; a blank line or a list item always ends one.
 _BOUNDARY = re.compile(
-    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[`*#-]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)]|#+)\s)"
+    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[`*#-]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d{1,3}[.)]|#+)\s)"
 )
 _ABBREV_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|Fig|approx|U\.S|U\.K|Inc|Ltd)"

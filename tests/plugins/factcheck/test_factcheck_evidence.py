@@ -70,3 +70,14 @@ def test_no_hits_or_no_windows():
     assert select_evidence("claim", [], max_windows=3) == []
     assert select_evidence("claim", [SearchHit("a", "s", "text.", 1.0)], max_windows=0) == []
     assert select_evidence("claim", [SearchHit("a", "s", "   ", 1.0)]) == []
+
+
+def test_a_wrapped_line_starting_with_a_number_is_not_a_list_item():
+    # "in\n1945." is a sentence wrapped before its year, not "1945." opening a numbered list
+    text = "Merge sort was invented by John von Neumann in\n1945. It needs O(n) memory.\n1. a list"
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "Merge sort was invented by John von Neumann in\n1945.",
+        "It needs O(n) memory.",
+        "1. a list",
+    ]
