@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     factcheck_evidence_windows: int = Field(
         3, ge=1, le=20, description="Evidence sentences (or neighbour pairs) judged per claim."
     )
+    factcheck_slot_check: bool = Field(
+        True,
+        description="REFUTED when a claim's number or name conflicts with the same slot of "
+        "an evidence sentence, whatever the judge says.",
+    )
     factcheck_nli_model: str = Field(
         "cross-encoder/nli-deberta-v3-xsmall",
         description="CrossEncoder NLI model (hub id or local path) for the nli judge.",

@@ -164,6 +164,7 @@ def build_fact_checker(settings: Settings, knowledge_base: Retriever, judge: Jud
         judge,
         top_k=settings.factcheck_top_k,
         evidence_windows=settings.factcheck_evidence_windows,
+        slot_check=settings.factcheck_slot_check,
         encoder=getattr(knowledge_base, "embedder", None),
         limits=FactCheckLimits(max_claims=settings.factcheck_max_claims,
                                max_chars=settings.max_request_bytes),

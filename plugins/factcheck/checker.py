@@ -26,6 +26,7 @@ from plugins.factcheck.errors import (
 )
 from plugins.factcheck.evidence import select_evidence
 from plugins.factcheck.judge import Judge
+from plugins.factcheck.slots import refute_slot_conflict
 from plugins.factcheck.types import ClaimCheck, EvidenceItem, FactCheckReport, Judgement
 
 __all__ = ["FactCheckLimits", "FactChecker", "document_score"]
@@ -72,7 +73,9 @@ class FactChecker:
     """Checks claims against a :class:`knowledge.types.Retriever` with a :class:`Judge`.
 
     ``top_k`` chunks are retrieved per claim and ``evidence_windows`` sentences (or neighbour
-    pairs) of them are judged. ``encoder`` (an ``embed(texts)`` object, normally the knowledge
+    pairs) of them are judged. With ``slot_check`` a claim whose number or name conflicts with
+    the same slot of an evidence sentence is REFUTED whatever the judge said
+    (:mod:`plugins.factcheck.slots`). ``encoder`` (an ``embed(texts)`` object, normally the knowledge
     base's MiniLM) embeds documents given with a request; without it such requests fail.
     """
 
@@ -85,6 +88,7 @@ class FactChecker:
         evidence_windows: int = 3,
         encoder: TextEncoder | None = None,
         limits: FactCheckLimits | None = None,
+        slot_check: bool = True,
     ) -> None:
         self.retriever = retriever
         self.judge = judge
@@ -92,6 +96,7 @@ class FactChecker:
         self.evidence_windows = evidence_windows
         self.encoder = encoder
         self.limits = limits or FactCheckLimits()
+        self.slot_check = slot_check
 
     def _context(
         self, documents: Sequence[ContextDocument] | None, collection: str | None
@@ -154,6 +159,11 @@ class FactChecker:
             for t, found in zip(texts, hits, strict=True)
         ]
         judgements: list[Judgement] = self.judge.judge_many(texts, windows) if texts else []
+        if self.slot_check:
+            judgements = [
+                refute_slot_conflict(t, [h.text for h in found], j)
+                for t, found, j in zip(texts, windows, judgements, strict=True)
+            ]
         checks = tuple(
             ClaimCheck(
                 text,

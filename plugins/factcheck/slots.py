@@ -1,0 +1,292 @@
+"""Slot conflicts: a claim that puts a different number or name in a slot its evidence fills.
+
+"Harbor listens on port 9090" against "Harbor listens on port 8080 by default", or "Quicksort
+was developed by John von Neumann" against "Quicksort was developed by Tony Hoare": the claim
+and the evidence sentence say the same thing about the same subject except for one value. A
+pair model reads such pairs as near-paraphrases and tends to call them SUPPORTED; this module
+finds them explicitly.
+
+A conflict needs all of: a value of the claim (a number, or a capitalised name that does not
+start the sentence) that the evidence sentence does not contain; the same *slot* in the
+sentence — the word before the value (function words like "the" skipped) followed there by a
+value of the same kind — and the slot's context: the content word before the claim's value
+appears shortly before the sentence's value, or the word after both values is the same unit
+("50 MB" / "10 MB"); and the rest of the claim (its content words, the value aside) mostly
+appears in the sentence's window, and so does every other name of the claim (its subject too),
+so both speak of the same thing. Every conflict names both values, so
+a caller can say why a claim was refuted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plugins.factcheck.evidence import sentence_spans
+from plugins.factcheck.lexicon import FUNCTION_WORDS
+from plugins.factcheck.types import Judgement
+
+__all__ = ["SLOT_CONFIDENCE", "SlotConflict", "find_slot_conflict", "refute_slot_conflict"]
+
+# Confidence of a REFUTED from a conflict, per kind of value: the share of firings on pairs
+# that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
+SLOT_CONFIDENCE = {"number": 0.9, "name": 0.85, "origin": 0.85}
+
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*%?|[^\W\d_][\w'\-/+#]*")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
+_NAME_LINK = frozenset(
+    {"von", "van", "de", "der", "da", "di", "del", "la", "le", "du", "bin", "of"}
+)
+# nationality and language adjectives ("American", "Danish", "Chinese") are their own kind of
+# value: "an American film" conflicts with "a British film", not with "by Lars von Trier"
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ish|ese|ic|i)")
+_SKIP = frozenset({"the", "a", "an", "its", "their", "his", "her", "about", "around", "over",
+                   "under", "nearly", "almost", "approximately", "roughly", "some"})  # fmt: skip
+_CONTEXT_SPAN = 6  # the claim's context word must occur this many tokens before the value
+_MIN_REST = 0.6  # share of the claim's other content words the sentence must contain
+
+
+@dataclass(frozen=True, slots=True)
+class SlotConflict:
+    """The claim says ``claim_value`` where the evidence sentence says ``evidence_value``."""
+
+    kind: str  # "number", "name" or "origin" (a nationality or language adjective)
+    claim_value: str
+    evidence_value: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    kind: str
+    text: str
+    start: int  # token index of the first token
+    end: int  # token index after the last token
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def _name_end(tokens: Sequence[str], i: int) -> int:
+    """The token index after the capitalised name starting at ``i``."""
+    j = i + 1
+    while j < len(tokens) and (
+        (tokens[j][0].isupper() and not _NUMBER.fullmatch(tokens[j]))
+        or (tokens[j] in _NAME_LINK and j + 1 < len(tokens) and tokens[j + 1][0].isupper())
+    ):
+        j += 1
+    return j
+
+
+def _values(tokens: Sequence[str]) -> list[_Value]:
+    """Numbers and capitalised names with their token spans; the name the sentence starts with
+    (its subject, or just a capitalised first word) and all-capital runs (headings) are not
+    values."""
+    out: list[_Value] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if _NUMBER.fullmatch(tok):
+            out.append(_Value("number", tok, i, i + 1))
+            i += 1
+        elif tok[0].isupper() and tok.lower() not in FUNCTION_WORDS:
+            j = _name_end(tokens, i)
+            words = tokens[i:j]
+            shouting = len(words) > 1 and sum(w.isupper() and len(w) > 1 for w in words) > 1
+            kind = "origin" if len(words) == 1 and _DEMONYM.fullmatch(tok) else "name"
+            if i > 0 and not shouting:
+                out.append(_Value(kind, " ".join(words), i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _same_number(a: str, b: str) -> bool:
+    """3 == 3.0, 2,000 == 2000, and a year written short: 2008 ~ 08."""
+    a, b = a.replace(",", "").rstrip("%"), b.replace(",", "").rstrip("%")
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        pass
+    else:  # equal, or one the other rounded: 27 ~ 27.3
+        if x == y or ("." not in a and x in (round(y), int(y))):
+            return True
+        if "." not in b and y in (round(x), int(x)):
+            return True
+    return a == b or (len(b) >= 2 and a.endswith(b)) or (len(a) >= 2 and b.endswith(a))
+
+
+_APPROX = frozenset({"over", "about", "around", "nearly", "almost", "approximately", "roughly",
+                     "under", "than", "least", "most", "to", "some", "circa", "~"})  # fmt: skip
+
+
+def _approximate(tokens: Sequence[str], value: _Value) -> bool:
+    """A bound or an estimate ("over 500,000", "more than 70%", "about every 27"), not a value
+    to compare."""
+    return any(t.lower() in _APPROX for t in tokens[max(0, value.start - 2) : value.start])
+
+
+def _is_year(text: str) -> bool:
+    return text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2100
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[\W_]", "", text.lower())
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Equal, or one a form of the other: Europe ~ European, China ~ Chinese."""
+    if a == b:
+        return True
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= 4 and n >= 0.7 * min(len(a), len(b))
+
+
+def _present(value: _Value, sentence_tokens: Sequence[str], sentence_lower: set[str]) -> bool:
+    """Whether the sentence mentions the value: the number, or any word of the name (also as
+    a derived form, an abbreviation of it or its initial)."""
+    if value.kind == "number":
+        return any(_NUMBER.fullmatch(t) and _same_number(t, value.text) for t in sentence_tokens)
+    words = [w for w in value.text.split() if w not in _NAME_LINK]
+    key = _alnum(value.text)
+    initials = "".join(w[0].lower() for w in words)
+    for raw in sentence_tokens:
+        t, a = raw.lower(), _alnum(raw)
+        if not a:
+            continue
+        if a == key or (len(a) == 1 and key.startswith(a)):
+            return True
+        if raw[0].isupper() and min(len(a), len(key)) >= 2 and (a in key or key in a):
+            return True  # TV / MTV
+        if len(words) > 1 and a == initials:  # "United Kingdom" / "UK"
+            return True
+        if any(_same_word(w.lower(), t) for w in words):
+            return True
+    # the name abbreviated in the sentence ("UK" in the claim, "United Kingdom" there)
+    return value.text.isupper() and key in _initials_of(sentence_tokens)
+
+
+def _initials_of(tokens: Sequence[str]) -> set[str]:
+    out, i = set(), 0
+    while i < len(tokens):
+        if tokens[i][0].isupper():
+            j = _name_end(tokens, i)
+            out.add("".join(t[0].lower() for t in tokens[i:j] if t not in _NAME_LINK))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _anchor(tokens: Sequence[str], start: int) -> int | None:
+    """Index of the word before ``start`` that defines the slot (skipping "the", "about"...)."""
+    i = start - 1
+    while i >= 0 and tokens[i].lower() in _SKIP:
+        i -= 1
+    return i if i >= 0 else None
+
+
+def _content(tokens: Sequence[str]) -> list[str]:
+    return [
+        _stem(t) for t in tokens if t.lower() not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)
+    ]
+
+
+def _subject(tokens: Sequence[str]) -> _Value | None:
+    """The capitalised run a sentence starts with ("Python", "Merge", "Tony Hoare")."""
+    if not tokens or not tokens[0][0].isupper() or tokens[0].lower() in FUNCTION_WORDS:
+        return None
+    end = _name_end(tokens, 0)
+    return _Value("name", " ".join(tokens[:end]), 0, end)
+
+
+def _conflict_in(
+    claim_tokens: list[str], values: list[_Value], sentence: str, scope: str
+) -> SlotConflict | None:
+    """A conflict of the claim with ``sentence``; every other name of the claim (its subject
+    included) must appear in ``scope``, the evidence window around the sentence."""
+    stoks = _tokens(sentence)
+    if not stoks:
+        return None
+    slower = {t.lower() for t in stoks}
+    svalues = _values(stoks)
+    scope_tokens = _tokens(scope)
+    scope_lower = {t.lower() for t in scope_tokens}
+    scope_stems = {_stem(t) for t in scope_tokens}
+    subject = _subject(claim_tokens)
+    names = [n for n in values if n.kind != "number"] + ([subject] if subject else [])
+    for v in values:
+        others = [n for n in names if n is not v]
+        if not all(_present(n, scope_tokens, scope_lower) for n in others):
+            continue
+        if _present(v, stoks, slower) or (v.kind == "number" and _approximate(claim_tokens, v)):
+            continue
+        rest = _content(claim_tokens[: v.start] + claim_tokens[v.end :])
+        if not rest or sum(r in scope_stems for r in rest) / len(rest) < _MIN_REST:
+            continue
+        a = _anchor(claim_tokens, v.start)
+        if a is None or not claim_tokens[a].isalpha():
+            continue
+        anchor = claim_tokens[a].lower()
+        context = next(
+            (_stem(t) for t in reversed(claim_tokens[: a + 1]) if t.lower() not in FUNCTION_WORDS),
+            None,
+        )
+        after = claim_tokens[v.end].lower() if v.end < len(claim_tokens) else None
+        for w in svalues:
+            if w.kind != v.kind or len(_alnum(w.text)) < 2:
+                continue
+            if w.kind == "number" and _is_year(w.text) != _is_year(v.text):
+                continue
+            sa = _anchor(stoks, w.start)
+            if sa is None or stoks[sa].lower() != anchor:
+                continue
+            before = {_stem(t) for t in stoks[max(0, w.start - _CONTEXT_SPAN) : w.start]}
+            same_unit = (
+                after is not None
+                and after not in FUNCTION_WORDS
+                and w.end < len(stoks)
+                and stoks[w.end].lower() == after
+            )
+            if (context is not None and context in before) or same_unit:
+                return SlotConflict(v.kind, v.text, w.text, sentence)
+    return None
+
+
+def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
+    """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
+    texts (each a window of one or a few sentences)."""
+    claim_tokens = _tokens(claim)
+    values = _values(claim_tokens)
+    if not values:
+        return None
+    for text in evidence:
+        for a, b in sentence_spans(text):
+            found = _conflict_in(claim_tokens, values, text[a:b], text)
+            if found is not None:
+                return found
+    return None
+
+
+def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
+    """``judgement`` unless a sentence of ``evidence`` fills a slot of ``claim`` with another
+    value and the judge did not already say REFUTED: then REFUTED."""
+    if judgement.label == "REFUTED":
+        return judgement
+    conflict = find_slot_conflict(claim, evidence)
+    if conflict is None:
+        return judgement
+    return Judgement("REFUTED", SLOT_CONFIDENCE[conflict.kind], judgement.evidence_scores)

@@ -1,0 +1,101 @@
+"""Slot conflicts: a claim's number or name against the same slot of an evidence sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugins.factcheck.slots import SLOT_CONFIDENCE, find_slot_conflict, refute_slot_conflict
+from plugins.factcheck.types import Judgement
+
+HARBOR = (
+    "Harbor is a lightweight HTTP server written in Rust. Harbor listens on port 8080 by "
+    "default. The maximum request body size is 10 MB."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "kind", "values"),
+    [
+        ("Harbor listens on port 9090 by default.", HARBOR, "number", ("9090", "8080")),
+        ("Harbor is written in Go.", HARBOR, "name", ("Go", "Rust")),
+        (
+            "Quicksort was developed by John von Neumann.",
+            "Quicksort was developed by Tony Hoare in 1959.",
+            "name",
+            ("John von Neumann", "Tony Hoare"),
+        ),
+        (
+            "Merge sort was invented in 1955.",
+            "Merge sort is a sorting algorithm invented by John von Neumann in 1945.",
+            "number",
+            ("1955", "1945"),
+        ),
+        (
+            "The request body size is 50 MB.",
+            "The request body size is 10 MB.",
+            "number",
+            ("50", "10"),
+        ),
+        (
+            "Melancholia is a British film.",
+            "Melancholia is a Danish film directed by Lars von Trier.",
+            "origin",
+            ("British", "Danish"),
+        ),
+    ],
+)
+def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, values):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is not None
+    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == (kind, *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # the same value, written differently
+        ("Harbor listens on port 8,080.", "Harbor listens on port 8080 by default."),
+        ("The Moon orbits the Earth every 27 days.", "The Moon orbits the Earth every 27.3 days."),
+        ("Sky UK serves the UK.", "Sky UK serves the United Kingdom."),
+        ("Libya is a country in Europe.", "Libya is a country in the European continent."),
+        # a bound or an estimate is not a value to compare
+        ("Lyon had over 500,000 people in 2014.", "Lyon had 506,615 people in 2014."),
+        # a different subject: the evidence says nothing about the claim's
+        ("Python was first released in 1991.", "Harbor was first released in 2021."),
+        # another slot: "in June 2015" is not "on June 2"
+        ("Flaked premiered in June 2015.", "Flaked premiered on June 2, 2017."),
+        # a name against a nationality is not a conflict of the same kind
+        ("Melancholia was directed by a Danish director.", "It was directed by Lars von Trier."),
+        ("The request body size is at most 50 MB.", "The request body size is 10 MB."),
+        # nothing shared beyond the slot
+        ("Bananas were first grown in 1800.", "Harbor was first released in 2021."),
+        # no values at all
+        ("Tuples are mutable.", "Tuples are immutable."),
+    ],
+)
+def test_no_conflict(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
+
+
+def test_each_sentence_of_a_window_is_read_and_names_are_checked_in_the_window():
+    window = "Harbor was first released in 2021 by the Lighthouse team. It is written in Rust."
+    conflict = find_slot_conflict("Harbor is written in Go.", [window])
+    assert conflict is not None and conflict.sentence == "It is written in Rust."
+    # a claim naming another product: its name is nowhere in the window
+    assert find_slot_conflict("Beacon is written in Go.", [window]) is None
+
+
+def test_refute_overrides_a_judge_that_missed_the_conflict():
+    supported = Judgement("SUPPORTED", 0.9, ({"SUPPORTED": 0.9, "REFUTED": 0.05,
+                                              "NOT_ENOUGH_INFO": 0.05},))  # fmt: skip
+    out = refute_slot_conflict("Harbor listens on port 9090.", [HARBOR], supported)
+    assert out.label == "REFUTED"
+    assert out.confidence == SLOT_CONFIDENCE["number"]
+    assert out.evidence_scores == supported.evidence_scores
+
+
+def test_refute_leaves_other_judgements_alone():
+    supported = Judgement("SUPPORTED", 0.9)
+    assert refute_slot_conflict("Harbor listens on port 8080.", [HARBOR], supported) is supported
+    refuted = Judgement("REFUTED", 0.7)
+    assert refute_slot_conflict("Harbor listens on port 9090.", [HARBOR], refuted) is refuted
