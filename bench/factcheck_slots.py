@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     out = {}
     for source, counts in sorted(fired.items()):
         row = {}
-        for kind in ("number", "name", "origin"):
+        for kind in ("number", "name", "origin", "antonym"):
             by = {lab: counts[kind, lab] for lab in ("S", "R", "N", "notS") if counts[kind, lab]}
             n = sum(by.values())
             row[kind] = {

@@ -13,8 +13,13 @@ value of the same kind — and the slot's context: the content word before the c
 appears shortly before the sentence's value, or the word after both values is the same unit
 ("50 MB" / "10 MB"); and the rest of the claim (its content words, the value aside) mostly
 appears in the sentence's window, and so does every other name of the claim (its subject too),
-so both speak of the same thing. Every conflict names both values, so
-a caller can say why a claim was refuted.
+so both speak of the same thing. Every conflict names both values, so a caller can say why a
+claim was refuted.
+
+An *antonym* conflict is the same shape with a word instead of a value: the claim says
+"max-heap", "mutable" or "optional" where the sentence says "min-heap", "immutable" or
+"required" (a curated list of opposites, plus un-/in-/im-/il-/ir-/non- prefixes), neither text
+also has the other word, and neither is negated ("not unstable" is stable).
 """
 
 from __future__ import annotations
@@ -31,7 +36,28 @@ __all__ = ["SLOT_CONFIDENCE", "SlotConflict", "find_slot_conflict", "refute_slot
 
 # Confidence of a REFUTED from a conflict, per kind of value: the share of firings on pairs
 # that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
-SLOT_CONFIDENCE = {"number": 0.9, "name": 0.85, "origin": 0.85}
+SLOT_CONFIDENCE = {"number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85}
+
+_OPPOSITES = """min max|minimum maximum|minimal maximal|smallest largest|lowest highest|
+shortest longest|increase decrease|increases decreases|increased decreased|increasing decreasing|
+higher lower|larger smaller|faster slower|stable unstable|mutable immutable|positive negative|
+ascending descending|sorted unsorted|synchronous asynchronous|allowed forbidden|accepts rejects|
+accepted rejected|enabled disabled|required optional|mandatory optional|public private|
+deterministic nondeterministic|lightweight heavyweight|efficient inefficient|north south|
+east west|alive dead|finite infinite|true false|possible impossible|safe unsafe|legal illegal|
+visible invisible|reversible irreversible|inside outside|above below|warmer cooler|
+warming cooling|hotter colder|rises falls|rose fell|gains loses|wins loses|strengthens weakens|
+supports opposes|includes excludes|always never|before after|earlier later|older newer|
+oldest newest|cheaper costlier|internal external|static dynamic|statically dynamically|
+compiled interpreted|ordered unordered|thread-safe thread-unsafe|blocking non-blocking|
+lossless lossy|encrypted unencrypted|signed unsigned|inclusive exclusive|upper lower"""
+_OPPOSITE: dict[str, frozenset[str]] = {}
+for _pair in _OPPOSITES.replace("\n", "").split("|"):
+    _a, _b = _pair.split()
+    _OPPOSITE[_a] = _OPPOSITE.get(_a, frozenset()) | {_b}
+    _OPPOSITE[_b] = _OPPOSITE.get(_b, frozenset()) | {_a}
+_NEGATIVE_PREFIXES = ("non-", "non", "un", "in", "im", "il", "ir")
+_NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "cannot", "without", "n't"})
 
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*%?|[^\W\d_][\w'\-/+#]*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
@@ -51,7 +77,7 @@ _MIN_REST = 0.6  # share of the claim's other content words the sentence must co
 class SlotConflict:
     """The claim says ``claim_value`` where the evidence sentence says ``evidence_value``."""
 
-    kind: str  # "number", "name" or "origin" (a nationality or language adjective)
+    kind: str  # "number", "name", "origin" (a nationality or language adjective), "antonym"
     claim_value: str
     evidence_value: str
     sentence: str
@@ -266,16 +292,71 @@ def _conflict_in(
     return None
 
 
+def _words(text: str) -> list[str]:
+    """The words written in lower case, hyphenated compounds also split ("max-heap" -> max-heap,
+    max, heap)."""
+    out = []
+    for t in _tokens(text.replace("n't", " n't")):
+        if t[0].isupper():  # a name's word ("West Virginia") is not an attribute
+            continue
+        low = t.lower()
+        out.append(low)
+        if "-" in low:
+            out.extend(p for p in low.split("-") if p)
+    return out + (["n't"] if "n't" in text else [])
+
+
+def _opposites(word: str) -> set[str]:
+    out = set(_OPPOSITE.get(word, ()))
+    for prefix in _NEGATIVE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            out.add(word[len(prefix) :])
+        if len(word) >= 4:
+            out.add(prefix + word)
+    return out
+
+
+def _antonym_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
+    cwords, swords = _words(claim), _words(sentence)
+    if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
+        return None
+    cset, sset = set(cwords), set(swords)
+    claim_tokens = _tokens(claim)
+    subject = _subject(claim_tokens)
+    scope_tokens = _tokens(scope)
+    names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
+        [subject] if subject else []
+    )
+    scope_lower = {t.lower() for t in scope_tokens}
+    if not all(_present(n, scope_tokens, scope_lower) for n in names):
+        return None
+    scope_stems = {_stem(t) for t in scope_tokens}
+    for word in cset - sset:
+        if word in FUNCTION_WORDS:
+            continue
+        for other in _opposites(word) & sset:
+            if other in cset:
+                continue
+            rest = [
+                _stem(w) for w in (t.lower() for t in claim_tokens)
+                if w not in FUNCTION_WORDS and w != word and not _NUMBER.fullmatch(w)
+                and not (word.startswith(w) or word.endswith(w))
+            ]  # fmt: skip
+            if rest and sum(r in scope_stems for r in rest) / len(rest) >= _MIN_REST:
+                return SlotConflict("antonym", word, other, sentence)
+    return None
+
+
 def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
     """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
     texts (each a window of one or a few sentences)."""
     claim_tokens = _tokens(claim)
     values = _values(claim_tokens)
-    if not values:
-        return None
     for text in evidence:
         for a, b in sentence_spans(text):
-            found = _conflict_in(claim_tokens, values, text[a:b], text)
+            found = _conflict_in(claim_tokens, values, text[a:b], text) if values else None
+            if found is None:
+                found = _antonym_in(claim, text[a:b], text)
             if found is not None:
                 return found
     return None

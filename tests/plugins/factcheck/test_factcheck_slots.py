@@ -70,7 +70,7 @@ def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, value
         # nothing shared beyond the slot
         ("Bananas were first grown in 1800.", "Harbor was first released in 2021."),
         # no values at all
-        ("Tuples are mutable.", "Tuples are immutable."),
+        ("Tuples are ordered.", "Tuples are immutable."),
     ],
 )
 def test_no_conflict(claim, evidence):
@@ -99,3 +99,40 @@ def test_refute_leaves_other_judgements_alone():
     assert refute_slot_conflict("Harbor listens on port 8080.", [HARBOR], supported) is supported
     refuted = Judgement("REFUTED", 0.7)
     assert refute_slot_conflict("Harbor listens on port 9090.", [HARBOR], refuted) is refuted
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        (
+            "The heapq module implements a max-heap.",
+            "The heapq module implements a min-heap.",
+            ("max", "min"),
+        ),
+        ("Harbor is a heavyweight HTTP server.", HARBOR, ("heavyweight", "lightweight")),
+        ("Tuples are mutable.", "In Python, tuples are immutable.", ("mutable", "immutable")),
+        ("The token is optional.", "The API token is required.", ("optional", "required")),
+    ],
+)
+def test_an_opposite_word_conflicts(claim, evidence, values):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is not None
+    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("antonym", *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # negated: "not unstable" agrees with "stable"
+        ("Merge sort is not unstable.", "Merge sort is stable."),
+        ("Quicksort is unstable.", "Quicksort is not a stable sort."),
+        # the sentence has both words: a contrast, not a conflict
+        ("Tuples are mutable.", "Lists are mutable, while tuples are immutable."),
+        # a word of a name is not an attribute
+        ("West Virginia borders Maryland.", "It is bordered by Maryland to the east."),
+        # too little of the claim is in the evidence
+        ("The cache is private.", "The repository is public."),
+    ],
+)
+def test_no_antonym_conflict(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
