@@ -205,6 +205,13 @@ def _present(value: _Value, sentence_tokens: Sequence[str], sentence_lower: set[
     return value.text.isupper() and key in _initials_of(sentence_tokens)
 
 
+def _named_in(name: _Value, lower_tokens: set[str]) -> bool:
+    """Whether every word of ``name`` is among ``lower_tokens`` (in any form): the evidence
+    speaks of the claim's "Erie Canal", not just of some canal."""
+    words = [w.lower() for w in name.text.split() if w not in _NAME_LINK]
+    return all(any(_same_word(w, t) for t in lower_tokens) for w in words)
+
+
 def _initials_of(tokens: Sequence[str]) -> set[str]:
     out, i = set(), 0
     while i < len(tokens):
@@ -256,7 +263,7 @@ def _conflict_in(
     names = [n for n in values if n.kind != "number"] + ([subject] if subject else [])
     for v in values:
         others = [n for n in names if n is not v]
-        if not all(_present(n, scope_tokens, scope_lower) for n in others):
+        if not all(_named_in(n, scope_lower) for n in others):
             continue
         if _present(v, stoks, slower) or (v.kind == "number" and _approximate(claim_tokens, v)):
             continue
@@ -316,7 +323,7 @@ def _opposites(word: str) -> set[str]:
     return out
 
 
-def _antonym_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
+def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> SlotConflict | None:
     cwords, swords = _words(claim), _words(sentence)
     if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
         return None
@@ -328,10 +335,10 @@ def _antonym_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
         [subject] if subject else []
     )
     scope_lower = {t.lower() for t in scope_tokens}
-    if not all(_present(n, scope_tokens, scope_lower) for n in names):
+    if not all(_named_in(n, scope_lower) for n in names):
         return None
     scope_stems = {_stem(t) for t in scope_tokens}
-    for word in cset - sset:
+    for word in cset - everywhere:
         if word in FUNCTION_WORDS:
             continue
         for other in _opposites(word) & sset:
@@ -351,12 +358,17 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
     texts (each a window of one or a few sentences)."""
     claim_tokens = _tokens(claim)
-    values = _values(claim_tokens)
+    # a value (or word) the claim shares with any of the evidence is not in conflict: another
+    # sentence may fill the same slot for something else ("kept for 14 days" beside "7 years")
+    everything = _tokens(" ".join(evidence))
+    every_lower = {t.lower() for t in everything}
+    values = [v for v in _values(claim_tokens) if not _present(v, everything, every_lower)]
+    every_words = set(_words(" ".join(evidence)))
     for text in evidence:
         for a, b in sentence_spans(text):
             found = _conflict_in(claim_tokens, values, text[a:b], text) if values else None
             if found is None:
-                found = _antonym_in(claim, text[a:b], text)
+                found = _antonym_in(claim, text[a:b], text, every_words)
             if found is not None:
                 return found
     return None
