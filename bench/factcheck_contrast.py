@@ -48,12 +48,37 @@ _AUX = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]?\d)")
-_ENTITY = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'-]+)*)")
+_ENTITY = re.compile(
+    r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'-]+)*)"
+)
 _WORD = re.compile(r"\b\w+\b")
 _VERB_S = re.compile(r"(?<=\w )([a-z]{3,}?)(ies|es|s)\b")
-_DETERMINERS = frozenset({"the", "a", "an", "of", "and", "its", "their", "many", "some", "these",
-                          "those", "all", "two", "three", "several", "in", "on", "for", "with"})
-_NOT_VERBS = frozenset({"is", "was", "has", "this", "its", "as", "us", "his", "thus", "always", "less"})
+_DETERMINERS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "and",
+        "its",
+        "their",
+        "many",
+        "some",
+        "these",
+        "those",
+        "all",
+        "two",
+        "three",
+        "several",
+        "in",
+        "on",
+        "for",
+        "with",
+    }
+)
+_NOT_VERBS = frozenset(
+    {"is", "was", "has", "this", "its", "as", "us", "his", "thus", "always", "less"}
+)
 
 EDITS = ("negation", "number", "entity", "antonym", "quantifier")
 
@@ -64,8 +89,11 @@ def _negate(claim: str, rng: random.Random) -> str | None:
         for v in _VERB_S.finditer(claim):
             word = v.group(0)
             before = claim[: v.start()].split()
-            if (word in _NOT_VERBS or word.endswith(("ss", "ous"))
-                    or (before and before[-1].lower() in _DETERMINERS)):
+            if (
+                word in _NOT_VERBS
+                or word.endswith(("ss", "ous"))
+                or (before and before[-1].lower() in _DETERMINERS)
+            ):
                 continue
             stem, suffix = v.group(1), v.group(2)
             if suffix == "ies":

@@ -16,8 +16,9 @@ shipped ``reader`` and the previous default ``builtin`` as its baseline) is meas
    NOT_ENOUGH_INFO, t fitted on the TRAIN claims).
 3. SciFact claim/abstract pairs, the ``report`` half (never trained on): SUPPORTED vs not,
    balanced accuracy.
-4. The hand-written knowledge base of tests/fixtures/factcheck_kb.py, end to end, given both as
-   request ``documents`` and as a collection: share of claims right, per kind.
+4. The hand-written knowledge bases of tests/fixtures/factcheck_kb.py and, written later and
+   never looked at while building the checker, tests/fixtures/factcheck_kb_fresh.py, end to
+   end, given both as request ``documents`` and as a collection: share of claims right, per kind.
 4b. Minimal edits: each SUPPORTS pair of FEVER-Symmetric test and each entailment pair of the
    SciFact report half, and the same claim after one contrastive edit
    (bench/factcheck_contrast.py: negation, number, entity, antonym, quantifier; REFUTED):
@@ -27,8 +28,13 @@ shipped ``reader`` and the previous default ``builtin`` as its baseline) is meas
    against the raw MiniLM encode rate of the same claim texts (one text per call) in this
    process, interleaved; p50/p95 latency; the reader judge int8 (default on CPU) and fp32.
 
+The checker's slot-conflict rule (plugins/factcheck/slots.py) is on, as in the service; on the
+gold-evidence sets it runs after the judge as the checker runs it. ``--no-slot-check`` measures
+the judges alone.
+
     nice -n 5 python bench/factcheck_eval.py [--quick] [--judges reader,builtin]
-        [--reader-weights PATH] [--speed-n 300] [--json OUT.json]
+        [--reader-weights PATH] [--speed-n 300] [--json OUT.json] [--no-slot-check]
+        [--sets fever,climate,scifact,handwritten,edits,speed] [--kb-dir DIR]
 """
 
 from __future__ import annotations
@@ -116,11 +122,32 @@ def build_judge(name: str, embedder, reader_weights: Path | None, quantize: str 
     return make_judge(name, encoder=embedder)
 
 
+class SlotChecked:
+    """A judge followed by the checker's slot-conflict rule, for the sets judged on gold
+    evidence (the checker applies it itself)."""
+
+    def __init__(self, judge) -> None:
+        self.judge, self.name = judge, judge.name
+
+    def judge_many(self, claims, windows):
+        from plugins.factcheck.slots import refute_slot_conflict
+
+        js = self.judge.judge_many(claims, windows)
+        return [
+            refute_slot_conflict(c, [h.text for h in w], j)
+            for c, w, j in zip(claims, windows, js, strict=True)
+        ]
+
+
 def fever_sym(judge, data: Path, quick: bool) -> dict:
     rows = _jsonl(data / "fever_symmetric_test.jsonl")[: 200 if quick else None]
     gold = [S if r["gold_label"] == "SUPPORTS" else R for r in rows]
     js = judge.judge_many([r["claim"] for r in rows], [[_hit(r["evidence"])] for r in rows])
-    sr = [S if j.evidence_scores[0][S] >= j.evidence_scores[0][R] else R for j in js]
+    # a REFUTED label (the judge's argmax or a slot conflict) is R; otherwise the larger of S, R
+    sr = [
+        R if j.label == R else S if j.evidence_scores[0][S] >= j.evidence_scores[0][R] else R
+        for j in js
+    ]
     return {"n": len(rows), "s_vs_r_acc": accuracy(gold, sr),
             "three_way_acc": accuracy(gold, [j.label for j in js])}  # fmt: skip
 
@@ -156,10 +183,12 @@ def climate_kb(embedder, tmp: Path):
     return kb
 
 
-def checker_for(kb, judge, embedder):
+def checker_for(kb, judge, embedder, slot_check: bool = True):
     from plugins.factcheck import FactChecker
 
-    return FactChecker(kb, judge, top_k=3, evidence_windows=3, encoder=embedder)
+    return FactChecker(
+        kb, judge, top_k=3, evidence_windows=3, encoder=embedder, slot_check=slot_check
+    )
 
 
 def climate_documents(checker, report: list[dict]) -> tuple[dict, list[float], list[bool]]:
@@ -170,9 +199,11 @@ def climate_documents(checker, report: list[dict]) -> tuple[dict, list[float], l
         checks.extend(rep.claims)
     pred = [c.verdict for c in checks]
     conf = [c.confidence for c in checks]
-    return {"n": len(report), "macro_f1": macro_f1(gold, pred), "acc": accuracy(gold, pred)}, conf, [
-        g == p for g, p in zip(gold, pred, strict=True)
-    ]
+    return (
+        {"n": len(report), "macro_f1": macro_f1(gold, pred), "acc": accuracy(gold, pred)},
+        conf,
+        [g == p for g, p in zip(gold, pred, strict=True)],
+    )
 
 
 def cosine_baseline(kb, report: list[dict], train: list[dict]) -> dict:
@@ -204,9 +235,11 @@ def scifact(judge, data: Path) -> tuple[dict, list[float], list[bool]]:
     js = judge.judge_many([r["hypothesis"] for r in rows], [[_hit(r["premise"])] for r in rows])
     pred = [S if j.label == S else "NOT_S" for j in js]
     conf = [j.confidence for j in js]
-    return {"n": len(rows), "balanced_acc": balanced_accuracy(gold, pred)}, conf, [
-        g == p for g, p in zip(gold, pred, strict=True)
-    ]
+    return (
+        {"n": len(rows), "balanced_acc": balanced_accuracy(gold, pred)},
+        conf,
+        [g == p for g, p in zip(gold, pred, strict=True)],
+    )
 
 
 def minimal_edits(judge, data: Path, quick: bool) -> dict:
@@ -233,20 +266,24 @@ def minimal_edits(judge, data: Path, quick: bool) -> dict:
     }
 
 
-def handwritten(checker, kb) -> tuple[dict, list[float], list[bool]]:
+def handwritten(checker, kb, fixture: str = "factcheck_kb") -> tuple[dict, list[float], list[bool]]:
+    import importlib
+
     from plugins.factcheck.documents import ContextDocument
-    from tests.fixtures.factcheck_kb import CLAIMS, DOCUMENTS
 
     from knowledge import Document
 
+    module = importlib.import_module(f"tests.fixtures.{fixture}")
+    CLAIMS, DOCUMENTS = module.CLAIMS, module.DOCUMENTS  # noqa: N806
     docs = [ContextDocument(text, source) for source, text in DOCUMENTS]
-    kb.ingest([Document(text, source=source) for source, text in DOCUMENTS], collection="hand")
+    collection = fixture.replace("_", "-")
+    kb.ingest([Document(text, source=source) for source, text in DOCUMENTS], collection=collection)
     claims = [c for c, _, _ in CLAIMS]
     out: dict = {"n": len(CLAIMS)}
     conf, ok = [], []
     for shape, rep in (
         ("documents", checker.check_claims(claims, documents=docs)),
-        ("collection", checker.check_claims(claims, collection="hand")),
+        ("collection", checker.check_claims(claims, collection=collection)),
     ):
         right = [c.verdict == want for c, (_, want, _) in zip(rep.claims, CLAIMS, strict=True)]
         out[f"{shape}_acc"] = sum(right) / len(right)
@@ -298,9 +335,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader-weights", type=Path, default=None)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--speed-n", type=int, default=300)
+    ap.add_argument(
+        "--no-slot-check",
+        action="store_true",
+        help="judges alone, without the slot-conflict rule (the ablation)",
+    )
+    ap.add_argument(
+        "--sets",
+        default="all",
+        help="comma-separated subset: fever,climate,scifact,handwritten,edits,speed",
+    )
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
-    ap.add_argument("--kb-dir", type=Path, default=None,
-                    help="keep the Climate-FEVER knowledge base here (re-runs skip the ingest)")
+    ap.add_argument(
+        "--kb-dir",
+        type=Path,
+        default=None,
+        help="keep the Climate-FEVER knowledge base here (re-runs skip the ingest)",
+    )
     args = ap.parse_args(argv)
 
     from knowledge import Embedder
@@ -311,34 +362,52 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.time()
         kb = climate_kb(embedder, args.kb_dir or Path(tmp))
-        print(f"knowledge base: 1,535 Climate-FEVER paragraphs in {time.time() - t0:.0f} s",
-              flush=True)
-        results["climate_baselines"] = cosine_baseline(kb, report, train)
-        print("climate baselines", json.dumps(results["climate_baselines"]), flush=True)
+        print(
+            f"knowledge base: 1,535 Climate-FEVER paragraphs in {time.time() - t0:.0f} s",
+            flush=True,
+        )
+        sets = set(args.sets.split(",")) if args.sets != "all" else {
+            "fever", "climate", "scifact", "handwritten", "edits", "speed"}  # fmt: skip
+        slot_check = not args.no_slot_check
+        if "climate" in sets:
+            results["climate_baselines"] = cosine_baseline(kb, report, train)
+            print("climate baselines", json.dumps(results["climate_baselines"]), flush=True)
         checkers = {}
         for name in args.judges.split(","):
             judge = build_judge(name, embedder, args.reader_weights)
-            checker = checker_for(kb, judge, embedder)
+            checker = checker_for(kb, judge, embedder, slot_check)
             checkers[name] = checker
-            res: dict = {}
-            res["fever_sym_test"] = fever_sym(judge, args.data, args.quick)
-            res["climate_gold_evidence"] = climate_gold_evidence(judge, report)
-            res["climate_documents"], c1, o1 = climate_documents(checker, report)
-            res["scifact_report"], c2, o2 = scifact(judge, args.data)
-            res["handwritten"], c3, o3 = handwritten(checker, kb)
-            res["minimal_edits"] = minimal_edits(judge, args.data, args.quick)
-            res["ece"] = {"climate_documents": ece(c1, o1), "scifact": ece(c2, o2),
-                          "handwritten": ece(c3, o3)}  # fmt: skip
+            gold_judge = SlotChecked(judge) if slot_check else judge
+            res: dict = {"slot_check": slot_check}
+            calib: dict = {}
+            if "fever" in sets:
+                res["fever_sym_test"] = fever_sym(gold_judge, args.data, args.quick)
+            if "climate" in sets:
+                res["climate_gold_evidence"] = climate_gold_evidence(gold_judge, report)
+                res["climate_documents"], *calib["climate_documents"] = climate_documents(
+                    checker, report
+                )
+            if "scifact" in sets:
+                res["scifact_report"], *calib["scifact"] = scifact(gold_judge, args.data)
+            if "handwritten" in sets:
+                res["handwritten"], *calib["handwritten"] = handwritten(checker, kb)
+                res["handwritten_fresh"], *calib["handwritten_fresh"] = handwritten(
+                    checker, kb, "factcheck_kb_fresh"
+                )
+            if "edits" in sets:
+                res["minimal_edits"] = minimal_edits(gold_judge, args.data, args.quick)
+            res["ece"] = {k: ece(c, o) for k, (c, o) in calib.items()}
             results[name] = res
             print(name, json.dumps(res, indent=1), flush=True)
-        if "reader" in checkers:
+        if "reader" in checkers and "speed" in sets:
             checkers["reader_fp32"] = checker_for(
                 kb, build_judge("reader", embedder, args.reader_weights, "none"), embedder
             )
-        texts = [r["claim"] for r in report]
-        random.Random(0).shuffle(texts)
-        results["speed"] = speed(embedder, checkers, texts[: args.speed_n])
-        print("speed", json.dumps(results["speed"], indent=1), flush=True)
+        if "speed" in sets:
+            texts = [r["claim"] for r in report]
+            random.Random(0).shuffle(texts)
+            results["speed"] = speed(embedder, checkers, texts[: args.speed_n])
+            print("speed", json.dumps(results["speed"], indent=1), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0

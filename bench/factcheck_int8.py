@@ -60,8 +60,11 @@ class _Positional(torch.nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         return self.model(
-            {"input_ids": input_ids, "attention_mask": attention_mask,
-             "token_type_ids": token_type_ids}
+            {
+                "input_ids": input_ids,
+                "attention_mask": attention_mask,
+                "token_type_ids": token_type_ids,
+            }
         )
 
 
@@ -116,12 +119,14 @@ def ort_call(session):
 def make_batches(model: ReaderModel, evidences: list[str], claims: list[str], size: int):
     batches = []
     for i in range(0, len(claims), size):
-        enc = model.tokenize(evidences[i:i + size], claims[i:i + size])
-        batches.append({
-            "torch": enc,
-            "numpy": {name: enc[name].numpy().astype(np.int64) for name in INPUTS},
-            "n": len(claims[i:i + size]),
-        })
+        enc = model.tokenize(evidences[i : i + size], claims[i : i + size])
+        batches.append(
+            {
+                "torch": enc,
+                "numpy": {name: enc[name].numpy().astype(np.int64) for name in INPUTS},
+                "n": len(claims[i : i + size]),
+            }
+        )
     return batches
 
 
@@ -159,8 +164,12 @@ def main() -> None:
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--pairs", type=int, default=600, help="FEVER-Symmetric test pairs")
     parser.add_argument("--batches", default="3,32", help="batch sizes timed (comma-separated)")
-    parser.add_argument("--speed-pairs", type=int, default=300,
-                        help="pairs timed per batch size and variant (the first N)")
+    parser.add_argument(
+        "--speed-pairs",
+        type=int,
+        default=300,
+        help="pairs timed per batch size and variant (the first N)",
+    )
     parser.add_argument("--repeats", type=int, default=1, help="passes over the timed pairs")
     args = parser.parse_args()
 
@@ -176,8 +185,9 @@ def main() -> None:
         run(args, model, claims, evidences, gold, Path(tmp))
 
 
-def run(args, model: ReaderModel, claims: list[str], evidences: list[str], gold: np.ndarray,
-        tmp: Path) -> None:
+def run(
+    args, model: ReaderModel, claims: list[str], evidences: list[str], gold: np.ndarray, tmp: Path
+) -> None:
     from onnxruntime import __version__ as ort_version
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -198,17 +208,19 @@ def run(args, model: ReaderModel, claims: list[str], evidences: list[str], gold:
     ]
     calls = [call for _, call, _ in variants]
 
-    print(f"reader weights {args.weights} (temperature {temperature:.3f}); torch "
-          f"{torch.__version__}, onnxruntime {ort_version}; one thread each "
-          f"(the machine is shared: {os.cpu_count()} cores, other jobs running)")
-    print(f"ONNX export {t_export:.1f} s; files: fp32 {fp32_onnx.stat().st_size / 1e6:.1f} MB, "
-          f"int8 {int8_onnx.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"reader weights {args.weights} (temperature {temperature:.3f}); torch "
+        f"{torch.__version__}, onnxruntime {ort_version}; one thread each "
+        f"(the machine is shared: {os.cpu_count()} cores, other jobs running)"
+    )
+    print(
+        f"ONNX export {t_export:.1f} s; files: fp32 {fp32_onnx.stat().st_size / 1e6:.1f} MB, "
+        f"int8 {int8_onnx.stat().st_size / 1e6:.1f} MB"
+    )
 
     # --- accuracy ---------------------------------------------------------------------------
     acc_batches = make_batches(model, evidences, claims, 32)
-    probs = [
-        softmax(np.concatenate([call(b) for b in acc_batches]), temperature) for call in calls
-    ]
+    probs = [softmax(np.concatenate([call(b) for b in acc_batches]), temperature) for call in calls]
     ref = probs[0]
     print(f"\naccuracy on {len(claims)} FEVER-Symmetric test pairs (gold SUPPORTS/REFUTES):")
     print(f"  {'variant':40s} {'argmax=fp32':>11s} {'max|dp|':>8s} {'S-vs-R':>7s} {'3-way':>6s}")
@@ -231,9 +243,11 @@ def run(args, model: ReaderModel, claims: list[str], evidences: list[str], gold:
         batches = make_batches(model, evidences[:n_speed], claims[:n_speed], size)
         tokenise[size] = n_speed / (time.perf_counter() - t0)
         rates[size] = interleaved_rates(batches, calls, args.repeats)
-    print(f"\nspeed, pairs/s of the model call ({n_speed} pairs x {args.repeats}, interleaved; "
-          "ratio against (a)); wall = per wall-clock second, cpu = per CPU second of the "
-          "calling thread (less sensitive to the other jobs on the machine):")
+    print(
+        f"\nspeed, pairs/s of the model call ({n_speed} pairs x {args.repeats}, interleaved; "
+        "ratio against (a)); wall = per wall-clock second, cpu = per CPU second of the "
+        "calling thread (less sensitive to the other jobs on the machine):"
+    )
     header = "".join(f"  {f'batch {s} wall':>16s}  {f'batch {s} cpu':>16s}" for s in sizes)
     print(f"  {'variant':40s}{header}")
     for j, (name, _, _) in enumerate(variants):

@@ -46,8 +46,12 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--keep", default="", help="keep the logs under this directory")
     args = parser.parse_args()
-    faults = [redis_restart, jobs_worker_killed, inference_worker_killed,
-              redis_down(args.redis_down)]
+    faults = [
+        redis_restart,
+        jobs_worker_killed,
+        inference_worker_killed,
+        redis_down(args.redis_down),
+    ]
     if args.only:
         faults = [f for f in faults if f.__name__ in args.only.split(",")]
     reports = []
@@ -56,8 +60,13 @@ def main() -> None:
             where = Path(args.keep) / fault.__name__ if args.keep else Path(tmp)
             started = time.monotonic()
             with Cluster(where, model_delay_s=args.model_delay) as cluster:
-                report = run_scenario(cluster, fault, jobs=args.jobs,
-                                      running=min(3, args.jobs), deadline_s=args.deadline)
+                report = run_scenario(
+                    cluster,
+                    fault,
+                    jobs=args.jobs,
+                    running=min(3, args.jobs),
+                    deadline_s=args.deadline,
+                )
             reports.append(report)
             print(report.row(), f"  ({time.monotonic() - started:.0f} s)", flush=True)
             for error in report.errors[:5]:

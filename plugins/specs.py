@@ -31,14 +31,21 @@ ApiIndex = Callable[[str], bool | None]
 
 
 def _check_name(kind: str, name: str) -> None:
-    if not isinstance(name, str) or not name.strip() or not name.replace("_", "a").replace(
-        "-", "a"
-    ).isalnum():
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or not name.replace("_", "a").replace("-", "a").isalnum()
+    ):
         raise PluginConfigError(f"{kind} name must be a non-empty identifier, got {name!r}")
 
 
-def check_expert(name: object, role: object, description: object, system_prompt: object,
-                 examples: tuple[object, ...]) -> None:
+def check_expert(
+    name: object,
+    role: object,
+    description: object,
+    system_prompt: object,
+    examples: tuple[object, ...],
+) -> None:
     """The one rule for an expert, whether a plugin or a TOML file declares it.
 
     ``name`` is a Python identifier (``sql_reviewer``, not ``sql-reviewer``); ``role`` is one
@@ -47,17 +54,19 @@ def check_expert(name: object, role: object, description: object, system_prompt:
     :class:`PluginConfigError` naming the problem.
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise PluginConfigError(f"expert name {name!r} must be an identifier (letters, digits, "
-                                "underscores; not starting with a digit)")
+        raise PluginConfigError(
+            f"expert name {name!r} must be an identifier (letters, digits, "
+            "underscores; not starting with a digit)"
+        )
     if role not in EXPERT_ROLES:
-        raise PluginConfigError(f"expert {name}: role must be one of {EXPERT_ROLES}, "
-                                f"not {role!r}")
+        raise PluginConfigError(f"expert {name}: role must be one of {EXPERT_ROLES}, not {role!r}")
     for field_name, text in (("description", description), ("system_prompt", system_prompt)):
         if not isinstance(text, str) or not text.strip():
             raise PluginConfigError(f"expert {name}: {field_name} must be non-empty text")
     if not examples or not all(isinstance(e, str) and e.strip() for e in examples):
-        raise PluginConfigError(f"expert {name}: needs at least one routing example "
-                                "(non-empty strings)")
+        raise PluginConfigError(
+            f"expert {name}: needs at least one routing example (non-empty strings)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +142,8 @@ def check_judge(judge: Any) -> Any:
     ``judge`` and ``judge_many``); raise :class:`PluginConfigError` saying what it is if not."""
     missing = [attr for attr in ("judge", "judge_many") if not callable(getattr(judge, attr, None))]
     if missing or not isinstance(getattr(judge, "name", None), str):
-        raise PluginConfigError(f"factory returned {type(judge).__name__}, not a judge (needs a "
-                                "str 'name' and callable 'judge' and 'judge_many')")
+        raise PluginConfigError(
+            f"factory returned {type(judge).__name__}, not a judge (needs a "
+            "str 'name' and callable 'judge' and 'judge_many')"
+        )
     return judge

@@ -77,8 +77,7 @@ def run_verifier(
         return _error(name, f"verifier raised {type(exc).__name__}: {exc}", "exception")
     result = box.get("result")
     if not isinstance(result, Verdict):
-        return _error(name, f"verifier returned {type(result).__name__}, not a Verdict",
-                      "contract")
+        return _error(name, f"verifier returned {type(result).__name__}, not a Verdict", "contract")
     log.debug("verifier %s: %s in %.3f s", name, result.status, time.perf_counter() - started)
     return result
 

@@ -27,8 +27,9 @@ def _guarded(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Try):
             names = [ast.unparse(h.type) if h.type else "Exception" for h in node.handlers]
-            if any(w in n for n in names
-                   for w in ("ImportError", "ModuleNotFoundError", "Exception")):
+            if any(
+                w in n for n in names for w in ("ImportError", "ModuleNotFoundError", "Exception")
+            ):
                 ids.update(id(n) for stmt in node.body for n in ast.walk(stmt))
     return ids
 

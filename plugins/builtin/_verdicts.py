@@ -31,8 +31,9 @@ def sandbox_verdict(plugin: str, result: SandboxResult, checked: str) -> Verdict
         findings.append(Finding(result.status, result.message, None, "\n".join(tail) or None))
     containment = "; ".join(f"{k}: {v}" for k, v in result.containment.items())
     if any(flag in containment for flag in _DEGRADED):
-        findings.append(Finding("containment", "sandbox ran with weaker isolation", None,
-                                containment))
+        findings.append(
+            Finding("containment", "sandbox ran with weaker isolation", None, containment)
+        )
     total = len(result.examples) + len(result.tests)
     good = sum(o.status == "pass" for o in result.examples + result.tests)
     if result.passed:

@@ -43,8 +43,11 @@ def _local_resolve(parts: tuple[str, ...]) -> dict[str, Any]:
 class ApiCheckVerifier:
     name = "api_check"
 
-    def __init__(self, sandbox: Sandbox | None = None, api_index: ApiIndex | None = None,
-                 ) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox | None = None,
+        api_index: ApiIndex | None = None,
+    ) -> None:
         self.sandbox = sandbox
         self.api_index = api_index
 
@@ -54,10 +57,13 @@ class ApiCheckVerifier:
         names = json.dumps([r.parts for r in refs])
         code = _PROBE.read_text(encoding="utf-8") + f"\n_main({names})\n"
         base = self.sandbox.limits  # importing big packages needs more room than tests
-        limits = dataclasses.replace(base, wall_s=max(30.0, base.wall_s),
-                                     cpu_s=max(30, base.cpu_s),
-                                     memory_mb=max(4096, base.memory_mb),
-                                     output_kb=max(1024, base.output_kb))
+        limits = dataclasses.replace(
+            base,
+            wall_s=max(30.0, base.wall_s),
+            cpu_s=max(30, base.cpu_s),
+            memory_mb=max(4096, base.memory_mb),
+            output_kb=max(1024, base.output_kb),
+        )
         result = self.sandbox.run(Program(code), limits)
         if _MARK not in result.stdout:
             raise SandboxError(f"API probe gave no answer: {result.message}")
@@ -96,11 +102,17 @@ class ApiCheckVerifier:
                 failed += fatal
         score = 1.0 - failed / len(refs)
         if failed:
-            return Verdict(self.name, "fail", score,
-                           f"{failed} of {len(refs)} API references do not exist", tuple(findings))
+            return Verdict(
+                self.name,
+                "fail",
+                score,
+                f"{failed} of {len(refs)} API references do not exist",
+                tuple(findings),
+            )
         status = "warn" if findings else "pass"
-        return Verdict(self.name, status, 1.0, f"{len(refs)} API references exist ({how})",
-                       tuple(findings))
+        return Verdict(
+            self.name, status, 1.0, f"{len(refs)} API references exist ({how})", tuple(findings)
+        )
 
     def _judge(self, ref: ApiRef, answer: dict[str, Any]) -> tuple[Finding | None, bool]:
         where = f"line {ref.line}, column {ref.column}"
@@ -118,8 +130,9 @@ class ApiCheckVerifier:
         message = f"{what} {missing!r} does not exist ({ref.dotted})"
         if ref.optional:
             return Finding("api_optional_missing", message + " [guarded import]", where), False
-        return Finding("api_missing", message, where, "not in the API index"
-                       if indexed is False else None), True
+        return Finding(
+            "api_missing", message, where, "not in the API index" if indexed is False else None
+        ), True
 
 
 @hookimpl
@@ -127,5 +140,4 @@ def register_verifiers(register) -> None:  # type: ignore[no-untyped-def]
     def factory(context: VerifierContext) -> ApiCheckVerifier:
         return ApiCheckVerifier(context.sandbox, context.api_index)
 
-    register(VerifierSpec("api_check", factory,
-                          "Imported modules and module attributes exist", 20))
+    register(VerifierSpec("api_check", factory, "Imported modules and module attributes exist", 20))

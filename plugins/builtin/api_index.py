@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 _PREFIX = "python:"
 
 
-def retriever_api_index(retriever: Retriever, *, collection: str | None = None,
-                        top_k: int = 20) -> ApiIndex:
+def retriever_api_index(
+    retriever: Retriever, *, collection: str | None = None, top_k: int = 20
+) -> ApiIndex:
     """True when a document's source is exactly ``python:<name>``; False when documents of
     the name's module exist but none for the name; None when nothing about it is known."""
 
@@ -36,8 +37,7 @@ def retriever_api_index(retriever: Retriever, *, collection: str | None = None,
         if f"{_PREFIX}{name}" in sources:
             return True
         module = name.rsplit(".", 1)[0] if "." in name else name
-        if any(s == f"{_PREFIX}{module}" or s.startswith(f"{_PREFIX}{module}.")
-               for s in sources):
+        if any(s == f"{_PREFIX}{module}" or s.startswith(f"{_PREFIX}{module}.") for s in sources):
             return False
         return None
 

@@ -40,5 +40,8 @@ def register_verifiers(register) -> None:  # type: ignore[no-untyped-def]
     def factory(context: VerifierContext) -> SandboxVerifier:
         return SandboxVerifier(context.sandbox or Sandbox())
 
-    register(VerifierSpec("sandbox", factory,
-                          "Runs the code and the prompt's >>> examples in the jail", 30))
+    register(
+        VerifierSpec(
+            "sandbox", factory, "Runs the code and the prompt's >>> examples in the jail", 30
+        )
+    )

@@ -31,11 +31,22 @@ def ruff_findings(code: str, timeout_s: float = 10.0) -> list[Finding] | None:
     ruff = _ruff()
     if ruff is None:
         return None
-    cmd = [ruff, "check", "--isolated", "--select", _RULES, "--output-format", "json",
-           "--stdin-filename", "candidate.py", "-"]
+    cmd = [
+        ruff,
+        "check",
+        "--isolated",
+        "--select",
+        _RULES,
+        "--output-format",
+        "json",
+        "--stdin-filename",
+        "candidate.py",
+        "-",
+    ]
     try:
-        proc = subprocess.run(cmd, input=code, capture_output=True, text=True,
-                              timeout=timeout_s, check=False)
+        proc = subprocess.run(
+            cmd, input=code, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
         items = json.loads(proc.stdout or "[]")
     except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
         log.warning("ruff failed: %r", exc)
@@ -43,9 +54,14 @@ def ruff_findings(code: str, timeout_s: float = 10.0) -> list[Finding] | None:
     findings = []
     for item in items:
         loc = item.get("location") or {}
-        findings.append(Finding("lint", f"{item.get('code')}: {item.get('message')}",
-                                f"line {loc.get('row')}, column {loc.get('column')}",
-                                item.get("code")))
+        findings.append(
+            Finding(
+                "lint",
+                f"{item.get('code')}: {item.get('message')}",
+                f"line {loc.get('row')}, column {loc.get('column')}",
+                item.get("code"),
+            )
+        )
     return findings
 
 
@@ -70,12 +86,16 @@ class SyntaxVerifier:
             msg = getattr(exc, "msg", str(exc))
             text = (getattr(exc, "text", None) or "").rstrip() or None
             finding = Finding("syntax_error", msg, where, text)
-            return Verdict(self.name, "fail", 0.0, f"syntax error at {where}: {msg}",
-                           (finding,))
+            return Verdict(self.name, "fail", 0.0, f"syntax error at {where}: {msg}", (finding,))
         lint = ruff_findings(candidate.code) if self.lint else None
         if lint:
-            return Verdict(self.name, "warn", 1.0,
-                           f"parses and compiles; {len(lint)} lint finding(s)", tuple(lint))
+            return Verdict(
+                self.name,
+                "warn",
+                1.0,
+                f"parses and compiles; {len(lint)} lint finding(s)",
+                tuple(lint),
+            )
         note = "" if lint is not None or not self.lint else " (ruff unavailable: not linted)"
         return Verdict(self.name, "pass", 1.0, "parses and compiles" + note)
 

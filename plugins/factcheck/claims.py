@@ -200,10 +200,13 @@ def _is_claim(sentence: str) -> bool:
     first = words[0].lower()
     # "Merge sort is ...", "Merge sort needs ...": a finite verb after the first word (a
     # plural right after it is the object of an imperative: "Run tests with pytest.")
-    declarative = any(w.lower() in _FINITE for w in words[1:4]) or (
-        len(words) > 1
-        and words[1].lower() not in _OBJECT_STARTS  # "Merge the two halves."
-        and any(_THIRD_PERSON.match(w) for w in words[2:4])
+    declarative = (
+        any(w.lower() in _FINITE for w in words[1:4])
+        or (
+            len(words) > 1
+            and words[1].lower() not in _OBJECT_STARTS  # "Merge the two halves."
+            and any(_THIRD_PERSON.match(w) for w in words[2:4])
+        )
     )
     if first in _IMPERATIVE and not declarative and not re.match(r"^\w+(?:s|ed)\b", s):
         return False

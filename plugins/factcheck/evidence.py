@@ -61,7 +61,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        if _ABBREV_END.search(text[max(start, m.start() - 12) : m.start()]) and "\n" not in m.group():
+        if (
+            _ABBREV_END.search(text[max(start, m.start() - 12) : m.start()])
+            and "\n" not in m.group()
+        ):
             continue  # "e.g. Foo", "J. Smith": not a sentence end
         spans.append((start, m.start()))
         start = m.end()

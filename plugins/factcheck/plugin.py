@@ -31,7 +31,11 @@ def register_verifiers(register: Callable[[VerifierSpec], None]) -> None:
         build = context.options_for(NAME).get("build")
         return build() if callable(build) else _NoKnowledgeBase()
 
-    register(VerifierSpec(
-        NAME, factory,
-        "Checks the explanation, docstrings and comments against the knowledge base", 80,
-    ))
+    register(
+        VerifierSpec(
+            NAME,
+            factory,
+            "Checks the explanation, docstrings and comments against the knowledge base",
+            80,
+        )
+    )

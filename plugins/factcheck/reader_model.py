@@ -82,7 +82,9 @@ class ReaderModel(nn.Module):
         return {k: v for k, v in self.state_dict().items() if not k.startswith(_FROZEN_PREFIX)}
 
 
-def save_reader(model: ReaderModel, path: str | Path, extra: dict[str, object] | None = None) -> None:
+def save_reader(
+    model: ReaderModel, path: str | Path, extra: dict[str, object] | None = None
+) -> None:
     """Write the fine-tuned weights in fp16 with the config as metadata; atomic replace."""
     tensors = {
         k: (v.to(torch.float16) if v.is_floating_point() and v.dim() > 0 else v)

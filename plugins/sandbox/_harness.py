@@ -37,13 +37,19 @@ def _describe(exc: BaseException) -> str:
     return text[:_MAX_MESSAGE]
 
 
-def _outcome(name: str, exc: BaseException | None, filename: str, line: int | None = None,
-             **extra: Any) -> dict[str, Any]:
+def _outcome(
+    name: str, exc: BaseException | None, filename: str, line: int | None = None, **extra: Any
+) -> dict[str, Any]:
     if exc is None:
         return {"name": name, "status": "pass", "message": "", "line": line, **extra}
     status = "fail" if isinstance(exc, AssertionError) else "error"
-    return {"name": name, "status": status, "message": _describe(exc),
-            "line": _where(exc, filename) or line, **extra}
+    return {
+        "name": name,
+        "status": status,
+        "message": _describe(exc),
+        "line": _where(exc, filename) or line,
+        **extra,
+    }
 
 
 def _same(value: Any, printed: str, want: str) -> bool:
@@ -114,20 +120,31 @@ def _run_tests(tests: str, ns: dict[str, Any], entry_point: str | None) -> list[
         except Exception as exc:  # noqa: BLE001
             outcomes.append(_outcome(f"check({entry_point})", exc, "<tests>"))
     for name, obj in list(tns.items()):
-        if (name.startswith("test") and isinstance(obj, types.FunctionType)
-                and obj.__code__.co_filename == "<tests>"):
+        if (
+            name.startswith("test")
+            and isinstance(obj, types.FunctionType)
+            and obj.__code__.co_filename == "<tests>"
+        ):
             if inspect.signature(obj).parameters:
-                outcomes.append({"name": name, "status": "skipped",
-                                 "message": "takes arguments (fixtures unsupported)",
-                                 "line": obj.__code__.co_firstlineno})
+                outcomes.append(
+                    {
+                        "name": name,
+                        "status": "skipped",
+                        "message": "takes arguments (fixtures unsupported)",
+                        "line": obj.__code__.co_firstlineno,
+                    }
+                )
                 continue
             try:
                 obj()
                 outcomes.append(_outcome(name, None, "<tests>", obj.__code__.co_firstlineno))
             except Exception as exc:  # noqa: BLE001
                 outcomes.append(_outcome(name, exc, "<tests>", obj.__code__.co_firstlineno))
-        elif (isinstance(obj, type) and issubclass(obj, unittest.TestCase)
-                and obj.__module__ == "__main__"):
+        elif (
+            isinstance(obj, type)
+            and issubclass(obj, unittest.TestCase)
+            and obj.__module__ == "__main__"
+        ):
             outcomes.extend(_run_case(obj))
     return outcomes
 
@@ -137,14 +154,22 @@ def _run_case(case: type[unittest.TestCase]) -> list[dict[str, Any]]:
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
     tests = list(suite)  # running a suite replaces its tests with None
     suite.run(result)
-    bad = {t.id(): (k, m) for k, pairs in (("fail", result.failures), ("error", result.errors))
-           for t, m in pairs}
+    bad = {
+        t.id(): (k, m)
+        for k, pairs in (("fail", result.failures), ("error", result.errors))
+        for t, m in pairs
+    }
     outcomes = []
     for test in tests:
         kind, message = bad.get(test.id(), ("pass", ""))
-        outcomes.append({"name": test.id().removeprefix("__main__."), "status": kind,
-                         "message": message.strip().splitlines()[-1][:_MAX_MESSAGE]
-                         if message else "", "line": None})
+        outcomes.append(
+            {
+                "name": test.id().removeprefix("__main__."),
+                "status": kind,
+                "message": message.strip().splitlines()[-1][:_MAX_MESSAGE] if message else "",
+                "line": None,
+            }
+        )
     return outcomes
 
 
@@ -158,8 +183,11 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     try:
         exec(compile(request["code"], "<candidate>", "exec"), ns)
     except SystemExit as exc:
-        result["code"] = {"status": "error", "line": None,
-                          "message": f"the code called exit({exc.code!r}) at import"}
+        result["code"] = {
+            "status": "error",
+            "line": None,
+            "message": f"the code called exit({exc.code!r}) at import",
+        }
         return result
     except Exception as exc:  # noqa: BLE001
         result["code"] = _outcome("code", exc, "<candidate>")

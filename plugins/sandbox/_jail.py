@@ -30,8 +30,9 @@ def _unshare(flags: int) -> bool:
     return _libc.unshare(ctypes.c_int(flags)) == 0
 
 
-def mount(source: bytes | None, target: bytes, fstype: bytes | None, flags: int,
-           data: bytes | None) -> bool:
+def mount(
+    source: bytes | None, target: bytes, fstype: bytes | None, flags: int, data: bytes | None
+) -> bool:
     return _libc.mount(source, target, fstype, ctypes.c_ulong(flags), data) == 0
 
 
@@ -70,8 +71,10 @@ def prepare_server(needed: list[str]) -> dict[str, str]:
     state: dict[str, str] = {}
     if _unshare(CLONE_NEWNET):
         state["network"] = "namespace (no interfaces)"
-    if os.geteuid() == 0 and _unshare(CLONE_NEWNS) and mount(
-        None, b"/", None, MS_REC | MS_PRIVATE, None
+    if (
+        os.geteuid() == 0
+        and _unshare(CLONE_NEWNS)
+        and mount(None, b"/", None, MS_REC | MS_PRIVATE, None)
     ):
         stashed = _stash_tmp_paths(needed)  # a venv under /tmp must survive the tmpfs below
         if mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=1777"):
@@ -80,8 +83,13 @@ def prepare_server(needed: list[str]) -> dict[str, str]:
                 if os.path.isdir(shared) and not any(
                     path.startswith(shared + "/") for path, _ in stashed
                 ):
-                    mount(b"tmpfs", shared.encode(), b"tmpfs",
-                           MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=1m,mode=0755")
+                    mount(
+                        b"tmpfs",
+                        shared.encode(),
+                        b"tmpfs",
+                        MS_NOSUID | MS_NODEV | MS_RDONLY,
+                        b"size=1m,mode=0755",
+                    )
             exposed = _expose(needed) + restore_tmp_paths(stashed)
             if stashed:
                 state["tmp_binds"] = "\n".join(f"{path}\t{stash}" for path, stash in stashed)
@@ -95,11 +103,16 @@ _STASH = "/mnt"  # outside the temporary dirs; covered by a tmpfs in the private
 
 def _stash_tmp_paths(needed: list[str]) -> list[tuple[str, str]]:
     """Bind interpreter dirs that live under /tmp (a venv there) aside, below ``_STASH``."""
-    wanted = sorted({os.path.realpath(p) for p in needed
-                     if os.path.isdir(p) and _under_private_tmp(p)})
+    wanted = sorted(
+        {os.path.realpath(p) for p in needed if os.path.isdir(p) and _under_private_tmp(p)}
+    )
     roots = [p for p in wanted if not any(p != q and p.startswith(q + "/") for q in wanted)]
-    if not roots or not os.path.isdir(_STASH) or not mount(
-        b"tmpfs", _STASH.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"
+    if (
+        not roots
+        or not os.path.isdir(_STASH)
+        or not mount(
+            b"tmpfs", _STASH.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"
+        )
     ):
         return []
     stashed = []
@@ -170,8 +183,9 @@ def _expose(paths: list[str]) -> list[str]:
             os.mkdir(stage)
             if mount(sub.encode(), stage.encode(), None, MS_BIND | MS_REC, None):
                 staged.append((sub, stage))
-        if not mount(b"tmpfs", ancestor.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
-                      b"size=1m,mode=0755"):
+        if not mount(
+            b"tmpfs", ancestor.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"
+        ):
             continue
         for sub, stage in staged:
             os.makedirs(sub, mode=0o755, exist_ok=True)
@@ -186,8 +200,10 @@ def _filesystem(report: dict[str, str], tmpfs_mb: int, server: dict[str, str]) -
     if server.get("mounts") == "private":  # the server's own tmpfs, emptied for each run
         if "interpreter" in server:
             report["interpreter"] = server["interpreter"]
-        report["filesystem"] = (f"private tmpfs {tmpfs_mb} MiB on /tmp, empty at start; "
-                                f"{', '.join(_PRIVATE_TMP[1:])} empty and read-only")
+        report["filesystem"] = (
+            f"private tmpfs {tmpfs_mb} MiB on /tmp, empty at start; "
+            f"{', '.join(_PRIVATE_TMP[1:])} empty and read-only"
+        )
     else:
         report["filesystem"] = "private temp dir (no mount namespace)"
 
@@ -195,9 +211,14 @@ def _filesystem(report: dict[str, str], tmpfs_mb: int, server: dict[str, str]) -
 def environ(workdir: str) -> dict[str, str]:
     """The whole environment of a run (the server sets it once; children check it)."""
     return {
-        "PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PATH": _SAFE_PATH,
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
 
 
@@ -229,12 +250,19 @@ def _rlimits(limits: dict[str, float], report: dict[str, str], dropping: bool) -
     settings.append((resource.RLIMIT_NPROC, nproc, nproc))
     for which, soft, hard in settings:
         resource.setrlimit(which, (soft, hard))
-    report["limits"] = (f"cpu {cpu} s, address space {limits['memory_mb']} MiB, "
-                        f"file size {limits['fsize_mb']} MiB, processes {limits['nproc']}")
+    report["limits"] = (
+        f"cpu {cpu} s, address space {limits['memory_mb']} MiB, "
+        f"file size {limits['fsize_mb']} MiB, processes {limits['nproc']}"
+    )
 
 
-def apply(limits: dict[str, float], uid: int | None, workdir: str,
-          needed: list[str], server: dict[str, str]) -> dict[str, str]:
+def apply(
+    limits: dict[str, float],
+    uid: int | None,
+    workdir: str,
+    needed: list[str],
+    server: dict[str, str],
+) -> dict[str, str]:
     """Jail the calling (child) process; return what each protection achieved.
 
     ``workdir``: the run's empty private dir, owned by ``uid`` (made by the server);

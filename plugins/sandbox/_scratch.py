@@ -61,8 +61,7 @@ class Scratch:
         """A new, empty tmpfs on /tmp (the old one is detached and freed)."""
         _jail.umount(b"/tmp", _MNT_DETACH)
         opts = f"size={size_mb}m,mode=1777".encode()
-        if not _jail.mount(b"tmpfs", b"/tmp", b"tmpfs", _jail.MS_NOSUID | _jail.MS_NODEV,
-                           opts):
+        if not _jail.mount(b"tmpfs", b"/tmp", b"tmpfs", _jail.MS_NOSUID | _jail.MS_NODEV, opts):
             raise RuntimeError(f"cannot mount a fresh tmpfs on /tmp: errno {_jail.errno()}")
         _jail.restore_tmp_paths(self._binds)
         os.mkdir(WORKDIR, 0o700)

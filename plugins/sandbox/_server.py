@@ -32,9 +32,27 @@ import _jail  # noqa: E402
 import _scratch  # noqa: E402
 
 sys.path.remove(_HERE)
-for _name in ("collections", "itertools", "functools", "math", "re", "string", "heapq",
-              "bisect", "typing", "dataclasses", "random", "statistics", "fractions",
-              "decimal", "hashlib", "json", "copy", "operator", "datetime"):
+for _name in (
+    "collections",
+    "itertools",
+    "functools",
+    "math",
+    "re",
+    "string",
+    "heapq",
+    "bisect",
+    "typing",
+    "dataclasses",
+    "random",
+    "statistics",
+    "fractions",
+    "decimal",
+    "hashlib",
+    "json",
+    "copy",
+    "operator",
+    "datetime",
+):
     __import__(_name)
 gc.freeze()  # children then leave these objects' pages shared (fewer copy-on-write faults)
 
@@ -147,13 +165,16 @@ _NEEDED = [sys.base_prefix, sys.prefix, *sys.path]
 # A child's standard streams: made once here (they name fds 0-2, which each child points at
 # its own /dev/null and pipes before using them), not in every child.
 _DEVNULL = os.open(os.devnull, os.O_RDONLY)
-_STDIO = (open(0, closefd=False),  # noqa: SIM115
-          open(1, "w", buffering=1, closefd=False),  # noqa: SIM115
-          open(2, "w", buffering=1, closefd=False))  # noqa: SIM115
+_STDIO = (
+    open(0, closefd=False),  # noqa: SIM115
+    open(1, "w", buffering=1, closefd=False),  # noqa: SIM115
+    open(2, "w", buffering=1, closefd=False),
+)  # noqa: SIM115
 
 
-def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, int],
-           server: dict[str, str]) -> None:
+def _child(
+    request: dict, uid: int | None, workdir: str, fds: tuple[int, int, int], server: dict[str, str]
+) -> None:
     out_w, err_w, res_w = fds
     code = 70
     try:
@@ -181,8 +202,9 @@ def _child(request: dict, uid: int | None, workdir: str, fds: tuple[int, int, in
         os._exit(code)
 
 
-def _collect(pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int]
-             ) -> tuple[dict, str]:
+def _collect(
+    pid: int, pipes: dict[int, str], wall_s: float, caps: dict[str, int]
+) -> tuple[dict, str]:
     """Read the child's pipes until it exits, its result is complete, or time runs out."""
     buffers = {name: bytearray() for name in pipes.values()}
     poller = select.poll()
@@ -234,8 +256,9 @@ def _parse(buffers: dict, server: dict[str, str]) -> tuple[dict, dict | None, fl
         return {k: v for k, v in server.items() if k != "mounts"}, None, None
 
 
-def run_one(request: dict, uid: int | None, server: dict[str, str],
-            scratch: _scratch.Scratch | None) -> tuple[dict, Callable[[], None]]:
+def run_one(
+    request: dict, uid: int | None, server: dict[str, str], scratch: _scratch.Scratch | None
+) -> tuple[dict, Callable[[], None]]:
     """Run one request; return the reply and the cleanup to do once it is sent.
 
     When the child has delivered its whole result, the reply goes out at once and the

@@ -9,8 +9,9 @@ from plugins.errors import PluginConfigError
 
 __all__ = ["Outcome", "SandboxLimits", "SandboxResult"]
 
-RunStatus = Literal["passed", "failed", "timeout", "cpu_limit", "memory_limit",
-                    "output_limit", "crashed"]
+RunStatus = Literal[
+    "passed", "failed", "timeout", "cpu_limit", "memory_limit", "output_limit", "crashed"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,17 @@ class SandboxLimits:
     uid_span: int = 64
 
     def __post_init__(self) -> None:
-        for name in ("wall_s", "cpu_s", "memory_mb", "nproc", "fsize_mb", "nofile",
-                     "tmpfs_mb", "output_kb", "uid_span"):
+        for name in (
+            "wall_s",
+            "cpu_s",
+            "memory_mb",
+            "nproc",
+            "fsize_mb",
+            "nofile",
+            "tmpfs_mb",
+            "output_kb",
+            "uid_span",
+        ):
             if getattr(self, name) <= 0:
                 raise PluginConfigError(f"sandbox limit {name} must be positive")
         if not 1000 <= self.uid_base <= 2**31 - self.uid_span:

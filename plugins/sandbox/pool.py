@@ -42,9 +42,13 @@ class _Server:
 
     def __init__(self, limits: SandboxLimits, namespaces: bool) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", str(_SERVER)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_server_env(),
-            start_new_session=True, close_fds=True,
+            [sys.executable, "-I", str(_SERVER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_server_env(),
+            start_new_session=True,
+            close_fds=True,
         )
         assert self.proc.stdout is not None
         self._fd = self.proc.stdout.fileno()
@@ -52,8 +56,9 @@ class _Server:
         self._poll.register(self._fd, select.POLLIN)
         self._pending = bytearray()  # read but not yet consumed (a reply arrives whole)
         try:
-            self.send({"uid_base": limits.uid_base, "uid_span": limits.uid_span,
-                       "namespaces": namespaces})
+            self.send(
+                {"uid_base": limits.uid_base, "uid_span": limits.uid_span, "namespaces": namespaces}
+            )
             hello = self.receive(30.0)
         except (OSError, SandboxError, ValueError) as exc:
             self.close()
@@ -128,10 +133,11 @@ def _to_result(reply: dict[str, Any], limits: SandboxLimits, uid: int | None) ->
         status, message = "timeout", f"ran longer than {limits.wall_s:g} s (wall)"
     elif sig in _SIGNALS or (sig == signal.SIGKILL and reply.get("cpu_s", 0) >= limits.cpu_s):
         status = _SIGNALS.get(sig, "cpu_limit")
-        message = ("CPU time limit reached" if status == "cpu_limit"
-                   else "file size limit reached")
-    elif "MemoryError" in stderr or (code_error and "MemoryError" in code_error.message) or any(
-        "MemoryError" in o.message for o in tests + examples
+        message = "CPU time limit reached" if status == "cpu_limit" else "file size limit reached"
+    elif (
+        "MemoryError" in stderr
+        or (code_error and "MemoryError" in code_error.message)
+        or any("MemoryError" in o.message for o in tests + examples)
     ):
         status, message = "memory_limit", f"memory limit ({limits.memory_mb} MiB) reached"
     elif not result:
@@ -144,13 +150,27 @@ def _to_result(reply: dict[str, Any], limits: SandboxLimits, uid: int | None) ->
         bad = [o for o in examples + tests if o.status in ("fail", "error")]
         status = "failed" if bad else "passed"
         total = len(examples + tests)
-        message = (f"{len(bad)} of {total} checks failed" if bad
-                   else f"{total} checks passed" if total else "ran without errors")
+        message = (
+            f"{len(bad)} of {total} checks failed"
+            if bad
+            else f"{total} checks passed"
+            if total
+            else "ran without errors"
+        )
     return SandboxResult(
-        status=status, message=message, returncode=reply.get("returncode"), signal=sig,
-        stdout=reply.get("stdout", ""), stderr=stderr, wall_s=reply.get("wall_s", 0.0),
-        cpu_s=reply.get("cpu_s", 0.0), code_error=code_error, examples=examples, tests=tests,
-        containment=reply.get("containment") or {}, uid=uid,
+        status=status,
+        message=message,
+        returncode=reply.get("returncode"),
+        signal=sig,
+        stdout=reply.get("stdout", ""),
+        stderr=stderr,
+        wall_s=reply.get("wall_s", 0.0),
+        cpu_s=reply.get("cpu_s", 0.0),
+        code_error=code_error,
+        examples=examples,
+        tests=tests,
+        containment=reply.get("containment") or {},
+        uid=uid,
     )
 
 
@@ -161,8 +181,9 @@ class Sandbox:
     them; every run then reports the weaker isolation it got (socket guard, temp dir).
     """
 
-    def __init__(self, limits: SandboxLimits | None = None, workers: int = 2,
-                 namespaces: bool = True) -> None:
+    def __init__(
+        self, limits: SandboxLimits | None = None, workers: int = 2, namespaces: bool = True
+    ) -> None:
         if workers < 1:
             raise SandboxError("workers must be at least 1")
         self.limits = limits or SandboxLimits()
@@ -228,8 +249,11 @@ class Sandbox:
         """Run ``program`` jailed; candidate failures are in the result, never raised."""
         limits = limits or self.limits
         request = {
-            "code": program.code, "tests": program.tests, "entry_point": program.entry_point,
-            "examples": [asdict(e) for e in program.examples], "limits": limits.to_dict(),
+            "code": program.code,
+            "tests": program.tests,
+            "entry_point": program.entry_point,
+            "examples": [asdict(e) for e in program.examples],
+            "limits": limits.to_dict(),
         }
         server = self._acquire()  # SandboxError when a server cannot start
         try:

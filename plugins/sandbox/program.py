@@ -40,8 +40,7 @@ def extract_examples(text: str) -> tuple[Example, ...]:
                 found.extend(_PARSER.get_examples(block))
             except ValueError:
                 continue
-    return tuple(Example(e.source.rstrip("\n"), _clean_want(e.want), e.lineno + 1)
-                 for e in found)
+    return tuple(Example(e.source.rstrip("\n"), _clean_want(e.want), e.lineno + 1) for e in found)
 
 
 def _clean_want(want: str) -> str:

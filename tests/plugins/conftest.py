@@ -22,8 +22,9 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def make_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                ) -> Callable[[str, str], metadata.EntryPoint]:
+def make_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str, str], metadata.EntryPoint]:
     """Write a plugin module (source text) and return an entry point naming it."""
     monkeypatch.syspath_prepend(str(tmp_path))
     made: list[str] = []

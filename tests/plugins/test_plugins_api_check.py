@@ -26,8 +26,15 @@ def f(x):
 def test_references_are_found_without_running_code() -> None:
     refs = api_refs(ast.parse(HALLUCINATED + "np = None\n"))
     dotted = {r.dotted for r in refs}
-    assert {"json", "numpy", "totally_made_up_pkg", "os.path", "os.pathx",
-            "collections.OrderedDict", "json.loadz"} <= dotted
+    assert {
+        "json",
+        "numpy",
+        "totally_made_up_pkg",
+        "os.path",
+        "os.pathx",
+        "collections.OrderedDict",
+        "json.loadz",
+    } <= dotted
     assert not any(d.startswith("numpy.linalg") for d in dotted)  # np was rebound
 
 
@@ -35,8 +42,9 @@ def test_references_are_found_without_running_code() -> None:
 def test_hallucinated_package_and_functions_fail_with_lines(sandbox: Sandbox) -> None:
     verdict = ApiCheckVerifier(sandbox).verify(Candidate(code=HALLUCINATED))
     assert verdict.status == "fail"
-    missing = {f.message.split(" (")[0]: f.location for f in verdict.findings
-               if f.kind == "api_missing"}
+    missing = {
+        f.message.split(" (")[0]: f.location for f in verdict.findings if f.kind == "api_missing"
+    }
     assert missing == {
         "module 'totally_made_up_pkg' does not exist": "line 3, column 1",
         "name 'os.pathx' does not exist": "line 4, column 1",
@@ -48,9 +56,11 @@ def test_hallucinated_package_and_functions_fail_with_lines(sandbox: Sandbox) ->
 
 @pytest.mark.integration
 def test_real_apis_pass_and_guarded_imports_warn(sandbox: Sandbox) -> None:
-    code = ("import os.path\nimport collections.abc as cabc\n\n"
-            "try:\n    import ujson_not_here\nexcept ImportError:\n    ujson_not_here = None\n\n"
-            "print(os.path.join('a', 'b'), cabc.Mapping, os.sep)\n")
+    code = (
+        "import os.path\nimport collections.abc as cabc\n\n"
+        "try:\n    import ujson_not_here\nexcept ImportError:\n    ujson_not_here = None\n\n"
+        "print(os.path.join('a', 'b'), cabc.Mapping, os.sep)\n"
+    )
     verdict = ApiCheckVerifier(sandbox).verify(Candidate(code=code))
     assert verdict.status == "warn", verdict
     assert [f.kind for f in verdict.findings] == ["api_optional_missing"]

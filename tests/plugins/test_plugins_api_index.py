@@ -11,16 +11,18 @@ class _ListRetriever:
         self.hits = [SearchHit(str(i), s, "doc", 0.5) for i, s in enumerate(sources)]
         self.calls: list[tuple[str, str | None]] = []
 
-    def search(self, query: str, *, top_k: int = 5, collection: str | None = None
-               ) -> list[SearchHit]:
+    def search(
+        self, query: str, *, top_k: int = 5, collection: str | None = None
+    ) -> list[SearchHit]:
         self.calls.append((query, collection))
         root = query.split(".")[0]
         return [h for h in self.hits if root in h.source][:top_k]
 
 
 def test_documented_undocumented_and_unknown_names() -> None:
-    retriever = _ListRetriever(["python:fancylib.core.run", "python:fancylib.core",
-                                "web:fancylib blog"])
+    retriever = _ListRetriever(
+        ["python:fancylib.core.run", "python:fancylib.core", "web:fancylib blog"]
+    )
     index = retriever_api_index(retriever, collection="api")
     assert index("fancylib.core.run") is True
     assert index("fancylib.core.walk") is False

@@ -19,8 +19,16 @@ def test_hostile_programs_are_contained() -> None:
         assert box.run(Program("x = 1")).passed  # the server survived every attack
     by_name = {r.name: r for r in reports}
     assert set(by_name) == {
-        "fork_bomb", "memory_bomb", "infinite_loop", "busy_thread", "sleeper_escapes_group",
-        "network_connect", "write_outside", "read_secrets", "delete_files", "kill_parent",
+        "fork_bomb",
+        "memory_bomb",
+        "infinite_loop",
+        "busy_thread",
+        "sleeper_escapes_group",
+        "network_connect",
+        "write_outside",
+        "read_secrets",
+        "delete_files",
+        "kill_parent",
     }
     escaped = [r for r in reports if not r.contained]
     assert not escaped, escaped

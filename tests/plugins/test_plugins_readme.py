@@ -32,7 +32,7 @@ def readme_plugin_files() -> dict[str, str]:
     """``{relative path: text}`` of the code blocks in "Writing a plugin" that start with a
     ``# path`` comment."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Writing a plugin"):]
+    section = text[text.index("## Writing a plugin") :]
     section = section[: section.index("\n## ", 1)]
     files = {}
     for body in re.findall(r"```(?:toml|python)\n(.*?)```", section, flags=re.DOTALL):
@@ -52,9 +52,23 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         (source / name).write_text(body, encoding="utf-8")
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-         "--no-build-isolation", "--target", str(target), str(source)],
-        check=True, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     sys.path.insert(0, str(target))
     yield target
@@ -77,12 +91,21 @@ def test_readme_plugin_is_listed_with_what_it_provides(installed, settings) -> N
     assert safety["status"] == "loaded" and safety["source"] == "factforge-safety"
     assert sorted(safety["provides"]) == ["keywords", "no_eval", "sql_reviewer"]
     assert [v["name"] for v in summary["verifiers"]] == ["syntax", "no_eval"]
-    assert {"name": "sql_reviewer", "plugin": "safety", "role": "reviewer",
-            "description": "Reviews code that builds SQL queries: parameters, injection, "
-                           "indexes."} in summary["experts"]
+    assert {
+        "name": "sql_reviewer",
+        "plugin": "safety",
+        "role": "reviewer",
+        "description": "Reviews code that builds SQL queries: parameters, injection, indexes.",
+    } in summary["experts"]
     assert "algorithm_design" in {e["name"] for e in summary["experts"]}
-    assert [j["name"] for j in summary["judges"]] == ["reader", "builtin", "cross", "nli", "llm",
-                                                      "keywords"]
+    assert [j["name"] for j in summary["judges"]] == [
+        "reader",
+        "builtin",
+        "cross",
+        "nli",
+        "llm",
+        "keywords",
+    ]
 
 
 def test_readme_plugin_is_served_by_the_api(installed, settings) -> None:
@@ -93,16 +116,16 @@ def test_readme_plugin_is_served_by_the_api(installed, settings) -> None:
     with TestClient(create_app(settings)) as client:
         plugins = client.get("/v1/plugins").json()
         experts = client.get("/v1/experts").json()
-    assert {"safety", "syntax"} <= {p["name"] for p in plugins["plugins"]
-                                    if p["status"] == "loaded"}
+    assert {"safety", "syntax"} <= {
+        p["name"] for p in plugins["plugins"] if p["status"] == "loaded"
+    }
     assert "keywords" in {j["name"] for j in plugins["judges"]}
     by_name = {e["name"]: e for e in experts}
     assert by_name["sql_reviewer"]["source"] == "plugin"  # the router's experts, plugins too
     assert "algorithm_design" in by_name
 
 
-def test_readme_plugin_verifier_and_expert_take_part_in_jobs(installed, settings,
-                                                             embedder) -> None:
+def test_readme_plugin_verifier_and_expert_take_part_in_jobs(installed, settings, embedder) -> None:
     evil = "```python\ndef run_query(db, text):\n    return eval(text)\n```"
     clean = "```python\ndef run_query(db, email):\n    return db.execute('SELECT 1', (email,))\n```"
     prompt = "Write a SQL query that selects users by email from a sqlite table"
@@ -116,20 +139,24 @@ def test_readme_plugin_verifier_and_expert_take_part_in_jobs(installed, settings
             assert result["status"] == status, result["reason"]
             experts = {e["name"]: e for e in result["experts"]}
             assert experts["sql_reviewer"]["activated"]
-            assert any("You review code that talks to SQL databases" in r.messages[0].content
-                       for r in model.calls)
+            assert any(
+                "You review code that talks to SQL databases" in r.messages[0].content
+                for r in model.calls
+            )
         assert verdicts["no_eval"]["status"] == "pass"
     assert result["reason"] == "passed: syntax, no_eval"
 
 
 def test_readme_plugin_judge_fact_checks(installed, settings, embedder) -> None:
     with PluginRegistry(plugin_config(settings)) as registry:
-        judge = build_judge(settings, "keywords", registry=registry, encoder=embedder,
-                            backend=lambda: None)
+        judge = build_judge(
+            settings, "keywords", registry=registry, encoder=embedder, backend=lambda: None
+        )
         retriever = InMemoryRetriever(embedder)
         retriever.add([Passage("w", "Pure water boils at 100 degrees Celsius at sea level.")])
         report = FactChecker(retriever, judge).check_claims(
-            ["Water boils at 100 degrees Celsius.", "Water boils at 50 degrees on Mars."])
+            ["Water boils at 100 degrees Celsius.", "Water boils at 50 degrees on Mars."]
+        )
         assert registry.judge("keywords") is judge  # built once
     assert report.judge == "keywords"
     assert [c.verdict for c in report.claims] == ["SUPPORTED", "NOT_ENOUGH_INFO"]

@@ -84,14 +84,22 @@ def test_third_party_plugin_registers_all_three_kinds(make_plugin) -> None:
     [verdict] = verify(Candidate(code="x"), registry)
     assert verdict.plugin == "always" and verdict.message == "ok x"
     described = registry.describe()
-    assert described["verifiers"][0] == {"name": "always", "plugin": "good",
-                                         "description": "always passes", "order": 5}
+    assert described["verifiers"][0] == {
+        "name": "always",
+        "plugin": "good",
+        "description": "always passes",
+        "order": 5,
+    }
 
 
 def test_broken_plugins_are_reported_not_fatal(make_plugin) -> None:
     missing = metadata.EntryPoint("ghost", "no_such_module_ffx", "factforge.plugins")
-    registry = _registry(missing, make_plugin("boom", BROKEN_IMPORT),
-                         make_plugin("loose", WRONG_SPEC), make_plugin("good", GOOD))
+    registry = _registry(
+        missing,
+        make_plugin("boom", BROKEN_IMPORT),
+        make_plugin("loose", WRONG_SPEC),
+        make_plugin("good", GOOD),
+    )
     infos = {info.name: info for info in registry.plugins()}
     assert infos["ghost"].status == "failed" and "ModuleNotFoundError" in infos["ghost"].error
     assert infos["boom"].status == "failed" and "boom at import" in infos["boom"].error
@@ -115,10 +123,10 @@ def test_allow_deny_and_order(make_plugin) -> None:
     assert status == {"good": "loaded", "fragile": "disabled"}
     no_verifier = _registry(good, deny=("always",))
     assert no_verifier.verifier_specs() == [] and no_verifier.experts()
-    builtin = PluginRegistry(PluginConfig(discover=False, deny=("api_check",),
-                                          order=("tests", "syntax")))
-    assert [s.name for s in builtin.verifier_specs()] == ["tests", "syntax", "sandbox",
-                                                         "factcheck"]
+    builtin = PluginRegistry(
+        PluginConfig(discover=False, deny=("api_check",), order=("tests", "syntax"))
+    )
+    assert [s.name for s in builtin.verifier_specs()] == ["tests", "syntax", "sandbox", "factcheck"]
     assert {i.name: i.status for i in builtin.plugins()}["api_check"] == "disabled"
 
 
@@ -172,8 +180,11 @@ def test_every_hook_documents_its_contract() -> None:
 
     from plugins import hookspecs
 
-    hooks = [name for name, fn in vars(hookspecs).items()
-             if inspect.isfunction(fn) and name.startswith("register_")]
+    hooks = [
+        name
+        for name, fn in vars(hookspecs).items()
+        if inspect.isfunction(fn) and name.startswith("register_")
+    ]
     assert sorted(hooks) == ["register_experts", "register_judges", "register_verifiers"]
     for name in hooks:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
@@ -237,27 +248,30 @@ def test_allow_accepts_a_verifier_name_and_keeps_only_it(make_plugin) -> None:
     assert [s.name for s in registry.verifier_specs()] == ["no_eval"]
     status = {i.name: i.status for i in registry.plugins()}
     assert status["nosec"] == "loaded" and status["syntax"] == "disabled"
-    mixed = PluginRegistry(PluginConfig(allow=("no_eval", "syntax"), order=("no_eval",)),
-                           entry_points=lambda: [nosec])
+    mixed = PluginRegistry(
+        PluginConfig(allow=("no_eval", "syntax"), order=("no_eval",)), entry_points=lambda: [nosec]
+    )
     assert [s.name for s in mixed.verifier_specs()] == ["no_eval", "syntax"]
 
 
 @pytest.mark.parametrize(
     ("config", "problem"),
     [
-        ({"allow": ("no_evl",)}, "FACTFORGE_PLUGINS_ALLOW names no plugin, verifier, expert or "
-                                 "judge: 'no_evl'"),
+        (
+            {"allow": ("no_evl",)},
+            "FACTFORGE_PLUGINS_ALLOW names no plugin, verifier, expert or judge: 'no_evl'",
+        ),
         ({"allow": ("syntax", "nope")}, "'nope'"),
         ({"order": ("tests", "sintax")}, "FACTFORGE_PLUGINS_ORDER names no verifier: 'sintax'"),
         ({"order": ("nosec",)}, "names no verifier: 'nosec'"),  # a plugin, not a verifier
     ],
 )
-def test_allow_or_order_matching_nothing_is_a_configuration_error(make_plugin, config,
-                                                                  problem) -> None:
+def test_allow_or_order_matching_nothing_is_a_configuration_error(
+    make_plugin, config, problem
+) -> None:
     nosec = make_plugin("nosec", NO_EVAL)
     labels = {"allow": "FACTFORGE_PLUGINS_ALLOW", "order": "FACTFORGE_PLUGINS_ORDER"}
-    registry = PluginRegistry(PluginConfig(labels=labels, **config),
-                              entry_points=lambda: [nosec])
+    registry = PluginRegistry(PluginConfig(labels=labels, **config), entry_points=lambda: [nosec])
     with pytest.raises(PluginConfigError) as info:
         registry.verifiers()  # what a job would run: never fewer checks than configured
     message = str(info.value)
@@ -272,8 +286,9 @@ def test_allow_or_order_matching_nothing_is_a_configuration_error(make_plugin, c
 
 
 def test_order_may_name_a_denied_verifier_and_deny_may_name_anything() -> None:
-    registry = PluginRegistry(PluginConfig(discover=False, deny=("api_check", "unknown_x"),
-                                           order=("api_check", "tests")))
+    registry = PluginRegistry(
+        PluginConfig(discover=False, deny=("api_check", "unknown_x"), order=("api_check", "tests"))
+    )
     registry.check()
     assert [s.name for s in registry.verifier_specs()][:2] == ["tests", "syntax"]
 
@@ -306,8 +321,13 @@ def test_expert_spec_and_expert_apply_one_rule(fields) -> None:
     from agents.errors import ExpertError
     from agents.experts import Expert
 
-    good = {"name": "sql_reviewer", "role": "reviewer", "description": "Reviews SQL",
-            "system_prompt": "You review SQL.", "examples": ("review this query",)}
+    good = {
+        "name": "sql_reviewer",
+        "role": "reviewer",
+        "description": "Reviews SQL",
+        "system_prompt": "You review SQL.",
+        "examples": ("review this query",),
+    }
     ExpertSpec(**good)
     Expert(**good)
     bad = {**good, **fields}
@@ -323,7 +343,10 @@ def test_a_broken_judge_is_reported_and_listed_not_fatal(make_plugin) -> None:
 
     registry = _registry(make_plugin("judges", BAD_JUDGES), make_plugin("good", GOOD))
     assert {j["name"]: j["status"] for j in registry.describe()["judges"]} == {
-        "explodes": "loaded", "not_a_judge": "loaded", "length": "loaded"}
+        "explodes": "loaded",
+        "not_a_judge": "loaded",
+        "length": "loaded",
+    }
     with pytest.raises(PluginLoadError, match="RuntimeError: weights missing"):
         registry.judge("explodes")
     with pytest.raises(PluginLoadError, match="not a judge"):
@@ -338,13 +361,16 @@ def test_a_broken_judge_is_reported_and_listed_not_fatal(make_plugin) -> None:
 
 
 def test_a_plugin_judge_cannot_shadow_a_builtin_judge(make_plugin) -> None:
-    shadow = make_plugin("shadow", """
+    shadow = make_plugin(
+        "shadow",
+        """
 from plugins.hookspecs import hookimpl
 from plugins.specs import JudgeSpec
 
 @hookimpl
 def register_judges(register):
     register(JudgeSpec("cross", lambda: None))
-""")
+""",
+    )
     [info] = _registry(shadow).plugins()
     assert info.status == "failed" and "'cross' is already registered" in info.error

@@ -41,8 +41,9 @@ def test_examples_are_extracted_with_lines() -> None:
 def test_docstring_examples_pass_and_fail(sandbox: Sandbox) -> None:
     good = sandbox.run(Program(CODE, examples=extract_examples(PROMPT)))
     assert good.passed, good
-    bad = sandbox.run(Program("def add(a, b):\n    return a - b\n",
-                              examples=extract_examples(PROMPT)))
+    bad = sandbox.run(
+        Program("def add(a, b):\n    return a - b\n", examples=extract_examples(PROMPT))
+    )
     assert bad.status == "failed"
     first = bad.examples[0]
     assert first.status == "fail" and first.line == 4 and "expected 3, got -1" in first.message
@@ -138,14 +139,18 @@ def test_bad_limits_are_clear_errors() -> None:
 def test_without_namespaces_the_weaker_isolation_is_reported() -> None:
     from plugins.builtin._verdicts import sandbox_verdict
 
-    code = ("import os, socket\nprint(os.getcwd().startswith('/tmp/factforge-sandbox-'))\n"
-            "try:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
-            "except OSError as exc:\n    print(exc)\n")
+    code = (
+        "import os, socket\nprint(os.getcwd().startswith('/tmp/factforge-sandbox-'))\n"
+        "try:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
+        "except OSError as exc:\n    print(exc)\n"
+    )
     with Sandbox(SandboxLimits(wall_s=10), workers=1, namespaces=False) as box:
         result = box.run(Program(code))
     assert result.passed, result
-    assert result.stdout.splitlines() == ["True", "[Errno 101] network disabled by the "
-                                          "FactForge sandbox"]
+    assert result.stdout.splitlines() == [
+        "True",
+        "[Errno 101] network disabled by the FactForge sandbox",
+    ]
     assert result.containment["network"].startswith("socket guard")
     assert result.containment["filesystem"].startswith("private temp dir")
     verdict = sandbox_verdict("sandbox", result, "module execution")
@@ -156,8 +161,10 @@ def test_escaped_processes_die_even_without_uid_isolation() -> None:
     """Orphans re-parent to the fork server (a subreaper), which kills what is left."""
     import time
 
-    code = ("import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n"
-            "    print(os.getpid(), flush=True)\n    time.sleep(600)\ntime.sleep(0.5)\n")
+    code = (
+        "import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n"
+        "    print(os.getpid(), flush=True)\n    time.sleep(600)\ntime.sleep(0.5)\n"
+    )
     with Sandbox(SandboxLimits(wall_s=10), workers=1, namespaces=False) as box:
         result = box.run(Program(code))
         assert result.passed and result.stdout.strip().isdigit(), result
@@ -175,9 +182,15 @@ def test_a_killed_server_takes_its_running_child_along() -> None:
         box.warm()
         server = box._all[0]
         runner = threading.Thread(
-            target=lambda: pytest.raises(SandboxError, box.run, Program(
-                "import os, time\nopen('/tmp/work/pid', 'w')\nprint(os.getpid(), flush=True)\n"
-                "time.sleep(600)\n")))
+            target=lambda: pytest.raises(
+                SandboxError,
+                box.run,
+                Program(
+                    "import os, time\nopen('/tmp/work/pid', 'w')\nprint(os.getpid(), flush=True)\n"
+                    "time.sleep(600)\n"
+                ),
+            )
+        )
         runner.start()
         time.sleep(1.0)
         kids = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text()
@@ -200,9 +213,11 @@ def test_sandbox_verifier_skips_empty_code():
 
 def test_each_run_starts_on_an_empty_private_tmp() -> None:
     """The server's /tmp is reused, so whatever a run leaves there must be gone next time."""
-    look = ("import os\nw = os.stat('/tmp/work')\n"
-            "print(sorted(os.listdir('/tmp')), os.listdir('/tmp/work'), oct(w.st_mode & 0o777),"
-            " w.st_uid == os.getuid())\n")
+    look = (
+        "import os\nw = os.stat('/tmp/work')\n"
+        "print(sorted(os.listdir('/tmp')), os.listdir('/tmp/work'), oct(w.st_mode & 0o777),"
+        " w.st_uid == os.getuid())\n"
+    )
     # besides work/, /tmp holds the host paths the jail exposes when the interpreter lives
     # under /tmp (a checkout there): the first run's view is the clean one
     clean_tail = "] [] 0o700 True"

@@ -70,8 +70,12 @@ def test_other_languages_use_comment_syntax():
 
 
 def test_noun_phrase_starting_with_a_verb_is_still_a_claim():
-    texts = [c.text for c in extract_claims(
-        "Merge sort is a stable sorting algorithm. Sort the list before searching it.")]
+    texts = [
+        c.text
+        for c in extract_claims(
+            "Merge sort is a stable sorting algorithm. Sort the list before searching it."
+        )
+    ]
     assert texts == ["Merge sort is a stable sorting algorithm."]
 
 
@@ -89,8 +93,10 @@ def test_a_long_run_of_initials_splits_in_linear_time():
 @pytest.mark.parametrize(
     ("text", "claim"),
     [
-        ("Merge sort needs O(n) additional memory for merging.",
-         "Merge sort needs O(n) additional memory for merging."),
+        (
+            "Merge sort needs O(n) additional memory for merging.",
+            "Merge sort needs O(n) additional memory for merging.",
+        ),
         ("The `heapq` module implements a min-heap.", "The heapq module implements a min-heap."),
         ("sorted() returns a new list.", "sorted() returns a new list."),
         ("Note that `list.sort()` sorts in place.", "list.sort() sorts in place."),
@@ -105,8 +111,13 @@ def test_declarative_claims_with_code_math_or_identifiers_are_kept(text, claim):
 
 @pytest.mark.parametrize(
     "text",
-    ["Use heapq for priority queues.", "Run tests with pytest.", "Sort lists in place.",
-     "Merge the two halves.", "Install packages with pip."],
+    [
+        "Use heapq for priority queues.",
+        "Run tests with pytest.",
+        "Sort lists in place.",
+        "Merge the two halves.",
+        "Install packages with pip.",
+    ],
 )
 def test_instructions_are_not_claims(text):
     assert extract_claims(text) == []

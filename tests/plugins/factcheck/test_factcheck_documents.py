@@ -15,7 +15,9 @@ DOCS = [
 
 
 def test_documents_are_searched_in_memory(embedder):
-    retriever = DocumentRetriever(validate_documents(DOCS, max_documents=5, max_chars=1000), embedder)
+    retriever = DocumentRetriever(
+        validate_documents(DOCS, max_documents=5, max_chars=1000), embedder
+    )
     hits = retriever.search("Which heap does heapq implement?", top_k=2)
     assert hits[0].source == "document 2" and "min-heap" in hits[0].text
     assert 0 < hits[0].score <= 1 and len(hits) == 2
