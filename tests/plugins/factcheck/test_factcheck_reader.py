@@ -3,17 +3,20 @@ hand-written knowledge base end to end (documents and a real embedded Chroma col
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from plugins.factcheck import FactChecker, make_judge
 from plugins.factcheck.documents import ContextDocument
 from plugins.factcheck.errors import JudgeLoadError
 from plugins.factcheck.reader import DEFAULT_WEIGHTS, ReaderJudge
-from tests.fixtures.factcheck_kb import CLAIMS, DOCUMENTS
 from tests.fixtures.judge_cases import CASES, hit
 
-# Measured with the shipped weights (bench/factcheck_eval.py section 4): see README Benchmarks.
-HANDWRITTEN_MIN_ACCURACY = 0.70
+# Measured with the shipped weights and the slot rule (bench/factcheck_eval.py section 4): see
+# README Benchmarks.
+HANDWRITTEN_MIN_ACCURACY = 0.80
+FRESH_MIN_ACCURACY = 0.55
 
 
 @pytest.fixture(scope="module")
@@ -78,37 +81,55 @@ def test_corrupt_weights_are_a_load_error(tmp_path):
         ReaderJudge(weights=bad).judge("x is y.", [hit("x is y.")])
 
 
-def _score(report) -> tuple[float, list[str]]:
+def _score(report, claims) -> tuple[float, list[str]]:
     wrong = [
         f"{c.text} -> {c.verdict} (want {want})"
-        for c, (_, want, _) in zip(report.claims, CLAIMS, strict=True)
+        for c, (_, want, _) in zip(report.claims, claims, strict=True)
         if c.verdict != want
     ]
-    return 1 - len(wrong) / len(CLAIMS), wrong
+    return 1 - len(wrong) / len(claims), wrong
 
 
-def test_handwritten_knowledge_base_as_documents(reader, retriever, embedder):
-    assert len(CLAIMS) >= 60
+# Each hand-written knowledge base with the pass rate asserted: measured with the shipped
+# weights (README Benchmarks) less a margin for int8 kernels that differ between CPUs.
+# factcheck_kb_fresh was written after the judge and the slot rule were built.
+KNOWLEDGE_BASES = {
+    "factcheck_kb": HANDWRITTEN_MIN_ACCURACY,
+    "factcheck_kb_fresh": FRESH_MIN_ACCURACY,
+}
+
+
+def _fixture(name: str):
+    return importlib.import_module(f"tests.fixtures.{name}")
+
+
+@pytest.mark.parametrize("name", sorted(KNOWLEDGE_BASES))
+def test_handwritten_knowledge_base_as_documents(name, reader, retriever, embedder):
+    kb = _fixture(name)
+    assert len(kb.CLAIMS) >= 60
     checker = FactChecker(retriever, reader, encoder=embedder)
-    docs = [ContextDocument(text, source) for source, text in DOCUMENTS]
-    report = checker.check_claims([c for c, _, _ in CLAIMS], documents=docs)
-    accuracy, wrong = _score(report)
-    assert accuracy >= HANDWRITTEN_MIN_ACCURACY, wrong
-    sources = {s: " ".join(t.split()) for s, t in DOCUMENTS}
+    docs = [ContextDocument(text, source) for source, text in kb.DOCUMENTS]
+    report = checker.check_claims([c for c, _, _ in kb.CLAIMS], documents=docs)
+    accuracy, wrong = _score(report, kb.CLAIMS)
+    assert accuracy >= KNOWLEDGE_BASES[name], wrong
+    sources = {s: " ".join(t.split()) for s, t in kb.DOCUMENTS}
     for check in report.claims:
         for item in check.evidence:  # a span of a chunk (whitespace-normalised) of its document
             assert " ".join(item.text.split()) in sources[item.source]
 
 
-def test_handwritten_knowledge_base_in_chroma(reader, tmp_path):
+@pytest.mark.parametrize("name", sorted(KNOWLEDGE_BASES))
+def test_handwritten_knowledge_base_in_chroma(name, reader, tmp_path):
     from knowledge import Document, Embedder, KnowledgeBase, KnowledgeConfig
 
+    kb_fixture = _fixture(name)
     kb = KnowledgeBase(KnowledgeConfig(path=tmp_path / "chroma"), embedder=Embedder())
-    kb.ingest([Document(text, source=source) for source, text in DOCUMENTS], collection="hand")
+    documents = [Document(text, source=source) for source, text in kb_fixture.DOCUMENTS]
+    kb.ingest(documents, collection="hand")
     checker = FactChecker(kb, reader, encoder=kb.embedder)
-    report = checker.check_claims([c for c, _, _ in CLAIMS], collection="hand")
-    accuracy, wrong = _score(report)
-    assert accuracy >= HANDWRITTEN_MIN_ACCURACY, wrong
+    report = checker.check_claims([c for c, _, _ in kb_fixture.CLAIMS], collection="hand")
+    accuracy, wrong = _score(report, kb_fixture.CLAIMS)
+    assert accuracy >= KNOWLEDGE_BASES[name], wrong
 
 
 def test_an_unknown_option_is_a_clear_error():
