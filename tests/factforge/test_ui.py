@@ -11,17 +11,25 @@ printed with the failure).
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from fastapi.testclient import TestClient
+
+from factforge.api import create_app
+from factforge.api.ui import ASSETS
+from factforge.settings import Settings
 from tests.fixtures.factcheck_kb import DOCUMENTS
 from tests.fixtures.scripted_openai import ScriptedOpenAIServer
 from tests.fixtures.services import ROOT, CeleryWorker, RedisServer, free_port
@@ -184,7 +192,44 @@ def _node_times(console: Console) -> None:
     }""")
 
 
-# -- tests -------------------------------------------------------------------------------------
+# -- the page's files (no browser) -------------------------------------------------------------
+def test_the_console_loads_without_a_key_and_serves_only_its_files(tmp_path: Path) -> None:
+    client = TestClient(create_app(Settings(api_keys=["k1"], data_dir=tmp_path)))
+    page = client.get("/ui")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/ui/", follow_redirects=False).headers["location"] == "/ui"
+    assert client.get("/ui/app.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/ui/app.css").headers["content-type"].startswith("text/css")
+    for name in ("nope.js", "..%2fapp.py", "__init__.py"):
+        missing = client.get(f"/ui/{name}")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert client.get("/v1/experts").status_code == 401  # the API behind it still needs a key
+    assert "/ui" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_console_fetches_nothing_from_elsewhere_and_writes_no_html() -> None:
+    folder = ROOT / "factforge" / "api" / "ui"
+    html = (folder / "index.html").read_text()
+    script = (folder / "app.js").read_text()
+    assert re.findall(r'(?:src|href)="([^"]+)"', html) == ["/ui/app.css", "/ui/app.js"]
+    # no absolute or protocol-relative URL anywhere: every fetch goes to this origin's /v1
+    assert not re.search(r"https?:|wss?:|[\"'`]//", html + script)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink
+
+
+def test_the_console_files_are_package_data() -> None:
+    """A non-editable install ships them: pyproject's package data covers each file."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    package_data = config["tool"]["setuptools"]["package-data"]
+    patterns = package_data.get("factforge.api.ui", []) + package_data.get("*", [])
+    for name in ASSETS:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
+
+
+# -- in the browser ----------------------------------------------------------------------------
 def test_a_job_runs_and_its_nodes_arrive_live(console: Console, server: Serve) -> None:
     console.open(server)
     _node_times(console)
