@@ -40,7 +40,7 @@ CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"]
-WAIT_MS = 120_000  # the first fact-check loads the reader judge; the machine may be busy
+WAIT_MS = 240_000  # the first fact-check loads the reader judge; the machine may be busy
 TASK = "Implement quicksort in Python"
 KB = "ui-factcheck"
 # a paragraph of one supported claim and one the KB refutes ("Quicksort is not a stable sort."
@@ -259,6 +259,16 @@ def test_a_job_runs_and_its_nodes_arrive_live(console: Console, server: Serve) -
     record = server.http.get(f"/v1/jobs/{job_id}").json()  # the page shows the server's answer
     assert record["status"] == "succeeded" and record["result"]["code"].strip() in \
         console.text("#job-code")
+
+    # a second job, cancelled from the page while it runs
+    page.click("#job-submit")
+    page.wait_for_function("id => document.getElementById('job-id').textContent !== id",
+                           arg=job_id)
+    page.click("#job-cancel")
+    page.wait_for_selector("#job-status[data-status=cancelled]")
+    assert console.text("#job-outcome").startswith("Job cancelled")
+    assert server.http.get(f"/v1/jobs/{console.text('#job-id')}").json()["status"] == \
+        "cancelled"
     assert console.problems() == []
 
 
@@ -270,7 +280,10 @@ def test_a_paragraph_is_fact_checked_and_the_refuted_claim_is_marked(
     assert added.status_code == 200, added.text
     console.open(server)
     console.tab("factcheck")
-    console.page.fill("#fc-text", PARAGRAPH)
+    console.page.set_input_files("#fc-file", {  # opened from a file, as a user would
+        "name": "claims.txt", "mimeType": "text/plain", "buffer": PARAGRAPH.encode()})
+    console.page.wait_for_function("() => document.getElementById('fc-text').value !== ''")
+    assert console.page.input_value("#fc-text") == PARAGRAPH
     console.page.fill("#fc-collection", KB)
     console.page.click("#fc-submit")
     page = console.page

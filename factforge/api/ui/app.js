@@ -397,6 +397,7 @@ function showClaim(claim, index) {
       el("span", { class: "score", text: ` score ${number(item.score, 2)}` }),
       el("blockquote", { text: item.text })));
   }
+  $("fc-detail").scrollIntoView({ block: "nearest" });
 }
 
 function claimNode(tag, claim, index, text) {
