@@ -54,9 +54,9 @@ SUPPORTED = "Harbor listens on port 8080 by default."
 class Serve:
     """One `python -m factforge serve` subprocess on its own data dir and port."""
 
-    def __init__(self, directory: Path, env: dict[str, str]) -> None:
+    def __init__(self, directory: Path, env: dict[str, str], port: int | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = directory / "serve.log"
         full = {k: v for k, v in os.environ.items() if not k.startswith("FACTFORGE_")}
@@ -387,6 +387,44 @@ def test_a_protected_server_asks_for_the_key_and_shows_a_wrong_one(
         assert console.problems() == []
     finally:
         protected.close()
+
+
+def test_the_page_follows_a_job_across_a_server_restart(console: Console,
+                                                        tmp_path: Path) -> None:
+    """SIGTERM mid-job: the stream drops, the job goes back to queued; the server restarts on
+    the same data dir and port, and the page resumes the events after the last one it had
+    (Last-Event-ID), so it shows the job to its end with no node twice."""
+    with ScriptedOpenAIServer(delay_s=1.0) as slow:
+        env = {"FACTFORGE_BACKEND": "openai", "FACTFORGE_OPENAI_BASE_URL": slow.url}
+        first = Serve(tmp_path / "srv", env)
+        second = None
+        try:
+            console.open(first)
+            page = console.page
+            resumed: list[str] = []
+            page.on("request", lambda r: resumed.append(r.headers["last-event-id"])
+                    if "last-event-id" in r.headers else None)
+            page.fill("#job-prompt", TASK)
+            page.fill("#job-rounds", "0")
+            page.click("#job-submit")
+            page.wait_for_selector("#job-nodes li[data-node=draft]")
+            first.close()  # SIGTERM: a clean stop mid-job
+            page.wait_for_selector("#job-stream:not([hidden])")
+            second = Serve(tmp_path / "srv", env, port=first.port)
+            page.wait_for_selector("#job-status[data-status=succeeded]")
+            assert page.locator("#job-stream").is_hidden()
+            nodes = page.locator("#job-nodes li").evaluate_all(
+                "els => els.map(e => e.dataset.node)")
+            assert nodes[:3] == ["route", "draft", "select"] and nodes[-1] == "verify", nodes
+            assert [nodes.count(n) for n in ("route", "draft", "select", "verify")] == [1] * 4
+            assert resumed and all(r.isdigit() and int(r) >= 2 for r in resumed), resumed
+            assert "def quicksort" in console.text("#job-code")
+            assert console.problems() == []
+        finally:
+            if second is not None:
+                second.close()
+            if first.process.poll() is None:
+                first.close()
 
 
 def test_distributed_mode_runs_a_job_from_the_console(console: Console, tmp_path: Path) -> None:

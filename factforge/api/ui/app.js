@@ -98,32 +98,38 @@ async function api(method, path, body) {
 }
 
 // Server-Sent Events over fetch (EventSource cannot send the Authorization header). Calls
-// onEvent with each event's JSON until the job's `status` event; a dropped stream is resumed
-// with Last-Event-ID.
-async function followEvents(jobId, onEvent, signal) {
+// onEvent with each event's JSON until the job's terminal `status` event. A dropped stream (the
+// server restarting, a proxy's timeout) is resumed with Last-Event-ID; onStream("lost") and
+// onStream("open") say when it is down and back. Gives up after RECONNECT_FOR_MS without one.
+const TERMINAL = ["succeeded", "failed", "cancelled"];
+const RECONNECT_FOR_MS = 60000;
+
+async function followEvents(jobId, onEvent, signal, onStream) {
   let lastId = null;
-  let retries = 0;
+  let lostSince = null;
   for (;;) {
     const extra = { Accept: "text/event-stream" };
     if (lastId) extra["Last-Event-ID"] = lastId;
-    let response;
+    let response = null;
     try {
       response = await fetch(`/v1/jobs/${encodeURIComponent(jobId)}/events`,
                              { headers: headers(extra), signal });
-    } catch (exc) {
-      if (signal.aborted) return false;
-      response = null;
-      if (++retries > 5) throw new ApiFailure(0, "network_error", exc.message);
+    } catch (_) {
+      if (signal.aborted) return false; // another job replaced this one
     }
-    if (response && !response.ok) throw await failure(response);
-    if (response) {
-      const ended = await readStream(response, onEvent, (id) => { lastId = id; });
-      if (ended) return true;
+    if (response && !response.ok && response.status < 500) throw await failure(response);
+    if (response && response.ok) {
+      lostSince = null;
+      onStream("open");
+      if (await readStream(response, onEvent, (id) => { lastId = id; })) return true;
       if (signal.aborted) return false;
-      if (++retries > 5) {
-        throw new ApiFailure(0, "stream_ended", "the event stream ended before the job did");
-      }
     }
+    lostSince = lostSince || Date.now();
+    if (Date.now() - lostSince > RECONNECT_FOR_MS) {
+      throw new ApiFailure(0, "stream_lost", `no connection to the job's events for ` +
+        `${RECONNECT_FOR_MS / 1000} s (the job goes on; look it up later by its id)`);
+    }
+    onStream("lost");
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
@@ -151,7 +157,7 @@ async function readStream(response, onEvent, remember) {
         if (event.data === null) continue; // a comment (keep-alive ping)
         const payload = JSON.parse(event.data);
         onEvent(payload);
-        if (payload.type === "status") ended = true;
+        if (payload.type === "status" && TERMINAL.includes(payload.status)) ended = true;
       }
     }
   } catch (_) {
@@ -291,6 +297,7 @@ function onJobEvent(event) {
 function renderResult(record) {
   setStatus(record.status);
   $("job-cancel").hidden = true;
+  $("job-stream").hidden = true;
   const result = record.result;
   const outcome = $("job-outcome");
   $("job-result").hidden = false;
@@ -351,7 +358,9 @@ async function runJob(event) {
   renderExperts([]);
   setStatus(accepted.status);
   try {
-    const ended = await followEvents(jobId, onJobEvent, controller.signal);
+    const ended = await followEvents(jobId, onJobEvent, controller.signal, (state) => {
+      $("job-stream").hidden = state !== "lost";
+    });
     if (!ended) return; // another job replaced this one
     renderResult(await api("GET", `/v1/jobs/${encodeURIComponent(jobId)}`));
   } catch (error) {
