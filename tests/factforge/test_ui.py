@@ -173,8 +173,11 @@ def console(chromium: object, tmp_path: Path, request: pytest.FixtureRequest) ->
     finally:
         if request.session.testsfailed > failed:  # this test failed: keep what the page showed
             shot = tmp_path / "screenshot.png"
-            page.screenshot(path=str(shot), full_page=True)
             (tmp_path / "console.log").write_text("\n".join(log))
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+            except Exception as exc:  # the page may be gone; the log is kept
+                shot = f"none ({exc})"
             print(f"web console screenshot: {shot}; page log: {tmp_path / 'console.log'}")
         context.close()
 
@@ -358,9 +361,15 @@ def test_a_protected_server_asks_for_the_key_and_shows_a_wrong_one(
         page.on("request", lambda r: sent.append(r.headers.get("authorization"))
                 if "/v1/" in r.url else None)
 
-        page.fill("#api-key", "wrong-key")
+        page.fill("#api-key", "bad key\u00e9")  # not sendable as a header: said so, not sent
         page.click("#key-save")
         page.wait_for_selector("#key-error:not([hidden])")
+        assert console.text("#key-error") == "error: an API key is printable ASCII without spaces"
+        assert sent == []
+
+        page.fill("#api-key", "wrong-key")
+        page.click("#key-save")
+        page.wait_for_selector("#key-error:has-text('401')")
         assert console.text("#key-error") == "401 unauthorized: invalid API key"
         assert sent == ["Bearer wrong-key"]
 

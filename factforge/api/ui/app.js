@@ -212,6 +212,10 @@ function setUpKey() {
   $("key-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const key = $("api-key").value.trim();
+    if (key && !/^[\x21-\x7e]+$/.test(key)) {  // what an HTTP header can carry
+      showError("key-error", new Error("an API key is printable ASCII without spaces"));
+      return;
+    }
     if (key) sessionStorage.setItem(KEY_STORAGE, key);
     else sessionStorage.removeItem(KEY_STORAGE);
     probeKey();
