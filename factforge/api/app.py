@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         module = importlib.import_module(module_name)
         v1.include_router(module.router)
     app.include_router(v1)
+    app.include_router(importlib.import_module("factforge.api.ui").router)  # /ui: no key
     install_openapi(app)
 
     @app.get("/healthz", tags=["ops"])
