@@ -178,6 +178,8 @@ def expert_from_spec(spec: ExpertSpec) -> Expert:
         examples=tuple(spec.examples),
         system_prompt=spec.system_prompt,
         source="plugin",
+        adapter=spec.adapter,
+        adapter_model=spec.adapter_model,
     )
 
 
