@@ -100,6 +100,24 @@ class AdapterSet:
             return None
         return [BASE_ADAPTER if a is None else self._names[a.source] for a in adapters]
 
+    @contextlib.contextmanager
+    def running(self, adapters: Sequence[Adapter | None]) -> Iterator[tuple[Any, dict]]:
+        """The model to call ``generate`` on for a batch whose rows use ``adapters``, and the
+        extra ``generate`` options. Rows that all use one adapter (or all none) take PEFT's
+        plain path (that adapter active, or adapters disabled), which skips the per-layer
+        sub-batch indexing of a mixed batch; mixed rows pass ``adapter_names``."""
+        names = self.row_names(adapters)
+        if names is None:
+            yield self.base, {}
+        elif len(set(names)) > 1:
+            yield self._peft, {"adapter_names": names}
+        elif names[0] == BASE_ADAPTER:
+            with self._peft.disable_adapter():
+                yield self._peft, {}
+        else:
+            self._peft.set_adapter(names[0], inference_mode=True)
+            yield self._peft, {}
+
     def _peft_name(self, adapter: Adapter) -> str:
         stem = re.sub(r"\W", "_", adapter.name) or "adapter"
         name, n = stem, 1

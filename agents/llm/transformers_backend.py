@@ -141,13 +141,11 @@ class TransformersBackend:
             )
         if group.stop:
             options.update(stop_strings=list(group.stop), tokenizer=tokenizer)
-        adapter_names = adapters.row_names([r.adapter for r in rows])
-        if adapter_names is not None:
-            options["adapter_names"] = adapter_names
         started = time.perf_counter()
         try:
-            with torch.inference_mode(), _seeded(group.seed, loaded.device):
-                output = adapters.model.generate(**batch, **options)
+            with torch.inference_mode(), _seeded(group.seed, loaded.device), \
+                    adapters.running([r.adapter for r in rows]) as (runner, extra):
+                output = runner.generate(**batch, **options, **extra)
         except torch.cuda.OutOfMemoryError as exc:
             del batch
             torch.cuda.empty_cache()
