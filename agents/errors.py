@@ -15,6 +15,20 @@ class ModelLoadError(AgentsError):
     code = "model_load_failed"
 
 
+class AdapterError(ModelLoadError):
+    """An expert's LoRA adapter is invalid, cannot be loaded, or is not served by the model
+    server; the message names the adapter and how to fix it."""
+
+    code = "adapter_invalid"
+
+
+class TrainingDataError(AgentsError):
+    """Training data or options for an adapter are invalid; the message names the file and
+    line, or the option."""
+
+    code = "training_data_invalid"
+
+
 class ModelCallError(AgentsError):
     """A generation call failed (server error, timeout, out of memory).
 

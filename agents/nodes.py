@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 
 from agents.experts import Expert
 from agents.job import JobDeps, JobRequest
-from agents.llm.base import Generation, GenerationRequest, Usage
+from agents.llm.base import Adapter, Generation, GenerationRequest, Usage
 from agents.parsing import is_lgtm, parses, split_code
 from agents.prompts import author_message, repair_message, review_message, tester_message
 from agents.result import decide_status
@@ -42,6 +42,11 @@ def _activated(state: JobState, deps: JobDeps, role: str) -> list[tuple[Expert, 
     ]
 
 
+def _adapter_of(deps: JobDeps, name: str) -> Adapter | None:
+    expert = deps.experts.get(name)
+    return expert.adapter_ref if expert is not None else None
+
+
 def _request(state: JobState) -> JobRequest:
     return JobRequest.from_dict(state["request"])
 
@@ -62,6 +67,9 @@ def route(state: JobState, runtime: Runtime[JobDeps]) -> dict[str, Any]:
     request = _request(state)
     weights = runtime.context.router.route(request.prompt)
     experts = [w.to_dict() for w in weights]
+    for e in experts:  # the job result says which adapter each expert runs with
+        adapter = _adapter_of(runtime.context, e["name"])
+        e["adapter"] = adapter.name if adapter is not None else None
     # The request's top_k narrows (never widens) what the router activated.
     ranked = [e for e in experts if e["activated"]]
     keep = {e["name"] for e in ranked[: request.top_k]}
@@ -97,6 +105,7 @@ def draft(state: JobState, runtime: Runtime[JobDeps]) -> dict[str, Any]:
             max_new_tokens=request.max_new_tokens,
             temperature=temperature,
             seed=request.seed + i + 1000 * state.get("round", 0),
+            adapter=author.adapter_ref,
         )
         for i in range(n)
     ]
@@ -109,6 +118,7 @@ def draft(state: JobState, runtime: Runtime[JobDeps]) -> dict[str, Any]:
                 max_new_tokens=request.max_new_tokens,
                 temperature=0.0,
                 seed=request.seed,
+                adapter=tester.adapter_ref,
             )
         )
     generations, usage = _generate(deps, requests)
@@ -165,6 +175,7 @@ def review(task: ReviewTask, runtime: Runtime[JobDeps]) -> dict[str, Any]:
         max_new_tokens=request.max_new_tokens,
         temperature=0.0,
         seed=request.seed,
+        adapter=expert.adapter_ref,
     )
     (generation,), usage = _generate(deps, [generation_request])
     text = generation.text

@@ -53,7 +53,7 @@ def build_result(state: JobState, *, job_id: str, wall_s: float | None = None) -
         "explanation": state.get("explanation", ""),
         "experts": [
             {"name": e["name"], "role": e["role"], "weight": e["weight"],
-             "activated": e["activated"]}
+             "activated": e["activated"], "adapter": e.get("adapter")}
             for e in state.get("experts", [])
         ],
         "verdicts": state.get("verdicts", []),

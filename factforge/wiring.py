@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents import EmbeddingRouter, JobDeps, JobRequest, RouterConfig, load_experts
+from agents.errors import AdapterError
 from agents.experts import BUILTIN_DIR, Expert
 from agents.llm import GenerationRequest, ModelBackend, ModelSpec
 from agents.selection import evidence_selector
@@ -179,6 +180,8 @@ def expert_from_spec(spec: ExpertSpec) -> Expert:
         examples=tuple(spec.examples),
         system_prompt=spec.system_prompt,
         source="plugin",
+        adapter=spec.adapter,
+        adapter_model=spec.adapter_model,
     )
 
 
@@ -245,8 +248,10 @@ def build_job_deps(
     )
     embedder = embedder or build_embedder(settings)
     router = EmbeddingRouter(experts, embedder.embed, config)
+    backend = backend or build_backend(settings)
+    check_adapters(backend, experts)
     return JobDeps(
-        backend=backend or build_backend(settings),
+        backend=backend,
         router=router,
         experts=experts,
         verifiers=registry.verifiers(),
@@ -254,6 +259,21 @@ def build_job_deps(
         # the registry's current sandbox (shared with the tests verifier; new after a close)
         selector=evidence_selector(sandbox=lambda: registry.context().sandbox),
     )
+
+
+def check_adapters(backend: ModelBackend, experts: dict[str, Expert]) -> None:
+    """At start: the backend can run every expert's adapter (the openai backend asks the
+    server's ``/models``; the transformers backend checks local adapter directories). A
+    backend without ``check_adapters`` (remote: the inference worker loads them) is trusted.
+    Raises :class:`ConfigError` naming what is missing."""
+    adapters = list({a.name: a for e in experts.values() if (a := e.adapter_ref)}.values())
+    check = getattr(backend, "check_adapters", None)
+    if not adapters or not callable(check):
+        return
+    try:
+        check(adapters)
+    except AdapterError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def job_request(settings: Settings, fields: dict[str, Any]) -> JobRequest:

@@ -18,6 +18,7 @@ __all__ = [
     "JudgeSpec",
     "VerifierContext",
     "VerifierSpec",
+    "check_adapter",
     "check_expert",
     "check_judge",
 ]
@@ -69,6 +70,29 @@ def check_expert(
         )
 
 
+def check_adapter(name: object, adapter: object, adapter_model: object) -> None:
+    """The rule for an expert's LoRA adapter, whether a plugin or a TOML file declares it.
+
+    ``adapter`` is None (the expert runs on the base model) or a local adapter directory or
+    hub id: non-empty text without spaces around it or line breaks. ``adapter_model`` (the name
+    an OpenAI-compatible server serves the adapter as; default: the expert's name) needs an
+    ``adapter`` and is non-empty text without whitespace, not ``__base__``.
+    """
+    if adapter is not None and (not isinstance(adapter, str) or not adapter.strip()
+                                or adapter != adapter.strip() or "\n" in adapter):
+        raise PluginConfigError(f"expert {name}: adapter must be a local adapter directory or "
+                                f"a hub id (non-empty text), not {adapter!r}")
+    if adapter_model is None:
+        return
+    if adapter is None:
+        raise PluginConfigError(f"expert {name}: adapter_model needs an adapter")
+    if (not isinstance(adapter_model, str) or not adapter_model
+            or any(c.isspace() for c in adapter_model) or adapter_model == "__base__"):
+        raise PluginConfigError(f"expert {name}: adapter_model must be a served model name "
+                                f"(text without whitespace, not '__base__'), not "
+                                f"{adapter_model!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class VerifierContext:
     """What a verifier factory may use: shared sandbox, API index, per-plugin options."""
@@ -102,20 +126,25 @@ class VerifierSpec:
 
 @dataclass(frozen=True, slots=True)
 class ExpertSpec:
-    """An expert prompt a plugin contributes to the router (validated by :func:`check_expert`,
-    the same rule the orchestrator's ``Expert`` applies)."""
+    """An expert prompt a plugin contributes to the router (validated by :func:`check_expert`
+    and :func:`check_adapter`, the rules the orchestrator's ``Expert`` applies). ``adapter``
+    names the expert's LoRA adapter (a local directory or hub id; None: the base model),
+    ``adapter_model`` the name an OpenAI-compatible server serves it as."""
 
     name: str
     role: ExpertRole
     description: str
     system_prompt: str
     examples: tuple[str, ...] = ()
+    adapter: str | None = None
+    adapter_model: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.examples, str):
             raise PluginConfigError(f"expert {self.name!r}: examples must be a list of strings")
         object.__setattr__(self, "examples", tuple(self.examples))
         check_expert(self.name, self.role, self.description, self.system_prompt, self.examples)
+        check_adapter(self.name, self.adapter, self.adapter_model)
 
 
 @dataclass(frozen=True, slots=True)

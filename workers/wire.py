@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.llm.base import ChatMessage, Generation, GenerationRequest
+from agents.llm.base import Adapter, ChatMessage, Generation, GenerationRequest
 
 
 def request_to_dict(request: GenerationRequest) -> dict[str, Any]:
@@ -15,6 +15,10 @@ def request_to_dict(request: GenerationRequest) -> dict[str, Any]:
         "top_p": request.top_p,
         "stop": list(request.stop),
         "seed": request.seed,
+        # the expert's LoRA adapter travels with the request: the inference worker's backend
+        # attaches it (transformers) or asks for it by served name (openai)
+        "adapter": (None if request.adapter is None else
+                    {"name": request.adapter.name, "source": request.adapter.source}),
     }
 
 
@@ -26,7 +30,14 @@ def request_from_dict(data: dict[str, Any]) -> GenerationRequest:
         top_p=float(data.get("top_p", 1.0)),
         stop=tuple(data.get("stop", ())),
         seed=data.get("seed"),
+        adapter=_adapter_from_dict(data.get("adapter")),
     )
+
+
+def _adapter_from_dict(data: Any) -> Adapter | None:
+    if data is None:
+        return None
+    return Adapter(name=str(data["name"]), source=str(data["source"]))
 
 
 def generation_to_dict(generation: Generation) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Load experts from TOML files: the built-ins, then user directories, then plugins."""
+"""Load experts from TOML files: the built-ins, then user directories, then plugins.
+
+Besides the required fields, a file may name a LoRA ``adapter`` (a local directory, relative
+to the file when it starts with ``./`` or ``../``, or a hub id) and its ``adapter_model`` (the
+name an OpenAI-compatible server serves it as).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,16 @@ from agents.experts.model import Expert
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 _FIELDS = {"name", "role", "description", "examples", "system_prompt"}
+_OPTIONAL = {"adapter", "adapter_model"}
+
+
+def _adapter_source(path: Path, adapter: object) -> object:
+    """A relative adapter directory (``./adapters/sql``) is relative to the expert's file."""
+    if isinstance(adapter, str) and adapter.startswith(("./", "../")):
+        return str((path.parent / adapter).resolve())
+    if isinstance(adapter, str) and adapter.startswith("~"):
+        return str(Path(adapter).expanduser())
+    return adapter
 
 
 def expert_from_toml(path: Path) -> Expert:
@@ -22,7 +37,7 @@ def expert_from_toml(path: Path) -> Expert:
     missing = _FIELDS - data.keys()
     if missing:
         raise ExpertError(f"{path}: missing field(s) {', '.join(sorted(missing))}")
-    unknown = data.keys() - _FIELDS
+    unknown = data.keys() - _FIELDS - _OPTIONAL
     if unknown:
         raise ExpertError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}")
     examples = data["examples"]
@@ -36,6 +51,8 @@ def expert_from_toml(path: Path) -> Expert:
             examples=tuple(examples),
             system_prompt=str(data["system_prompt"]),
             source=str(path),
+            adapter=_adapter_source(path, data.get("adapter")),  # type: ignore[arg-type]
+            adapter_model=data.get("adapter_model"),
         )
     except ExpertError as exc:
         raise ExpertError(f"{path}: {exc}") from exc

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from agents.llm._factory import BACKEND_KINDS, load_backend
 from agents.llm.base import (
+    BASE_ADAPTER,
+    Adapter,
     ChatMessage,
     Generation,
     GenerationRequest,
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKEND_KINDS",
+    "BASE_ADAPTER",
+    "Adapter",
     "ChatMessage",
     "Generation",
     "GenerationRequest",

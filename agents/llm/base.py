@@ -15,13 +15,37 @@ class ChatMessage:
     content: str
 
 
+BASE_ADAPTER = "__base__"  # PEFT's name for "no adapter" in a mixed-adapter batch
+
+
+@dataclass(frozen=True, slots=True)
+class Adapter:
+    """A LoRA adapter over the base model, named by the expert that uses it.
+
+    ``name`` is what an OpenAI-compatible server serves it as (vLLM ``--lora-modules
+    name=path``) and what the job result reports; ``source`` is what PEFT loads (a local
+    adapter directory or a hub id) when the transformers backend runs it.
+    """
+
+    name: str
+    source: str
+
+    def __post_init__(self) -> None:
+        for label, value in (("name", self.name), ("source", self.source)):
+            if not isinstance(value, str) or not value.strip() or value != value.strip():
+                raise ValueError(f"adapter {label} must be non-empty text without surrounding "
+                                 f"spaces, got {value!r}")
+        if self.name == BASE_ADAPTER:
+            raise ValueError(f"{BASE_ADAPTER!r} is reserved for the base model")
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationRequest:
     """One chat completion to produce.
 
     ``temperature`` 0 means greedy decoding. ``stop`` strings end the completion early and are
     not included in the returned text. ``seed`` makes sampling reproducible where the backend
-    supports it.
+    supports it. ``adapter`` runs the request with that LoRA adapter; None runs the base model.
     """
 
     messages: tuple[ChatMessage, ...]
@@ -30,6 +54,7 @@ class GenerationRequest:
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    adapter: Adapter | None = None
 
     @classmethod
     def chat(cls, system: str, user: str, **options: object) -> GenerationRequest:

@@ -11,8 +11,8 @@ from typing import Any, Self
 
 import httpx
 
-from agents.errors import ModelCallError, ModelLoadError
-from agents.llm.base import Generation, GenerationRequest, ModelSpec
+from agents.errors import AdapterError, ModelCallError, ModelLoadError
+from agents.llm.base import Adapter, Generation, GenerationRequest, ModelSpec
 
 __all__ = ["OpenAIBackend"]
 
@@ -32,6 +32,10 @@ class OpenAIBackend:
     be working on it) and raises :class:`ModelCallError`, like every other failure. Those
     errors are not ``retryable``: this backend owns the retries of its HTTP calls, and the
     layers above (graph nodes, Celery) do not send them again (README, "Who retries what").
+
+    A request with an ``adapter`` (an expert's LoRA adapter) asks for the adapter's served
+    name as ``model`` (vLLM ``--lora-modules name=path``, SGLang ``--lora-paths name=path``);
+    :meth:`check_adapters` asks the server's ``/models`` whether it serves them.
     """
 
     def __init__(
@@ -83,6 +87,36 @@ class OpenAIBackend:
             for future in futures:
                 future.cancel()
 
+    def served_models(self) -> list[str]:
+        """The model ids ``{base_url}/models`` lists; :class:`AdapterError` when the server
+        cannot be asked or answers something else."""
+        url = f"{self.base_url}/models"
+        try:
+            response = self._client.get(url)
+        except httpx.HTTPError as exc:
+            raise AdapterError(f"cannot list the served models at {url} to check the experts' "
+                               f"adapters: {type(exc).__name__}: {exc}") from exc
+        if not response.is_success:
+            raise AdapterError(f"cannot list the served models to check the experts' adapters: "
+                               f"{_failure(url, response, 1)}")
+        try:
+            return [str(m["id"]) for m in response.json()["data"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AdapterError(f"{url} answered no model list: {response.text[:300]!r}") from exc
+
+    def check_adapters(self, adapters: Sequence[Adapter]) -> None:
+        """Raise :class:`AdapterError` naming each adapter the server does not serve."""
+        if not adapters:
+            return
+        served = self.served_models()
+        missing = sorted({a.name for a in adapters} - set(served))
+        if missing:
+            raise AdapterError(
+                f"the model server at {self.base_url} does not serve the expert adapter(s) "
+                f"{', '.join(missing)} (it serves: {', '.join(served) or 'nothing'}); start it "
+                "with the adapters (vLLM: --enable-lora --lora-modules NAME=PATH) or set the "
+                "experts' adapter_model to the names it serves")
+
     def close(self) -> None:
         """Release the connection pool and worker threads."""
         self._closed.set()
@@ -97,7 +131,8 @@ class OpenAIBackend:
 
     def _complete(self, request: GenerationRequest) -> Generation:
         url = f"{self.base_url}/chat/completions"
-        payload = _payload(self.spec.model, request)
+        model = request.adapter.name if request.adapter is not None else self.spec.model
+        payload = _payload(model, request)
         attempt = 0
         while True:
             try:

@@ -13,10 +13,11 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agents.errors import ModelCallError, ModelLoadError, PromptTooLongError
+from agents.errors import AdapterError, ModelCallError, ModelLoadError, PromptTooLongError
 from agents.llm import _hf_decoding as decoding
 from agents.llm import _hf_loading as loading
-from agents.llm.base import Generation, GenerationRequest, ModelSpec
+from agents.llm._hf_adapters import AdapterSet
+from agents.llm.base import Adapter, Generation, GenerationRequest, ModelSpec
 
 __all__ = ["TransformersBackend"]
 
@@ -29,6 +30,10 @@ class TransformersBackend:
     Requests are grouped by decoding settings (greedy vs. sampling, temperature, top_p, stop
     strings) and each group runs as one left-padded batch of at most ``max_batch_size`` rows.
     Outputs come back in request order. Calls are serialised: one ``generate`` at a time.
+
+    A request's ``adapter`` (an expert's LoRA adapter) is attached with PEFT the first time it
+    is asked for and kept; requests with different adapters, and without one, share a batch
+    (PEFT's mixed-adapter batch, ``adapter_names``). The base weights are never changed.
     """
 
     def __init__(self, spec: ModelSpec, *, max_batch_size: int = 16) -> None:
@@ -38,6 +43,7 @@ class TransformersBackend:
         self.name = spec.model
         self.max_batch_size = max_batch_size
         self._loaded: loading.LoadedModel | None = None
+        self._adapters: AdapterSet | None = None
         self._load_lock = threading.Lock()
         self._generate_lock = threading.Lock()
 
@@ -52,7 +58,36 @@ class TransformersBackend:
             with self._load_lock:
                 if self._loaded is None:
                     self._loaded = loading.load(self.spec)
+                    self._adapters = AdapterSet(self._loaded.model)
         return self._loaded
+
+    @property
+    def adapters(self) -> dict[str, str]:
+        """The attached adapters: source -> PEFT adapter name."""
+        return self._adapters.attached if self._adapters is not None else {}
+
+    def check_adapters(self, adapters: Sequence[Adapter]) -> None:
+        """At start: each local adapter is a saved PEFT adapter (nothing is loaded here;
+        adapters attach on first use). Raises :class:`AdapterError`."""
+        from agents.llm._hf_adapters import check_source
+
+        for adapter in adapters:
+            check_source(adapter)
+
+    def _attach(self, requests: Sequence[GenerationRequest]) -> AdapterSet:
+        loaded = self.load()
+        adapters = self._adapters
+        assert adapters is not None
+        try:
+            adapters.ensure(r.adapter for r in requests)
+        except AdapterError:
+            if adapters.broken:  # reload the base model on the next call
+                logger.warning("an adapter failed to attach; the base model is reloaded")
+                with self._load_lock:
+                    if self._loaded is loaded:
+                        self._loaded = self._adapters = None
+            raise
+        return adapters
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         requests = list(requests)
@@ -60,19 +95,24 @@ class TransformersBackend:
             return []
         for request in requests:
             _validate(request)
-        loaded = self.load()
         results: list[Generation | None] = [None] * len(requests)
         with self._generate_lock:
+            adapters = self._attach(requests)
+            loaded = self.load()
             for group in decoding.group_requests(requests, self.max_batch_size):
                 rows = [requests[i] for i in group.indices]
                 for index, generation in zip(
-                    group.indices, self._run_group(loaded, group, rows), strict=True
+                    group.indices, self._run_group(loaded, adapters, group, rows), strict=True
                 ):
                     results[index] = generation
         return [r for r in results if r is not None]
 
     def _run_group(
-        self, loaded: loading.LoadedModel, group: decoding.Group, rows: list[GenerationRequest]
+        self,
+        loaded: loading.LoadedModel,
+        adapters: AdapterSet,
+        group: decoding.Group,
+        rows: list[GenerationRequest],
     ) -> list[Generation]:
         import torch
 
@@ -103,8 +143,9 @@ class TransformersBackend:
             options.update(stop_strings=list(group.stop), tokenizer=tokenizer)
         started = time.perf_counter()
         try:
-            with torch.inference_mode(), _seeded(group.seed, loaded.device):
-                output = model.generate(**batch, **options)
+            with torch.inference_mode(), _seeded(group.seed, loaded.device), \
+                    adapters.running([r.adapter for r in rows]) as (runner, extra):
+                output = runner.generate(**batch, **options, **extra)
         except torch.cuda.OutOfMemoryError as exc:
             del batch
             torch.cuda.empty_cache()

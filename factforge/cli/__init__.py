@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from factforge.cli import experts as experts_cli
 from factforge.cli import kb as kb_cli
 from factforge.cli import plugins as plugins_cli
 from factforge.cli._common import load_settings
@@ -30,6 +31,7 @@ app.command("generate")(generate)
 app.command("serve")(serve)
 app.add_typer(plugins_cli.app, name="plugins")
 app.add_typer(kb_cli.app, name="kb")
+app.add_typer(experts_cli.app, name="experts")
 app.command("select")(select_command)
 app.command("factcheck")(factcheck)
 app.command("worker")(worker)
