@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -64,9 +65,10 @@ class Serve:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "serve.log"
+        self.data_dir = tmp / "data"
         full = {k: v for k, v in os.environ.items() if not k.startswith("FACTFORGE_")}
         full.update({
-            "FACTFORGE_DATA_DIR": str(tmp / "data"), "FACTFORGE_PORT": str(self.port),
+            "FACTFORGE_DATA_DIR": str(self.data_dir), "FACTFORGE_PORT": str(self.port),
             "FACTFORGE_API_KEYS": KEY, "FACTFORGE_MAX_ROUNDS": "0",
             "FACTFORGE_SANDBOX_WORKERS": "1",
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
@@ -284,6 +286,45 @@ def test_a_failed_job_is_an_error_that_is_not_retried(serve, model):
     finally:
         model.refuse = None
         http_client.close()
+
+
+def test_idempotency_key_answers_from_the_same_job(serve):
+    client = serve.client()
+    first, again = (client.chat.completions.create(
+        model="factforge", messages=[{"role": "user", "content": TASK}],
+        extra_headers={"Idempotency-Key": "openai-compat-once"}) for _ in range(2))
+    assert first.id == again.id and first.choices[0].message == again.choices[0].message
+
+
+def _ends_cancelled(serve: Serve, job_id: str) -> None:
+    job = _job(serve, job_id)
+    assert job["status"] == "cancelled", job
+    assert "verify" not in [e.get("node") for e in _events(serve, job_id)]
+
+
+def _events(serve: Serve, job_id: str) -> list[dict]:
+    with serve.http.stream("GET", f"/v1/jobs/{job_id}/events") as response:
+        return [json.loads(line[len("data: "):]) for line in response.iter_lines()
+                if line.startswith("data: ")]
+
+
+def test_a_client_that_goes_away_cancels_its_job(serve, model):
+    model.delay_s = 3.0  # every model call: the job takes >= 6 s (draft, then reviews)
+    try:
+        with serve.http.stream("POST", "/v1/chat/completions", json={
+                "model": "factforge", "stream": True,
+                "messages": [{"role": "user", "content": TASK}]}) as response:
+            first = json.loads(next(response.iter_lines())[len("data: "):])
+        _ends_cancelled(serve, first["factforge"]["job_id"])  # closed after the first chunk
+        with pytest.raises(httpx.ReadTimeout):
+            serve.http.post("/v1/chat/completions", timeout=httpx.Timeout(300, read=0.5), json={
+                "model": "factforge", "messages": [{"role": "user", "content": TASK}]})
+    finally:
+        model.delay_s = 0.0
+    # the non-streaming request's job: the newest one (its id never reached the client)
+    with sqlite3.connect(serve.data_dir / "jobs.sqlite") as db:
+        (newest,) = db.execute("SELECT job_id FROM jobs ORDER BY created_at DESC LIMIT 1").fetchone()
+    _ends_cancelled(serve, newest)
 
 
 @pytest.mark.parametrize("body, status, param, code", [

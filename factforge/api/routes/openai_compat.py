@@ -130,7 +130,7 @@ class UserMessage(BaseModel):
               | Annotated[list[TextPart], Field(min_length=1, max_length=MAX_PARTS,
                                                 json_schema_extra={
                                                     "contains": _NONBLANK_PART})])
-    name: CleanStr | None = None
+    name: str | None = Field(None, description="Ignored.")
 
     @field_validator("content")
     @classmethod
@@ -197,8 +197,8 @@ class ChatCompletionRequest(BaseModel):
     top_p: float | None = Field(None, ge=0, le=1, description="Ignored.")
     frequency_penalty: float | None = Field(None, ge=-2, le=2, description="Ignored.")
     presence_penalty: float | None = Field(None, ge=-2, le=2, description="Ignored.")
-    user: CleanStr | None = Field(None, description="Ignored.")
-    metadata: dict[str, CleanStr] | None = Field(None, description="Ignored.")
+    user: str | None = Field(None, description="Ignored.")
+    metadata: dict[str, Any] | None = Field(None, description="Ignored.")
     store: bool | None = Field(None, description="Ignored.")
     factforge: JobOptions | None = None
 
@@ -257,8 +257,11 @@ def _responses(*statuses: int) -> dict[int | str, Any]:
     return {s: {"model": OpenAIErrorOut, "description": _REASONS[s]} for s in statuses}
 
 
-_STREAM = {"text/event-stream": {"schema": {
-    "type": "string", "description": "data: chat.completion.chunk JSON, ending data: [DONE]"}}}
+_STREAM = {"text/event-stream": {"schema": {  # one event (OpenAPI < 3.2)
+    "type": "object", "required": ["data"],
+    "properties": {"data": {"type": "string", "description": "a chat.completion.chunk (JSON), "
+                                                            "an error (JSON), or [DONE]"}},
+}}}
 
 
 def _model(model_id: str) -> dict[str, Any]:
