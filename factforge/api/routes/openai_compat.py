@@ -12,22 +12,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import iterate_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agents import JobError
-from agents.job import MAX_PROMPT_CHARS
 from factforge.api import openai_format as fmt
+from factforge.api.openai_models import (
+    ROLES,
+    ChatCompletionOut,
+    ChatCompletionRequest,
+    ModelListOut,
+    ModelOut,
+    OpenAIError,
+    OpenAIErrorOut,
+)
 from factforge.errors import ApiError
-from factforge.text import NO_NUL_PATTERN, NONBLANK_PATTERN, CleanStr, json_int
 from factforge.wiring import job_request
 from workers.errors import JobNotFound, QueueUnavailable
 
@@ -37,8 +43,6 @@ __all__ = ["ChatCompletionRequest", "OpenAIRoute", "router"]
 # GET /v1/jobs/{id} has it). OpenAI's SDK times out at 600 s by default.
 COMPLETION_WAIT_S = 590.0
 _SLICE_S = 2.0  # the wait is cut into slices to notice a client that went away
-MAX_PARTS = 8  # text parts of a user message: joined with "\n", within MAX_PROMPT_CHARS
-_PART_CHARS = (MAX_PROMPT_CHARS - MAX_PARTS) // MAX_PARTS
 _CREATED = int(time.time())
 
 
@@ -88,7 +92,7 @@ def _param(loc: tuple[Any, ...]) -> str | None:
     parts: list[str] = []
     for index, part in enumerate(loc):
         after_index = index > 0 and isinstance(loc[index - 1], int)
-        if part == "body" or (after_index and part in _ROLES) or not (
+        if part == "body" or (after_index and part in ROLES) or not (
                 isinstance(part, int) or str(part).isidentifier()):
             continue
         if part == "str" and parts and parts[-1] == "content":
@@ -97,149 +101,7 @@ def _param(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
-class _OpenAIError(ApiError):
-    def __init__(self, status: int, code: str, message: str, param: str | None = None,
-                 retry: bool | None = None) -> None:
-        super().__init__(status, code, message)
-        self.param = param
-        self.retry = retry  # False: the job ran (or runs on); another try is a new job
-
-
 router = APIRouter(route_class=OpenAIRoute, tags=["openai"])
-
-
-# -- request ---------------------------------------------------------------------------------
-class TextPart(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    type: Literal["text"]
-    text: CleanStr = Field(max_length=_PART_CHARS,
-                           json_schema_extra={"pattern": NO_NUL_PATTERN})
-
-
-_NONBLANK_PART = {"type": "object", "required": ["text"],
-                  "properties": {"text": {"type": "string", "pattern": NONBLANK_PATTERN}}}
-
-
-class UserMessage(BaseModel):
-    """The task: text, not blank (a string, or text parts of which one is not blank)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    role: Literal["user"]
-    content: (Annotated[CleanStr, Field(min_length=1, max_length=MAX_PROMPT_CHARS,
-                                        json_schema_extra={"pattern": NONBLANK_PATTERN})]
-              | Annotated[list[TextPart], Field(min_length=1, max_length=MAX_PARTS,
-                                                json_schema_extra={
-                                                    "contains": _NONBLANK_PART})])
-    name: str | None = Field(None, description="Ignored.")
-
-    @field_validator("content")
-    @classmethod
-    def _not_blank(cls, content: str | list[TextPart]) -> str | list[TextPart]:
-        text = content if isinstance(content, str) else "".join(p.text for p in content)
-        if not text.strip():
-            raise ValueError("the task (a user message) is blank")
-        return content
-
-    def text(self) -> str:
-        if isinstance(self.content, str):
-            return self.content
-        return "\n".join(part.text for part in self.content)
-
-
-_ROLES = ("user", "system", "developer", "assistant", "tool", "function")
-
-
-class OtherMessage(BaseModel):
-    """System, developer, assistant and tool messages: accepted and not used (the job's
-    experts write their own system prompts)."""
-
-    model_config = ConfigDict(extra="allow")
-    role: Literal["system", "developer", "assistant", "tool", "function"]
-    content: Any = None
-
-
-class JobOptions(BaseModel):
-    """FactForge's own job options (``extra_body={"factforge": {...}}`` in OpenAI's SDK)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    samples: json_int(1, 32) | None = Field(None, description="Candidate solutions to draft.")
-    top_k: json_int(1, 16) | None = Field(None, description="Experts to activate.")
-    max_rounds: json_int(0, 10) | None = Field(None, description="Repair rounds.")
-
-
-class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    include_usage: bool | None = None
-
-
-class ChatCompletionRequest(BaseModel):
-    """OpenAI's chat request. Sampling knobs FactForge has no use for (``top_p``, penalties,
-    ``user``, ``metadata``, ``store``) are accepted and ignored; arguments that would change
-    what the answer is (``tools``, ``response_format``, ``logprobs``, ``stop``, ``n`` > 1)
-    are refused as unrecognised (400)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    model: CleanStr = Field(json_schema_extra={"enum": list(fmt.MODELS)},
-                            description="A model id of GET /v1/models.")
-    messages: list[Annotated[UserMessage | OtherMessage, Field(discriminator="role")]] = Field(
-        min_length=1, json_schema_extra={"contains": {
-            "type": "object", "required": ["role"], "properties": {"role": {"const": "user"}}}},
-        description="The last user message is the task.")
-    stream: bool | None = None
-    stream_options: StreamOptions | None = None
-    temperature: float | None = Field(None, ge=0, le=2)
-    seed: json_int(-(2**53), 2**53) | None = None
-    max_tokens: json_int(1, 32768) | None = Field(None, description="Tokens per model call.")
-    max_completion_tokens: json_int(1, 32768) | None = Field(
-        None, description="Tokens per model call (wins over max_tokens).")
-    n: json_int(1, 1) | None = Field(None, description="One choice only.")
-    top_p: float | None = Field(None, ge=0, le=1, description="Ignored.")
-    frequency_penalty: float | None = Field(None, ge=-2, le=2, description="Ignored.")
-    presence_penalty: float | None = Field(None, ge=-2, le=2, description="Ignored.")
-    user: str | None = Field(None, description="Ignored.")
-    metadata: dict[str, Any] | None = Field(None, description="Ignored.")
-    store: bool | None = Field(None, description="Ignored.")
-    factforge: JobOptions | None = None
-
-    def task(self) -> str:
-        users = [m for m in self.messages if isinstance(m, UserMessage)]
-        if not users:  # the schema says so too; checked here for the message
-            raise _OpenAIError(400, "invalid_request",
-                               "messages: no user message; the last one is the task",
-                               param="messages")
-        return users[-1].text()
-
-    def job_fields(self) -> dict[str, Any]:
-        options = self.factforge.model_dump() if self.factforge else {}
-        return {"prompt": self.task(), "temperature": self.temperature, "seed": self.seed,
-                "max_new_tokens": self.max_completion_tokens or self.max_tokens, **options}
-
-
-# -- responses -------------------------------------------------------------------------------
-class _ErrorDetail(BaseModel):
-    message: str
-    type: str
-    param: str | None
-    code: str | None
-
-
-class OpenAIErrorOut(BaseModel):
-    """OpenAI's error body."""
-
-    error: _ErrorDetail
-
-
-class ModelOut(BaseModel):
-    id: str
-    object: Literal["model"]
-    created: int
-    owned_by: str
-
-
-class ModelListOut(BaseModel):
-    object: Literal["list"]
-    data: list[ModelOut]
 
 
 _REASONS = {
@@ -270,7 +132,7 @@ def _model(model_id: str) -> dict[str, Any]:
 
 def _check_model(model_id: str) -> None:
     if model_id not in fmt.MODELS:
-        raise _OpenAIError(404, "model_not_found",
+        raise OpenAIError(404, "model_not_found",
                            f"The model {model_id!r} does not exist; this server serves "
                            f"{', '.join(fmt.MODELS)}", param="model")
 
@@ -286,38 +148,6 @@ def list_models() -> dict[str, Any]:
 def get_model(model_id: str) -> dict[str, Any]:
     _check_model(model_id)
     return _model(model_id)
-
-
-class _MessageOut(BaseModel):
-    role: Literal["assistant"]
-    content: str
-    refusal: None
-
-
-class _ChoiceOut(BaseModel):
-    index: int
-    message: _MessageOut
-    logprobs: None
-    finish_reason: Literal[tuple(fmt.FINISH_REASONS.values())]  # type: ignore[valid-type]
-
-
-class _UsageOut(BaseModel):
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-
-
-class ChatCompletionOut(BaseModel):
-    """OpenAI's ChatCompletion; ``factforge`` holds the job id and status and the job result
-    less code and explanation (verdicts, experts with router weights, ...)."""
-
-    id: str
-    object: Literal["chat.completion"]
-    created: int
-    model: str
-    choices: list[_ChoiceOut]
-    usage: _UsageOut
-    factforge: dict[str, Any]
 
 
 _OK = {200: {"model": ChatCompletionOut, "content": _STREAM,
@@ -338,18 +168,18 @@ async def chat_completions(
     as a ChatCompletion, or with ``stream: true`` its events then the answer as chunks."""
     _check_model(body.model)
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
-        raise _OpenAIError(400, "idempotency_key_invalid",
+        raise OpenAIError(400, "idempotency_key_invalid",
                            "Idempotency-Key must be 1..200 characters")
     services = request.app.state.services
     try:
         job = job_request(services.settings, body.job_fields())
     except JobError as exc:
-        raise _OpenAIError(400, exc.code, str(exc), param="messages") from exc
+        raise OpenAIError(400, exc.code, str(exc), param="messages") from exc
     queue = services.job_queue()
     try:
         record = await run_in_threadpool(queue.submit, job, idempotency_key)
     except QueueUnavailable as exc:
-        raise _OpenAIError(503, exc.code, str(exc)) from exc
+        raise OpenAIError(503, exc.code, str(exc)) from exc
     # a client that goes away takes its job with it, unless it means to come back for it
     cancel = idempotency_key is None
     if body.stream:
@@ -361,7 +191,7 @@ async def chat_completions(
     try:
         ended = await _wait(queue, record.job_id, request, cancel)
     except (QueueUnavailable, JobNotFound) as exc:
-        raise _OpenAIError(503, exc.code, f"job {record.job_id}: {exc}") from exc
+        raise OpenAIError(503, exc.code, f"job {record.job_id}: {exc}") from exc
     if ended is None:  # the client went away
         return Response(status_code=499)
     if ended["status"] == "succeeded":
@@ -382,11 +212,11 @@ async def _wait(queue: Any, job_id: str, request: Request, cancel: bool,
         if record.terminal:
             return record.to_dict()
         if remaining <= _SLICE_S:
-            raise _OpenAIError(504, "job_timeout",
+            raise OpenAIError(504, "job_timeout",
                                f"job {job_id} did not end within {COMPLETION_WAIT_S:.0f} s; "
                                f"it runs on: GET /v1/jobs/{job_id} has its result", retry=False)
         if time.monotonic() - started < slice_s * 0.9:  # the store woke every waiter: stopping
-            raise _OpenAIError(503, "server_stopping",
+            raise OpenAIError(503, "server_stopping",
                                f"the server is stopping; job {job_id} resumes at the next "
                                f"start: GET /v1/jobs/{job_id} has its result", retry=False)
         if await request.is_disconnected():
