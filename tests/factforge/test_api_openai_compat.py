@@ -356,6 +356,13 @@ def test_bad_requests_are_openai_errors(serve, body, status, param, code):
     assert error["message"]
 
 
+def test_a_client_that_wants_protobuf_only_gets_406(serve):
+    answer = serve.http.get("/v1/models", headers={"Accept": "application/x-protobuf"})
+    assert answer.status_code == 406 and answer.json()["error"]["code"] == "not_acceptable"
+    both = {"Accept": "application/x-protobuf, application/json"}
+    assert serve.http.get("/v1/models", headers=both).json()["object"] == "list"
+
+
 def test_bad_request_through_the_sdk(serve):
     with pytest.raises(openai.BadRequestError) as bad:
         serve.client().chat.completions.create(

@@ -33,6 +33,7 @@ from factforge.api.openai_models import (
     OpenAIError,
     OpenAIErrorOut,
 )
+from factforge.api.proto.codec import wants_protobuf
 from factforge.errors import ApiError
 from factforge.wiring import job_request
 from workers.errors import JobNotFound, QueueUnavailable
@@ -53,6 +54,10 @@ class OpenAIRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
+            if wants_protobuf(request) and not _accepts_json(request):
+                return fmt.error_response(
+                    406, "OpenAI-compatible routes answer JSON (and text/event-stream) only: "
+                         "send Accept: application/json", code="not_acceptable")
             try:
                 return await handler(request)
             except ApiError as exc:
@@ -67,6 +72,13 @@ class OpenAIRoute(APIRoute):
                                           code="invalid_request")
 
         return route
+
+
+def _accepts_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    types = {part.split(";")[0].strip() for part in accept.split(",")}
+    return bool(types & {"application/json", "text/event-stream", "application/*", "text/*",
+                         "*/*"})
 
 
 def _invalid(exc: RequestValidationError) -> JSONResponse:
@@ -108,6 +120,7 @@ _REASONS = {
     400: "Invalid request (the error's param names the field), or a task the job refused.",
     401: "Missing or wrong Bearer key (when FACTFORGE_API_KEYS is set).",
     404: "No such model (code model_not_found).",
+    406: "The client accepts Protobuf and not JSON: these routes answer JSON (and SSE) only.",
     409: "The job was cancelled (DELETE /v1/jobs/{id}) before it ended.",
     500: "The job failed (code: the job's error code); not retried by OpenAI's SDKs.",
     503: "The job queue is unavailable.",
@@ -138,13 +151,13 @@ def _check_model(model_id: str) -> None:
 
 
 @router.get("/models", summary="Models (OpenAI-compatible)", response_model=ModelListOut,
-            responses=_responses(401))
+            responses=_responses(401, 406))
 def list_models() -> dict[str, Any]:
     return {"object": "list", "data": [_model(m) for m in fmt.MODELS]}
 
 
 @router.get("/models/{model_id}", summary="A model (OpenAI-compatible)", response_model=ModelOut,
-            responses=_responses(401, 404))
+            responses=_responses(401, 404, 406))
 def get_model(model_id: str) -> dict[str, Any]:
     _check_model(model_id)
     return _model(model_id)
@@ -156,7 +169,7 @@ _OK = {200: {"model": ChatCompletionOut, "content": _STREAM,
 
 
 @router.post("/chat/completions", summary="Chat completion (OpenAI-compatible): runs a job",
-             responses={**_OK, **_responses(400, 401, 404, 409, 500, 503, 504)})
+             responses={**_OK, **_responses(400, 401, 404, 406, 409, 500, 503, 504)})
 async def chat_completions(
     body: ChatCompletionRequest,
     request: Request,
