@@ -31,6 +31,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "factforge.api.routes.factcheck",
     "factforge.api.routes.jobs",
     "factforge.api.routes.generate",
+    "factforge.api.routes.openai_compat",
 )
 
 

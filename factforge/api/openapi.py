@@ -83,7 +83,9 @@ def _errors_are_error_out(schema: dict[str, Any]) -> None:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             declared = operation.get("responses", {}).get("422")
-            if declared and "HTTPValidationError" in str(declared):
+            if declared and "openai" in operation.get("tags", ()):  # OpenAI's: invalid is 400
+                del operation["responses"]["422"]
+            elif declared and "HTTPValidationError" in str(declared):
                 declared.update(description=_REASONS[422], content={"application/json": {
                     "schema": {"$ref": "#/components/schemas/ErrorOut"}}})
     models = schema.get("components", {}).get("schemas", {})

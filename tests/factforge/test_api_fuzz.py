@@ -71,9 +71,11 @@ def _run_schemathesis(app) -> tuple[dict[str, int], list[str], float]:
 
     config = SchemathesisConfig()
     project = config.projects.default
-    project.update(headers=AUTH, workers=1, suppress_health_check=[HealthCheck.all])
+    # timeouts: POST /v1/chat/completions answers when its job has ended
+    project.update(headers=AUTH, workers=1, suppress_health_check=[HealthCheck.all],
+                   request_timeout=120)
     project.generation.update(max_examples=MAX_EXAMPLES, deterministic=True, database="none")
-    project.checks.update(included_check_names=["all"])
+    project.checks.update(included_check_names=["all"], max_response_time=60)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
     cases: dict[str, int] = {}
     failures: list[str] = []
