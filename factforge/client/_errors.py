@@ -73,7 +73,7 @@ class Timeout(ClientError):
 
 class JobFailed(ClientError):
     """``generate``: the job ended ``failed`` or ``cancelled``; ``job`` is its record and
-    ``code`` the job's error code (``cancelled`` for a cancelled job)."""
+    ``code`` the job's error code (``job_cancelled`` for a cancelled job)."""
 
     def __init__(self, job: Any) -> None:
         error = job.error

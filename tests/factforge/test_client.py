@@ -10,6 +10,8 @@ import json
 import re
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from factforge.client import (
     IngestOut,
     InvalidRequest,
     JobAcceptedOut,
+    JobFailed,
     JobOut,
     NotFound,
     SearchOut,
@@ -108,6 +111,28 @@ def test_cancel_and_wait_timeout(client) -> None:
     assert isinstance(cancelled, JobOut)
     assert client.wait(job_id, timeout=120).status == "cancelled"
     assert list(client.events(job_id))[-1].data["status"] == "cancelled"
+
+
+def test_generate_raises_job_failed_for_a_cancelled_job(client, served) -> None:
+    caught: list[BaseException] = []
+
+    def generate() -> None:
+        with FactForge(served.url, api_key=KEY, timeout=120) as other:
+            try:
+                other.generate(TASK, samples=3, idempotency_key="to-cancel")
+            except JobFailed as exc:
+                caught.append(exc)
+
+    thread = threading.Thread(target=generate)
+    thread.start()
+    time.sleep(1.0)
+    job_id = client.submit(TASK, samples=3, idempotency_key="to-cancel").job_id  # the same job
+    client.cancel(job_id)
+    thread.join(120)
+    assert not thread.is_alive()
+    (error,) = caught
+    assert error.code == "job_cancelled" and error.job.job_id == job_id
+    assert error.job.status == "cancelled"
 
 
 @pytest.mark.parametrize("key", [None, "wrong-key"])
