@@ -15,6 +15,7 @@ from factforge.api.errors import install_error_handlers
 from factforge.api.metrics import Metrics, MetricsMiddleware
 from factforge.api.openapi import install_openapi
 from factforge.api.security import BodySizeLimit, require_api_key
+from factforge.mcp import mount_mcp
 from factforge.services import Services
 from factforge.settings import Settings
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(importlib.import_module("factforge.api.ui").router)  # /ui: no key
+    mount_mcp(app)  # MCP (streamable HTTP) at /mcp, behind the same keys
     install_openapi(app)
 
     @app.get("/healthz", tags=["ops"])

@@ -13,6 +13,7 @@ from factforge.cli import plugins as plugins_cli
 from factforge.cli._common import load_settings
 from factforge.cli.factcheck import factcheck
 from factforge.cli.generate import generate
+from factforge.cli.mcp import mcp_command
 from factforge.cli.select import select_command
 from factforge.cli.serve import serve
 from factforge.cli.status import status
@@ -36,6 +37,7 @@ app.command("select")(select_command)
 app.command("factcheck")(factcheck)
 app.command("worker")(worker)
 app.command("status")(status)
+app.command("mcp")(mcp_command)
 
 
 @app.callback()

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from factforge.cli.remote import ApiKeyOption, ServerOption, factcheck_remote
 from factforge.text import text_problem
 from knowledge import KnowledgeError
 from plugins.factcheck import FactCheckError, FactCheckReport
@@ -107,6 +108,8 @@ def factcheck(
             "nothing is stored).",
         ),
     ] = None,
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
 ) -> None:
     """Fact-check TEXT (or --file) against the knowledge base or --document files; exit 1 if a
     claim is refuted."""
@@ -124,6 +127,8 @@ def factcheck(
     if (problem := text_problem(body)) is not None:
         raise typer.BadParameter(f"the text {problem}",
                                  param_hint="--file" if file is not None else "TEXT")
+    if server:
+        raise typer.Exit(_remote(server, api_key, body, json, collection, top_k, judge, document))
     if ctx.obj is None or not hasattr(ctx.obj, "fact_checker"):
         typer.echo("error: fact-check services are not configured", err=True)
         raise typer.Exit(2)
@@ -148,3 +153,22 @@ def factcheck(
             judge=judge or settings.factcheck_judge,
         )
     )
+
+
+def _remote(server: str, api_key: str | None, body: str, as_json: bool, collection: str | None,
+            top_k: int | None, judge: str | None, document: list[Path] | None) -> int:
+    """``--server``: the documents are read here and sent with the request."""
+    documents = None
+    if document:
+        if collection is not None:
+            raise typer.BadParameter("give --collection or --document, not both")
+        documents = []
+        for path in document:
+            try:
+                documents.append((path.read_text(encoding="utf-8"), path.name))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise typer.BadParameter(
+                    f"cannot read {path}: {exc}", param_hint="--document"
+                ) from exc
+    return factcheck_remote(server, api_key, body, as_json=as_json, documents=documents,
+                            collection=collection, top_k=top_k, judge=judge)

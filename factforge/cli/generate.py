@@ -15,6 +15,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from agents import AgentsError, JobError, JobRunner
+from factforge.cli.remote import ApiKeyOption, ServerOption, generate_remote
 from factforge.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -136,12 +137,25 @@ def generate(
     job_id: Annotated[
         str | None, typer.Option(help="Job id; an interrupted job with this id resumes.")
     ] = None,
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
 ) -> None:
     """Generate verified code for PROMPT.
 
     Exit 0 when verified, 1 when a check failed, 2 on bad input or configuration, 3 when
     unverified (nothing failed, but no check passed: every verifier disabled or skipped).
+    With --server the job runs there (same output and exit codes).
     """
+    if server:
+        local = {"--model": model, "--backend": backend, "--job-id": job_id}
+        for flag, value in local.items():
+            if value is not None:
+                fail(f"{flag} is the server's business: not with --server")
+        options = {"samples": samples, "top_k": top_k, "max_rounds": max_rounds,
+                   "max_new_tokens": max_new_tokens, "temperature": temperature, "seed": seed}
+        raise typer.Exit(generate_remote(
+            server, api_key, prompt, {k: v for k, v in options.items() if v is not None},
+            json_output=json_output))
     settings = load_settings(model=model, backend=backend)
     try:
         request = job_request(settings, {

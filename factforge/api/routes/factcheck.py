@@ -97,6 +97,8 @@ class EvidenceOut(BaseModel):
     source: str
     text: str
     score: float
+    span: list[int] | None = Field(None, description="[start, end) characters of `text` "
+                                   "within its chunk; absent when the judge does not say.")
 
 
 class ClaimOut(BaseModel):
