@@ -25,10 +25,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record, not the stream that was
+    current when logging was configured (a test runner or a CLI wrapper may swap and close
+    it; a handler bound to a closed stream prints "--- Logging error ---" into the output)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 def configure_logging(json_logs: bool | None = None, level: int = logging.INFO) -> None:
     """Configure the root logger once; ``json_logs=None`` means JSON unless stderr is a TTY."""
     use_json = (not sys.stderr.isatty()) if json_logs is None else json_logs
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         JsonFormatter() if use_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
