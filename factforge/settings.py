@@ -186,6 +186,12 @@ class Settings(BaseSettings):
     )
     log_json: bool | None = Field(None, description="JSON logs; default: when not a terminal.")
 
+    # --- client side (factforge.client, `factforge generate/factcheck --server`) -------------
+    server: str | None = Field(
+        None, description="URL of a FactForge server the client and `--server` talk to."
+    )
+    api_key: str | None = Field(None, description="Bearer key the client sends to `server`.")
+
     _split = field_validator(
         "always_on", "api_keys", "plugins_allow", "plugins_deny", "plugins_order", mode="before"
     )(_split_commas)

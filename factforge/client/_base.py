@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -25,14 +24,29 @@ TERMINAL = ("succeeded", "failed", "cancelled")
 Document = str | Mapping[str, Any] | BaseModel
 
 
+def _settings():  # type: ignore[no-untyped-def]
+    """FACTFORGE_SERVER / FACTFORGE_API_KEY (and .env), read by the one settings class."""
+    from pydantic import ValidationError
+
+    from factforge.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ClientError(f"invalid FACTFORGE_* settings: {exc}") from exc
+
+
 def resolve(base_url: str | None, api_key: str | None) -> tuple[str, str | None]:
     """The server URL and key: the arguments, else FACTFORGE_SERVER / FACTFORGE_API_KEY."""
-    url = base_url or os.environ.get(SERVER_ENV, "")
+    settings = _settings() if base_url is None or api_key is None else None
+    url = base_url or (settings.server if settings is not None else None) or ""
     if not url:
         raise ClientError(f"no server URL: pass base_url or set {SERVER_ENV}")
     if not url.startswith(("http://", "https://")):
         raise ClientError(f"server URL must start with http:// or https://, got {url!r}")
-    return url.rstrip("/"), api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if api_key is None and settings is not None:
+        api_key = settings.api_key
+    return url.rstrip("/"), api_key
 
 
 def headers(api_key: str | None) -> dict[str, str]:

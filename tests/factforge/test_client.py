@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,11 +122,11 @@ def test_generate_raises_job_failed_for_a_cancelled_job(client, served) -> None:
             except JobFailed as exc:
                 caught.append(exc)
 
-    thread = threading.Thread(target=generate)
-    thread.start()
-    time.sleep(1.0)
-    job_id = client.submit(TASK, samples=3, idempotency_key="to-cancel").job_id  # the same job
+    # cancelled right after submit: a job of several 0.2 s model calls cannot have ended yet
+    job_id = client.submit(TASK, samples=3, idempotency_key="to-cancel").job_id
     client.cancel(job_id)
+    thread = threading.Thread(target=generate)  # the same job (same key): waits, then fails
+    thread.start()
     thread.join(120)
     assert not thread.is_alive()
     (error,) = caught
