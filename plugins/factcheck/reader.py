@@ -106,9 +106,13 @@ class ReaderJudge(PairJudge):
         try:
             import torch
 
+            # int8 (dynamic quantisation) scales activations per batch tensor, so a pair's
+            # probabilities would depend on the other pairs (and padding) in its batch: int8
+            # judges one pair at a time (as fast on CPU: no padding), fp32 in batches
+            step = 1 if self.int8 else self.batch_size
             with torch.inference_mode():
-                for start in range(0, len(order), self.batch_size):
-                    idx = order[start : start + self.batch_size]
+                for start in range(0, len(order), step):
+                    idx = order[start : start + step]
                     batch = model.tokenize([evidences[i] for i in idx], [claims[i] for i in idx])
                     batch = {k: v.to(self.device) for k, v in batch.items()}
                     logits = model(batch) / model.temperature

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
 
 from plugins.factcheck import FactChecker, make_judge
@@ -44,8 +45,19 @@ def test_int8_agrees_with_fp32(reader, reader_fp32):
     evidences = [e for _, e, _ in CASES]
     q, f = reader.pair_probs(claims, evidences), reader_fp32.pair_probs(claims, evidences)
     assert q.shape == f.shape == (len(CASES), 3)
-    assert abs(q - f).max() < 0.15
+    # int8 moves a probability by 0.03 on average here, at most ~0.2 on a borderline case
+    assert abs(q - f).mean() < 0.06
+    assert abs(q - f).max() < 0.3
     assert (q.argmax(1) == f.argmax(1)).mean() >= 0.85
+
+
+def test_a_pair_is_judged_the_same_alone_and_among_others(reader):
+    # int8 activation scales are per batch: batch mates must not change a pair's verdict
+    claims = [c for c, _, _ in CASES]
+    evidences = [e for _, e, _ in CASES]
+    together = reader.pair_probs(claims, evidences)
+    alone = np.stack([reader.pair_probs([c], [e])[0] for c, e in zip(claims, evidences)])
+    assert abs(together - alone).max() < 1e-5
 
 
 def test_judge_cases(reader):
