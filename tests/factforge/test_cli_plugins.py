@@ -27,7 +27,7 @@ def _broken_registry() -> PluginRegistry:
 def test_list_json_shows_builtins_and_errors() -> None:
     result = CliRunner().invoke(app, ["list", "--json"], obj=_Services(_broken_registry()))
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     plugins = {p["name"]: p for p in data["plugins"]}
     assert plugins["syntax"]["status"] == "loaded"
     assert plugins["syntax"]["hooks"] == ["register_verifiers"]
@@ -56,13 +56,13 @@ def test_settings_map_onto_the_plugin_config() -> None:
 def test_list_without_services_builds_its_own_registry() -> None:
     result = CliRunner().invoke(app, ["list", "--json"], env={"FACTFORGE_PLUGINS_DENY": ""})
     assert result.exit_code == 0, result.output
-    assert {p["name"] for p in json.loads(result.output)["plugins"]} >= {"syntax", "tests"}
+    assert {p["name"] for p in json.loads(result.stdout)["plugins"]} >= {"syntax", "tests"}
 
 
 def test_list_shows_builtin_experts_and_judges() -> None:
     result = CliRunner().invoke(app, ["list", "--json"], env={"FACTFORGE_PLUGINS_DENY": ""})
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert {"algorithm_design", "test_writer"} <= {e["name"] for e in data["experts"]}
     assert [j["name"] for j in data["judges"]][:5] == ["reader", "builtin", "cross", "nli", "llm"]
     table = CliRunner().invoke(app, ["list"], env={"FACTFORGE_PLUGINS_DENY": ""})
