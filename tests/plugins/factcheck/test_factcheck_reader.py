@@ -16,7 +16,7 @@ from tests.fixtures.judge_cases import CASES, hit
 
 # Measured with the shipped weights and the slot rule (bench/factcheck_eval.py section 4): see
 # README Benchmarks.
-HANDWRITTEN_MIN_ACCURACY = 0.80
+HANDWRITTEN_MIN_ACCURACY = 0.78
 FRESH_MIN_ACCURACY = 0.55
 
 
@@ -104,7 +104,8 @@ def _score(report, claims) -> tuple[float, list[str]]:
 
 # Each hand-written knowledge base with the pass rate asserted: measured with the shipped
 # weights (README Benchmarks) less a margin for int8 kernels that differ between CPUs.
-# factcheck_kb_fresh was written after the judge and the slot rule were built.
+# factcheck_kb_fresh was written after the judge and the slot rule were built (measured
+# 0.815 and 0.614).
 KNOWLEDGE_BASES = {
     "factcheck_kb": HANDWRITTEN_MIN_ACCURACY,
     "factcheck_kb_fresh": FRESH_MIN_ACCURACY,
