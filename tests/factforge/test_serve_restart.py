@@ -204,7 +204,9 @@ def test_sigterm_stops_within_10_s_and_a_restart_finishes_every_job_once(
     assert set(jobs) == set(ids)
     # nothing left "running": running jobs went back to the queue at their next node
     assert {j["status"] for j in jobs.values()} <= {"queued", "succeeded"}, jobs
-    assert jobs[ids[0]]["status"] == "queued" and jobs[ids[0]]["events"] >= 1, jobs[ids[0]]
+    # a job stopped mid-job went back to the queue with its progress (usually the first; on a
+    # loaded machine it may have finished before the signal landed, while a later one ran)
+    assert any(j["status"] == "queued" and j["events"] >= 1 for j in jobs.values()), jobs
     assert sum(j["status"] == "queued" for j in jobs.values()) >= JOBS // 2, jobs
 
     second = Serve(data_dir, model.url, log_path)
