@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import pytest
 openai = pytest.importorskip("openai")
 
 from agents.llm.base import GenerationRequest  # noqa: E402
+from tests.fixtures.serve_process import stop_serve  # noqa: E402
 from tests.fixtures.scripted_model import (  # noqa: E402
     AUTHOR,
     QUICKSORT,
@@ -100,17 +100,7 @@ class Serve:
 
     def close(self) -> None:
         self.http.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # whatever is left (sandbox fork servers)
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
+        stop_serve(self.process)
         self._log.close()
 
 

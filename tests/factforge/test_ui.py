@@ -14,7 +14,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from fastapi.testclient import TestClient
 from factforge.api import create_app
 from factforge.api.ui import ASSETS
 from factforge.settings import Settings
+from tests.fixtures.serve_process import stop_serve
 from tests.fixtures.factcheck_kb import DOCUMENTS
 from tests.fixtures.scripted_openai import ScriptedOpenAIServer
 from tests.fixtures.services import ROOT, CeleryWorker, RedisServer, free_port
@@ -89,17 +89,7 @@ class Serve:
 
     def close(self) -> None:
         self.http.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # the server and anything it left behind (sandbox fork servers)
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
+        stop_serve(self.process)
         self._log.close()
 
 
