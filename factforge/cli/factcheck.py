@@ -41,6 +41,8 @@ def render(report: FactCheckReport) -> None:
             if c.evidence
             else "-"
         )
+        if c.reason:  # a rule decided: say why instead of the judge's best passage
+            best = escape(c.reason)
         table.add_row(escape(c.text), f"[{_STYLE[c.verdict]}]{c.verdict}[/]",
                       f"{c.confidence:.2f}", best)
     console = Console()

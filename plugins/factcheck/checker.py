@@ -175,6 +175,7 @@ class FactChecker:
                     )
                     for h in found
                 ),
+                j.reason,
             )
             for text, found, j in zip(texts, windows, judgements, strict=True)
         )

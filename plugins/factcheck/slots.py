@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from plugins.factcheck.evidence import sentence_spans
 from plugins.factcheck.lexicon import FUNCTION_WORDS
@@ -81,6 +81,13 @@ class SlotConflict:
     claim_value: str
     evidence_value: str
     sentence: str
+
+    def reason(self) -> str:
+        """The conflict in words, for the response."""
+        return (
+            f'the claim says "{self.claim_value}" where the evidence says '
+            f'"{self.evidence_value}" ({self.kind}): {" ".join(self.sentence.split())}'
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,10 +383,13 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
 
 def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
     """``judgement`` unless a sentence of ``evidence`` fills a slot of ``claim`` with another
-    value and the judge did not already say REFUTED: then REFUTED."""
-    if judgement.label == "REFUTED":
-        return judgement
+    value: then REFUTED, with the conflict as its reason (a judge that already said REFUTED
+    keeps its confidence and gains the reason)."""
     conflict = find_slot_conflict(claim, evidence)
     if conflict is None:
         return judgement
-    return Judgement("REFUTED", SLOT_CONFIDENCE[conflict.kind], judgement.evidence_scores)
+    if judgement.label == "REFUTED":
+        return replace(judgement, reason=conflict.reason())
+    return Judgement(
+        "REFUTED", SLOT_CONFIDENCE[conflict.kind], judgement.evidence_scores, conflict.reason()
+    )

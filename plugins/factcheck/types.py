@@ -17,12 +17,13 @@ class Judgement:
 
     ``evidence_scores[i]`` maps each label to the judge's probability that evidence ``i``
     alone gives that label (judges that cannot score single passages put the claim-level
-    distribution there).
+    distribution there). ``reason`` says why, in words, when a rule (not a model) decided.
     """
 
     label: Label
     confidence: float
     evidence_scores: tuple[dict[str, float], ...] = ()
+    reason: str | None = None
 
     def __post_init__(self) -> None:
         if self.label not in LABELS:
@@ -53,16 +54,20 @@ class EvidenceItem:
 
 @dataclass(frozen=True, slots=True)
 class ClaimCheck:
+    """One claim's verdict; ``reason`` explains a verdict a rule decided (None otherwise)."""
+
     text: str
     verdict: Label
     confidence: float
     evidence: tuple[EvidenceItem, ...] = ()
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "verdict": self.verdict,
             "confidence": round(self.confidence, 4),
+            "reason": self.reason,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 

@@ -121,6 +121,18 @@ def test_documents_are_checked_and_not_stored(client):
     assert r.json()["claims"][0]["evidence"][0]["source"] == "document 2"
 
 
+def test_a_verdict_decided_by_a_rule_says_why(client):
+    body = {"claims": ["The Eiffel Tower was completed in 1899.", "Harbor is written in Rust."],
+            "documents": DOCUMENTS}
+    r = client.post("/factcheck", json=body)
+    assert r.status_code == 200, r.text
+    changed, plain = r.json()["claims"]
+    assert changed["verdict"] == "REFUTED"
+    assert '"1899"' in changed["reason"] and '"1889"' in changed["reason"]
+    assert "The Eiffel Tower was completed in 1889." in changed["reason"]
+    assert plain["reason"] is None  # the judge decided
+
+
 @pytest.mark.parametrize(
     ("payload", "status"),
     [

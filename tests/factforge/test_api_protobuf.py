@@ -53,7 +53,8 @@ def test_documents_then_search(client):
 
 def test_factcheck(client):
     client.post("/v1/knowledge/documents", json=DOCS)
-    body = {"claims": ["Paris is the capital of France."], "collection": "facts"}
+    body = {"claims": ["Paris is the capital of France.", "Paris was founded in 1899.",
+                       "Paris is the capital of Spain."], "collection": "facts"}
     data, message = _both(client, "POST", "/v1/factcheck", pb.FactCheckReport, json=body)
     assert message.judge == data["judge"]
     assert dict(message.counts) == data["counts"]
@@ -63,12 +64,16 @@ def test_factcheck(client):
     assert [e.id for e in message.claims[0].evidence] == [
         e["id"] for e in data["claims"][0]["evidence"]]
     assert message.HasField("score") and message.score == pytest.approx(data["score"])
+    assert [c.reason if c.HasField("reason") else None for c in message.claims] == [
+        c["reason"] for c in data["claims"]]
 
 
 def test_experts_and_plugins(client):
     data, message = _both(client, "GET", "/v1/experts", pb.ExpertList)
     assert [e.name for e in message.experts] == [e["name"] for e in data]
     assert list(message.experts[0].examples) == data[0]["examples"]
+    assert [e.adapter if e.HasField("adapter") else None for e in message.experts] == [
+        e["adapter"] for e in data]
     data, message = _both(client, "GET", "/v1/plugins", pb.PluginRegistry)
     assert [p.name for p in message.plugins] == [p["name"] for p in data["plugins"]]
     assert [v.name for v in message.verifiers] == [v["name"] for v in data["verifiers"]]
@@ -105,3 +110,23 @@ def test_openapi_declares_protobuf_for_every_v1_route(client):
                 assert "406" in operation["responses"]
             else:
                 assert media == {"application/json", "application/x-protobuf"}, path
+
+
+def test_an_expert_adapter_is_listed_in_both(tmp_path, embedder):
+    experts = tmp_path / "experts"
+    experts.mkdir()
+    (experts / "sql_review.toml").write_text(
+        'name = "sql_review"\nrole = "reviewer"\ndescription = "SQL"\n'
+        'examples = ["review this SQL query"]\nsystem_prompt = "You review SQL."\n'
+        'adapter = "org/sql-lora"\nadapter_model = "sql-lora"\n')
+    settings = Settings(data_dir=tmp_path / "data", model="served-model", max_rounds=0,
+                        experts_dir=experts)
+    services = Services(settings, backend=quicksort_model(), embedder=embedder)
+    with TestClient(create_app(settings, services)) as client:
+        data, message = _both(client, "GET", "/v1/experts", pb.ExpertList)
+    listed = {e.name: e for e in message.experts}
+    assert {e["name"]: (e["adapter"], e["adapter_model"]) for e in data}["sql_review"] == (
+        "org/sql-lora", "sql-lora")
+    assert (listed["sql_review"].adapter, listed["sql_review"].adapter_model) == (
+        "org/sql-lora", "sql-lora")
+    assert not listed[next(n for n in listed if n != "sql_review")].HasField("adapter")

@@ -68,7 +68,8 @@ def _result(r: dict[str, Any]) -> pb.JobResult:
         explanation=r.get("explanation", ""),
         tests=r.get("tests", ""),
         experts=[pb.Expert(name=e["name"], role=e.get("role", ""), weight=e["weight"],
-                           activated=e["activated"]) for e in r.get("experts", [])],
+                           activated=e["activated"], adapter=e.get("adapter"))
+                 for e in r.get("experts", [])],
         verdicts=[_verdict(v) for v in r.get("verdicts", [])],
         candidates=pb.Candidates(n=candidates.get("n", 0), chosen=candidates.get("chosen", 0)),
         rounds=r.get("rounds", 0),
@@ -98,7 +99,8 @@ def job_message(payload: dict[str, Any]) -> pb.Job:
 def experts_message(payload: list[dict[str, Any]]) -> pb.ExpertList:
     return pb.ExpertList(experts=[
         pb.ExpertInfo(name=e["name"], role=e["role"], description=e["description"],
-                      examples=e["examples"], source=e["source"]) for e in payload])
+                      examples=e["examples"], source=e["source"], adapter=e.get("adapter"),
+                      adapter_model=e.get("adapter_model")) for e in payload])
 
 
 def plugins_message(payload: dict[str, Any]) -> pb.PluginRegistry:
@@ -147,6 +149,7 @@ def factcheck_message(payload: dict[str, Any]) -> pb.FactCheckReport:
     for c in payload.get("claims", []):
         message.claims.add(
             text=c["text"], verdict=c["verdict"], confidence=float(c["confidence"]),
+            reason=c.get("reason"),
             evidence=[pb.Evidence(id=e["id"], source=e["source"], text=e["text"],
                                   score=float(e["score"]), span=e.get("span") or [])
                       for e in c.get("evidence", [])])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from factforge.api.openapi import responses
 from factforge.api.proto.codec import experts_message, respond
@@ -17,6 +17,10 @@ class ExpertOut(BaseModel):
     description: str
     examples: list[str]
     source: str
+    adapter: str | None = Field(None, description="LoRA adapter the expert runs with (a "
+                                "directory or hub id); null: the base model.")
+    adapter_model: str | None = Field(None, description="The adapter's served model name on an "
+                                      "OpenAI-compatible server; null: the expert's name.")
 
 
 @router.get("/experts", response_model=list[ExpertOut],
@@ -29,7 +33,9 @@ def list_experts(request: Request) -> Response:
     experts = build_experts(services.settings, plugin_experts(services.plugin_registry()))
     payload = [
         ExpertOut(name=e.name, role=e.role, description=e.description,
-                  examples=list(e.examples), source=e.source).model_dump()
+                  examples=list(e.examples), source=e.source,
+                  adapter=None if e.adapter is None else str(e.adapter),
+                  adapter_model=e.adapter_model).model_dump()
         for e in experts.values()
     ]
     return respond(request, payload, experts_message)

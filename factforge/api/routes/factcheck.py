@@ -105,6 +105,9 @@ class ClaimOut(BaseModel):
     text: str
     verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
     confidence: float = Field(ge=0, le=1)
+    reason: str | None = Field(None, description="Why, in words, when a rule decided the "
+                               "verdict (e.g. the claim's number differs from the evidence's); "
+                               "null when the judge did.")
     evidence: list[EvidenceOut]
 
 

@@ -401,6 +401,9 @@ function showClaim(claim, index) {
   verdict.textContent = claim.verdict;
   verdict.className = `verdict ${claim.verdict}`;
   $("fc-detail-confidence").textContent = number(claim.confidence, 2);
+  const reason = $("fc-detail-reason");
+  reason.textContent = claim.reason || "";
+  reason.hidden = !claim.reason;
   const list = $("fc-evidence");
   clear(list);
   if (!(claim.evidence || []).length) list.append(el("li", { text: "no evidence found" }));

@@ -37,7 +37,7 @@ def test_text_is_split_into_claims_with_evidence(checker):
     assert report.score is not None and 0.0 < report.score < 1.0
     data = report.to_dict()
     assert data["judge"] == "builtin"
-    assert set(data["claims"][0]) == {"text", "verdict", "confidence", "evidence"}
+    assert set(data["claims"][0]) == {"text", "verdict", "confidence", "reason", "evidence"}
     assert set(data["claims"][0]["evidence"][0]) == {"id", "source", "text", "score", "span"}
 
 

@@ -92,13 +92,19 @@ def test_refute_overrides_a_judge_that_missed_the_conflict():
     assert out.label == "REFUTED"
     assert out.confidence == SLOT_CONFIDENCE["number"]
     assert out.evidence_scores == supported.evidence_scores
+    assert out.reason is not None
+    assert '"9090"' in out.reason and '"8080"' in out.reason and "(number)" in out.reason
 
 
-def test_refute_leaves_other_judgements_alone():
+def test_refute_leaves_judgements_without_a_conflict_alone():
     supported = Judgement("SUPPORTED", 0.9)
     assert refute_slot_conflict("Harbor listens on port 8080.", [HARBOR], supported) is supported
+    assert supported.reason is None
     refuted = Judgement("REFUTED", 0.7)
-    assert refute_slot_conflict("Harbor listens on port 9090.", [HARBOR], refuted) is refuted
+    out = refute_slot_conflict("Harbor listens on port 9090.", [HARBOR], refuted)
+    assert (out.label, out.confidence) == ("REFUTED", 0.7)  # the judge's verdict, explained
+    assert out.reason is not None and '"9090"' in out.reason
+    assert refute_slot_conflict("Harbor runs on Mars.", [HARBOR], refuted) is refuted
 
 
 @pytest.mark.parametrize(
