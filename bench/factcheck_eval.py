@@ -16,9 +16,10 @@ shipped ``reader`` and the previous default ``builtin`` as its baseline) is meas
    NOT_ENOUGH_INFO, t fitted on the TRAIN claims).
 3. SciFact claim/abstract pairs, the ``report`` half (never trained on): SUPPORTED vs not,
    balanced accuracy.
-4. The hand-written knowledge bases of tests/fixtures/factcheck_kb.py and, written later and
-   never looked at while building the checker, tests/fixtures/factcheck_kb_fresh.py, end to
+4. The hand-written knowledge bases (``--kbs``): tests/fixtures/factcheck_kb.py and, written
+   later and blind, factcheck_kb_fresh.py and factcheck_kb_blind.py (never tuned on), end to
    end, given both as request ``documents`` and as a collection: share of claims right, per kind.
+   factcheck_kb_dev.py is the development set (``--kbs factcheck_kb_dev``), never reported.
 4b. Minimal edits: each SUPPORTS pair of FEVER-Symmetric test and each entailment pair of the
    SciFact report half, and the same claim after one contrastive edit
    (bench/factcheck_contrast.py: negation, number, entity, antonym, quantifier; REFUTED):
@@ -34,7 +35,7 @@ the judges alone.
 
     nice -n 5 python bench/factcheck_eval.py [--quick] [--judges reader,builtin]
         [--reader-weights PATH] [--speed-n 300] [--json OUT.json] [--no-slot-check]
-        [--sets fever,climate,scifact,handwritten,edits,speed] [--kb-dir DIR]
+        [--sets fever,climate,scifact,handwritten,edits,speed] [--kb-dir DIR] [--kbs A,B]
 """
 
 from __future__ import annotations
@@ -345,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="comma-separated subset: fever,climate,scifact,handwritten,edits,speed",
     )
+    ap.add_argument(
+        "--kbs",
+        default="factcheck_kb,factcheck_kb_fresh,factcheck_kb_blind",
+        help="hand-written knowledge bases (tests/fixtures modules) of the handwritten set; "
+        "factcheck_kb_dev is the one to tune on and is not reported",
+    )
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     ap.add_argument(
         "--kb-dir",
@@ -390,10 +397,9 @@ def main(argv: list[str] | None = None) -> int:
             if "scifact" in sets:
                 res["scifact_report"], *calib["scifact"] = scifact(gold_judge, args.data)
             if "handwritten" in sets:
-                res["handwritten"], *calib["handwritten"] = handwritten(checker, kb)
-                res["handwritten_fresh"], *calib["handwritten_fresh"] = handwritten(
-                    checker, kb, "factcheck_kb_fresh"
-                )
+                for fixture in args.kbs.split(","):
+                    key = fixture.replace("factcheck_kb", "handwritten")
+                    res[key], *calib[key] = handwritten(checker, kb, fixture)
             if "edits" in sets:
                 res["minimal_edits"] = minimal_edits(gold_judge, args.data, args.quick)
             res["ece"] = {k: ece(c, o) for k, (c, o) in calib.items()}

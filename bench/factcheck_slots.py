@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--show", type=int, default=0, help="print this many wrong firings per source")
+    ap.add_argument("--kind", default=None, help="show wrong firings of this kind only")
     args = ap.parse_args(argv)
     real = load_real(args.data)
     pairs = real["train"] + real["dev"]
@@ -46,14 +47,14 @@ def main(argv: list[str] | None = None) -> None:
         if c is None:
             continue
         fired.setdefault(p.source, Counter())[c.kind, NAMES[p.target]] += 1
-        if p.target == S:
+        if p.target == S and (args.kind is None or c.kind == args.kind):
             wrong.setdefault(p.source, []).append(
                 (p.claim, c.claim_value, c.evidence_value, c.sentence)
             )
     out = {}
     for source, counts in sorted(fired.items()):
         row = {}
-        for kind in ("number", "name", "origin", "antonym"):
+        for kind in ("number", "name", "origin", "antonym", "negation"):
             by = {lab: counts[kind, lab] for lab in ("S", "R", "N", "notS") if counts[kind, lab]}
             n = sum(by.values())
             row[kind] = {

@@ -5,27 +5,58 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["chunk_id", "chunk_text", "split_sentences"]
+__all__ = ["chunk_id", "chunk_text", "is_heading", "split_sentences"]
 
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
 # A sentence ends at . ! ? (optionally followed by a closing quote/bracket), then whitespace,
 # then something that can start a sentence (a capital, digit, quote or bracket).
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[A-Z0-9\"'(\[`*#-])")
 _SPACE_RE = re.compile(r"\s+")
+_HEADING_RE = re.compile(r"\s{0,3}#{1,6}\s+\S")
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs, with each Markdown heading line a block of its own."""
+    blocks: list[str] = []
+    for paragraph in _PARAGRAPH_RE.split(text):
+        lines: list[str] = []
+        for line in paragraph.split("\n"):
+            if _HEADING_RE.match(line):
+                blocks.append(" ".join(lines))
+                blocks.append(line)
+                lines = []
+            else:
+                lines.append(line)
+        blocks.append(" ".join(lines))
+    return blocks
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split ``text`` into sentences; paragraph breaks always end a sentence."""
+    """Split ``text`` into sentences; paragraph breaks always end a sentence and a Markdown
+    heading line is a sentence of its own (it has no full stop to end it)."""
     sentences: list[str] = []
-    for paragraph in _PARAGRAPH_RE.split(text):
-        paragraph = _SPACE_RE.sub(" ", paragraph).strip()
-        if not paragraph:
+    for block in _blocks(text):
+        block = _SPACE_RE.sub(" ", block).strip()
+        if not block:
             continue
-        for sentence in _SENTENCE_END_RE.split(paragraph):
+        for sentence in _SENTENCE_END_RE.split(block):
             sentence = sentence.strip()
             if sentence:
                 sentences.append(sentence)
     return sentences
+
+
+def is_heading(sentence: str) -> bool:
+    """A Markdown heading (``# Title``): a label for what follows, not a statement."""
+    return _HEADING_RE.match(sentence) is not None
+
+
+def _join(units: list[str]) -> str:
+    """Sentences of a chunk: a space between them, a heading on a line of its own."""
+    out = units[0]
+    for before, unit in zip(units, units[1:], strict=False):
+        out += ("\n" if is_heading(before) or is_heading(unit) else " ") + unit
+    return out
 
 
 def _hard_split(sentence: str, size: int) -> list[str]:
@@ -62,7 +93,7 @@ def chunk_text(text: str, *, size: int = 800, overlap: int = 120) -> list[str]:
     for unit in units:
         added = len(unit) + (1 if current else 0)
         if current and length + added > size:
-            chunks.append(" ".join(current))
+            chunks.append(_join(current))
             carried: list[str] = []
             carried_len = 0
             for previous in reversed(current):
@@ -79,7 +110,7 @@ def chunk_text(text: str, *, size: int = 800, overlap: int = 120) -> list[str]:
         current.append(unit)
         length += added
     if current:
-        chunks.append(" ".join(current))
+        chunks.append(_join(current))
     return chunks
 
 

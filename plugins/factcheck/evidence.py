@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge.chunking import is_heading
 from knowledge.lexical import tokenize
 from knowledge.types import SearchHit
 
@@ -69,13 +70,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
+    out: list[tuple[int, int]] = []
+    for s, e in _split_headings(text, spans):
         piece = text[s:e]
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece) - len(piece.rstrip())
-        if e - trail > s + lead:
-            out.append((s + lead, e - trail))
+        if e - trail <= s + lead:
+            continue
+        s, e = s + lead, e - trail
+        if out and text[out[-1][1] - 1] == "?" and not is_heading(text[s:e]):
+            out[-1] = (out[-1][0], e)  # a question and its answer ("Q: ...? A: ...") are one
+        else:
+            out.append((s, e))
+    return out
+
+
+def _split_headings(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A Markdown heading line ends at its line break (it has no full stop)."""
+    out = []
+    for s, e in spans:
+        piece = text[s:e]
+        body = piece.lstrip()
+        newline = piece.find("\n", len(piece) - len(body))
+        if is_heading(body) and newline != -1:
+            out += [(s, s + newline), (s + newline + 1, e)]
+        else:
+            out.append((s, e))
     return out
 
 
@@ -99,7 +119,8 @@ def select_evidence(
     sentences: list[tuple[int, int, int, set[str]]] = []  # hit index, start, end, terms
     for h, hit in enumerate(hits):
         for s, e in sentence_spans(hit.text):
-            sentences.append((h, s, e, set(tokenize(hit.text[s:e]))))
+            if not is_heading(hit.text[s:e]):  # a title labels evidence; it is not evidence
+                sentences.append((h, s, e, set(tokenize(hit.text[s:e]))))
     if not sentences:
         return []
     n = len(sentences)

@@ -36,7 +36,10 @@ __all__ = ["SLOT_CONFIDENCE", "SlotConflict", "find_slot_conflict", "refute_slot
 
 # Confidence of a REFUTED from a conflict, per kind of value: the share of firings on pairs
 # that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
-SLOT_CONFIDENCE = {"number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85}
+SLOT_CONFIDENCE = {
+    "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
+    "answer": 0.85,
+}
 
 _OPPOSITES = """min max|minimum maximum|minimal maximal|smallest largest|lowest highest|
 shortest longest|increase decrease|increases decreases|increased decreased|increasing decreasing|
@@ -361,6 +364,118 @@ def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> 
     return None
 
 
+_NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "neither", "nor", "none"})
+# "not only", "not always", "not necessarily": a hedge or a contrast, not a denial
+_HEDGES = frozenset({"only", "just", "always", "necessarily", "all", "every", "merely",
+                     "entirely", "completely", "quite", "exactly", "much", "even", "yet"})
+_CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|and|while|whereas|although|though|or)\b")
+_SCOPE_WORDS = 2  # content words after a negator that say what is denied
+_SCOPE_SPAN = 5  # ... found within this many tokens of it
+
+
+def _root(word: str) -> str:
+    return _stem(word).rstrip("e")
+
+
+def _denials(text: str) -> list[tuple[str, list[str]]]:
+    """Each negator of ``text`` with the first content words of its clause after it
+    ("did not reduce the number of falls" -> ("not", ["reduce", "number"]))."""
+    out = []
+    for m in re.finditer(r"\b(?:not|no|never|cannot|neither|nor|none)\b|n't\b", text, re.I):
+        clause = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
+        tokens = _tokens(clause)[:_SCOPE_SPAN]
+        if tokens and tokens[0].lower() in _HEDGES:
+            continue
+        words = [t for t in tokens if t.lower() not in FUNCTION_WORDS
+                 and not _NUMBER.fullmatch(t)][:_SCOPE_WORDS]  # fmt: skip
+        if words:
+            out.append((m.group().lower(), words))
+    return out
+
+
+def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
+    """The sentence denies what the claim asserts ("The programme did not reduce falls" /
+    "The programme reduced falls"), or asserts what the claim denies: the denied words are
+    in the other text, most of the claim is in the sentence and no name of the claim is
+    missing from the window."""
+    if "?" in sentence:  # a question asserts nothing (a question and answer: _answer_in)
+        return None
+    claim_denials, sentence_denials = _denials(claim), _denials(sentence)
+    if bool(claim_denials) == bool(sentence_denials):
+        return None
+    claim_tokens = _tokens(claim)
+    sentence_roots = {_root(t) for t in _tokens(sentence)}
+    rest = [_root(t) for t in claim_tokens
+            if t.lower() not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)]  # fmt: skip
+    if not rest or sum(r in sentence_roots for r in rest) / len(rest) < _MIN_REST:
+        return None
+    scope_lower = {t.lower() for t in _tokens(scope)}
+    subject = _subject(claim_tokens)
+    names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
+        [subject] if subject else []
+    )
+    if not all(_named_in(n, scope_lower) for n in names):
+        return None
+    if sentence_denials:  # the sentence denies words the claim asserts
+        claim_roots = set(rest)
+        for negator, words in sentence_denials:
+            if all(_root(w) in claim_roots for w in words):
+                said = " ".join(words)
+                return SlotConflict("negation", said, f"{negator} {said}", sentence)
+        return None
+    for negator, words in claim_denials:  # the claim denies what the sentence asserts
+        if all(_root(w) in sentence_roots for w in words):
+            said = " ".join(words)
+            return SlotConflict("negation", f"{negator} {said}", said, sentence)
+    return None
+
+
+_QA = re.compile(
+    r"\s*(?:Q|Question)\s*[:.]\s*(?P<q>[^?]+\?)\s*(?:A|Answer)\s*[:.]\s*(?P<a>\S.*)",
+    re.S | re.I,
+)
+_YES_NO = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "have", "had",
+                     "can", "could", "will", "would", "should", "may"})  # fmt: skip
+_WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how", "why"})
+
+
+def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
+    """A question-and-answer sentence ("Q: Which lake is the largest in Africa? A: Lake
+    Victoria.") whose question the claim restates: the claim conflicts when it names another
+    answer ("Lake Tanganyika is the largest lake in Africa"), or asserts what a "No" denies
+    (or denies what a "Yes" confirms)."""
+    m = _QA.fullmatch(sentence)
+    if m is None:
+        return None
+    q_tokens, a_tokens, c_tokens = _tokens(m["q"]), _tokens(m["a"]), _tokens(claim)
+    if not q_tokens or not a_tokens:
+        return None
+    claim_roots = {_root(t) for t in c_tokens}
+    asked = [_root(t) for t in q_tokens if t.lower() not in FUNCTION_WORDS
+             and t.lower() not in _WH and not _NUMBER.fullmatch(t)]  # fmt: skip
+    if not asked or sum(r in claim_roots for r in asked) / len(asked) < _MIN_REST:
+        return None
+    first = a_tokens[0].lower()
+    if q_tokens[0].lower() in _YES_NO:
+        if first not in ("yes", "no") or (first == "no") == bool(_denials(claim)):
+            return None
+        return SlotConflict("answer", "no" if first == "yes" else "yes", first, sentence)
+    answers = _values(["-", *a_tokens])  # "-": the answer's first word may be its value
+    if not answers:
+        return None
+    answer = answers[0]
+    claim_lower = {t.lower() for t in c_tokens}
+    if _named_in(answer, claim_lower) if answer.kind == "name" else _present(
+        answer, c_tokens, claim_lower
+    ):
+        return None
+    said = {t.lower() for t in q_tokens} | {t.lower() for t in a_tokens}
+    for v in _values(["-", *c_tokens]):  # a name or number the claim gives for the answer
+        if v.kind == answer.kind and not _named_in(v, said):
+            return SlotConflict("answer", v.text, answer.text, sentence)
+    return None
+
+
 def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
     """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
     texts (each a window of one or a few sentences)."""
@@ -376,6 +491,10 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             found = _conflict_in(claim_tokens, values, text[a:b], text) if values else None
             if found is None:
                 found = _antonym_in(claim, text[a:b], text, every_words)
+            if found is None:
+                found = _negation_in(claim, text[a:b], text)
+            if found is None:
+                found = _answer_in(claim, text[a:b])
             if found is not None:
                 return found
     return None

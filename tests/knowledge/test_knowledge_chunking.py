@@ -92,3 +92,14 @@ def test_chunk_documents_metadata_and_dedup() -> None:
     assert chunks[-1].metadata == {"source": "b.md", "title": "", "chunk": 0}
     with pytest.raises(InvalidInputError, match="non-empty source"):
         chunk_documents("col", [Document("x", " ")], size=60, overlap=10)
+
+
+def test_a_markdown_heading_is_a_sentence_on_a_line_of_its_own() -> None:
+    text = "# Brisk walking\n\n## Results\nOf 412 people, 371 finished. Falls did not change.\n"
+    assert split_sentences(text) == [
+        "# Brisk walking", "## Results", "Of 412 people, 371 finished.", "Falls did not change."]
+    assert chunk_text(text) == [
+        "# Brisk walking\n## Results\nOf 412 people, 371 finished. Falls did not change."]
+    # a hash inside a line is no heading
+    assert split_sentences("Use C# or F#. Issue #12 is open.") == [
+        "Use C# or F#.", "Issue #12 is open."]

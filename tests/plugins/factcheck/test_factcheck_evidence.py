@@ -11,6 +11,10 @@ README = (
 )
 
 
+def _hit(text: str) -> SearchHit:
+    return SearchHit("c1", "doc", text, 0.9)
+
+
 def test_sentence_spans_are_exact_offsets():
     spans = sentence_spans(README)
     texts = [README[s:e] for s, e in spans]
@@ -18,8 +22,7 @@ def test_sentence_spans_are_exact_offsets():
         "Harbor is a small web server written in Rust.",
         "It does not support HTTP/3, e.g. QUIC is missing.",
         "Dr. J. Smith wrote it in 2019!",
-        "Is it fast?",
-        "Yes.",
+        "Is it fast? Yes.",  # a question with its answer
         "- item one is here",
         "- item two",
     ]
@@ -81,3 +84,23 @@ def test_a_wrapped_line_starting_with_a_number_is_not_a_list_item():
         "It needs O(n) memory.",
         "1. a list",
     ]
+
+
+def test_a_heading_is_its_own_span_and_never_evidence():
+    chunk = "# Walking trial\n## Results\nOf 412 people, 371 finished the trial. Falls fell."
+    spans = [chunk[a:b] for a, b in sentence_spans(chunk)]
+    assert spans == ["# Walking trial", "## Results",
+                     "Of 412 people, 371 finished the trial.", "Falls fell."]
+    windows = select_evidence("The walking trial results: 371 finished.", [_hit(chunk)])
+    assert windows and all("#" not in w.text for w in windows)
+
+
+def test_a_question_and_its_answer_are_one_sentence():
+    chunk = ("Q: What is the capital of Australia? A: Canberra, not Sydney. It was chosen as a "
+             "compromise. Q: Which lake is the largest in Africa? A: Lake Victoria.")
+    spans = [chunk[a:b] for a, b in sentence_spans(chunk)]
+    assert spans == ["Q: What is the capital of Australia? A: Canberra, not Sydney.",
+                     "It was chosen as a compromise.",
+                     "Q: Which lake is the largest in Africa? A: Lake Victoria."]
+    windows = select_evidence("Lake Tanganyika is the largest lake in Africa.", [_hit(chunk)])
+    assert windows[0].text == "Q: Which lake is the largest in Africa? A: Lake Victoria."

@@ -142,3 +142,90 @@ def test_an_opposite_word_conflicts(claim, evidence, values):
 )
 def test_no_antonym_conflict(claim, evidence):
     assert find_slot_conflict(claim, [evidence]) is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        (
+            "The walking programme reduced the number of falls.",
+            "The programme did not reduce the number of falls, and no serious adverse events "
+            "were attributed to it.",
+            ("reduce number", "not reduce number"),
+        ),
+        (
+            "Serious adverse events were attributed to the programme.",
+            "The programme did not reduce falls, and no serious adverse events were attributed "
+            "to it.",
+            ("serious adverse", "no serious adverse"),
+        ),
+        (
+            "Diastolic pressure differed significantly between the groups.",
+            "Diastolic pressure didn't differ significantly between the groups.",
+            ("differ significantly", "n't differ significantly"),
+        ),
+        ("Quicksort is not a stable sort.", "Quicksort is a stable sort.",
+         ("not stable sort", "stable sort")),
+    ],
+)
+def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is not None
+    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("negation", *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # the denial is about something else of the sentence
+        ("The programme reduced blood pressure.",
+         "The programme reduced blood pressure but did not reduce the number of falls."),
+        # both deny it
+        ("Quicksort is not a stable sort.", "Quicksort is not stable."),
+        # a hedge, not a denial
+        ("Merge sort is used for linked lists.", "Merge sort is not only used for linked lists."),
+        # another subject
+        ("Heapsort is not a stable sort.", "Quicksort is a stable sort."),
+    ],
+)
+def test_no_negation_conflict(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
+
+
+LAKES = ("Q: Which lake is the largest in Africa by area? A: Lake Victoria, which is shared by "
+         "Uganda, Kenya and Tanzania.")
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        ("Lake Tanganyika is the largest lake in Africa by area.", LAKES,
+         ("Lake Tanganyika", "Lake Victoria")),
+        ("Monaco is the smallest country in the world.",
+         "Q: What is the smallest country in the world? A: Vatican City, about 0.44 km2.",
+         ("Monaco", "Vatican City")),
+        ("The river is 7,000 km long.", "Q: How long is the river? A: 6,400 km.",
+         ("7,000", "6,400")),
+        ("Greenland is an independent country.",
+         "Q: Is Greenland an independent country? A: No.", ("yes", "no")),
+    ],
+)
+def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is not None
+    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("answer", *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Lake Victoria is the largest lake in Africa.", LAKES),  # the answer
+        ("Lake Victoria is the main source of the White Nile.", LAKES),  # another question
+        ("Greenland is not an independent country.",
+         "Q: Is Greenland an independent country? A: No."),
+        ("Greenland is an independent country.",
+         "Q: Is Greenland an independent country? A: It is debated."),
+    ],
+)
+def test_no_answer_conflict(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
