@@ -83,7 +83,12 @@ _NOT_VERBS = frozenset(
 EDITS = ("negation", "number", "entity", "antonym", "quantifier")
 
 
-def _negate(claim: str, rng: random.Random) -> str | None:
+def negate(claim: str) -> str | None:
+    """``claim`` with its first auxiliary or verb negated (a negated one un-negated), or None."""
+    return _negate(claim, None)
+
+
+def _negate(claim: str, rng: random.Random | None) -> str | None:
     m = _AUX.search(claim)
     if m is None:  # "X works" -> "X does not work"
         for v in _VERB_S.finditer(claim):

@@ -15,7 +15,8 @@ Training data, every file under ``--data`` (default ``../shared/data/factcheck``
   number, entity, antonym, quantifier -> REFUTED), evidence sentences restated as claims
   (SUPPORTED) and their edits (REFUTED), claims against an unrelated premise
   (NOT_ENOUGH_INFO), and premises widened by a distractor sentence (the judge sees 1-2
-  sentence windows of knowledge-base chunks at run time).
+  sentence windows of knowledge-base chunks at run time); evidence sentences negated in their
+  premise, with the negated sentence as claim (SUPPORTED) and the original (REFUTED).
 
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
@@ -49,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from factcheck_contrast import contrast  # noqa: E402
+from factcheck_contrast import contrast, negate  # noqa: E402
 
 S, R, N, NOT_S = 0, 1, 2, 3  # NOT_S: binary "not entailment" (REFUTED or NOT_ENOUGH_INFO)
 DEFAULT_OUT = ROOT / "plugins" / "factcheck" / "reader_judge.safetensors"
@@ -157,6 +158,16 @@ def synthesise(real: list[Pair], rng: random.Random, *, use_contrast: bool) -> l
                 edit = contrast(sent, p.premise, rng) if use_contrast else None
                 if edit:
                     out.append(Pair(p.premise, edit[0], R, "contrast"))
+        if use_contrast and p.source != "snli" and rng.random() < 0.08:
+            sents = [s for s in _sentences(p.premise) if _short_sentence(s)]
+            sent = rng.choice(sents) if sents else ""
+            denied = negate(sent) if sent else None
+            if denied and sent in p.premise:
+                # the evidence itself negated: a claim with the same "not" is SUPPORTED, the
+                # original sentence REFUTED (a "not" is no sign of REFUTED by itself)
+                premise = p.premise.replace(sent, denied, 1)
+                out.append(Pair(premise, denied, S, "negated"))
+                out.append(Pair(premise, sent, R, "negated"))
     return out
 
 
