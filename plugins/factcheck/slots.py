@@ -53,7 +53,14 @@ warming cooling|hotter colder|rises falls|rose fell|gains loses|wins loses|stren
 supports opposes|includes excludes|always never|before after|earlier later|older newer|
 oldest newest|cheaper costlier|internal external|static dynamic|statically dynamically|
 compiled interpreted|ordered unordered|thread-safe thread-unsafe|blocking non-blocking|
-lossless lossy|encrypted unencrypted|signed unsigned|inclusive exclusive|upper lower"""
+lossless lossy|encrypted unencrypted|signed unsigned|inclusive exclusive|upper lower|
+fast slow|quick slow|quickly slowly|high low|large small|big small|long short|strong weak|
+common rare|easy difficult|easy hard|early late|open closed|present absent|deep shallow|
+thick thin|wide narrow|heavy light|wet dry|cold hot|cold warm|best worst|better worse|
+success failure|succeeded failed|herbivore carnivore|herbivores carnivores|herbivorous carnivorous|
+increased reduced|increases reduces|increase reduce|rising falling|growth decline|
+majority minority|many few|more fewer|most fewest|cheap expensive|simple complex|full empty|
+first last|younger older|youngest oldest|winner loser|won lost|entered left"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()
