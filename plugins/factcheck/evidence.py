@@ -117,9 +117,12 @@ def select_evidence(
     if max_windows < 1 or not hits:
         return []
     sentences: list[tuple[int, int, int, set[str]]] = []  # hit index, start, end, terms
+    section_starts: set[int] = set()  # sentences right after a heading pair with nothing before
     for h, hit in enumerate(hits):
         for s, e in sentence_spans(hit.text):
-            if not is_heading(hit.text[s:e]):  # a title labels evidence; it is not evidence
+            if is_heading(hit.text[s:e]):  # a title labels evidence; it is not evidence
+                section_starts.add(len(sentences))
+            else:
                 sentences.append((h, s, e, set(tokenize(hit.text[s:e]))))
     if not sentences:
         return []
@@ -136,7 +139,7 @@ def select_evidence(
     for i, (h, _, _, terms) in enumerate(sentences):
         single = _coverage(claim_terms, terms, total)
         candidates.append((-single, h, i, i, 0))
-        if i + 1 < n and sentences[i + 1][0] == h:
+        if i + 1 < n and sentences[i + 1][0] == h and i + 1 not in section_starts:
             pair = _coverage(claim_terms, terms | sentences[i + 1][3], total) - _PAIR_PENALTY
             candidates.append((-pair, h, i, i + 1, 1))
     candidates.sort()

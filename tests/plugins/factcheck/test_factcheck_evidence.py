@@ -93,6 +93,10 @@ def test_a_heading_is_its_own_span_and_never_evidence():
                      "Of 412 people, 371 finished the trial.", "Falls fell."]
     windows = select_evidence("The walking trial results: 371 finished.", [_hit(chunk)])
     assert windows and all("#" not in w.text for w in windows)
+    # two sentences either side of a heading are no window
+    chunk = "Walking helps. Falls fell.\n## Safety\nNo falls were serious."
+    windows = select_evidence("Falls fell and no falls were serious.", [_hit(chunk)])
+    assert [w.text for w in windows] == ["No falls were serious.", "Falls fell."]
 
 
 def test_a_question_and_its_answer_are_one_sentence():
