@@ -278,6 +278,8 @@ def handwritten(checker, kb, fixture: str = "factcheck_kb") -> tuple[dict, list[
     CLAIMS, DOCUMENTS = module.CLAIMS, module.DOCUMENTS  # noqa: N806
     docs = [ContextDocument(text, source) for source, text in DOCUMENTS]
     collection = fixture.replace("_", "-")
+    if collection in kb.list_collections():  # a reused --kb-dir: chunk as this code chunks
+        kb.delete_collection(collection)
     kb.ingest([Document(text, source=source) for source, text in DOCUMENTS], collection=collection)
     claims = [c for c, _, _ in CLAIMS]
     out: dict = {"n": len(CLAIMS)}
