@@ -51,48 +51,9 @@ import train_factcheck_judge as tr
 
 from knowledge.embeddings import resolve_model_path
 from plugins.factcheck.reader_model import ReaderModel, load_reader, quantize_int8
+from plugins.factcheck.reader_onnx import INPUTS, export_onnx
 
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 DEFAULT_WEIGHTS = ROOT / "plugins" / "factcheck" / "reader_judge.safetensors"
-
-
-class _Positional(torch.nn.Module):
-    """The model with positional tensor inputs, as the ONNX exporter wants them."""
-
-    def __init__(self, model: ReaderModel) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        return self.model(
-            {
-                "input_ids": input_ids,
-                "attention_mask": attention_mask,
-                "token_type_ids": token_type_ids,
-            }
-        )
-
-
-def export_onnx(model: ReaderModel, path: Path) -> None:
-    example = model.tokenize(["An evidence sentence.", "Another one"], ["A claim.", "Two"])
-    # eval() on the wrapper too: the exporter restores the wrapper's training flag on every
-    # submodule afterwards, and a fresh Module is in training mode (dropout would switch on)
-    wrapper = _Positional(model).eval()
-    axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
-    axes["logits"] = {0: "batch"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
-        torch.onnx.export(
-            wrapper,
-            tuple(example[name] for name in INPUTS),
-            str(path),
-            input_names=list(INPUTS),
-            output_names=["logits"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
-    model.eval()
 
 
 def ort_session(path: Path):
