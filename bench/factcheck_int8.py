@@ -7,21 +7,26 @@ All four variants come from the same loaded model in one process:
 (d) ONNX Runtime dynamic int8 (``onnxruntime.quantization.quantize_dynamic``, QInt8 weights)
 of (c).
 
-Accuracy on FEVER-Symmetric test pairs (``--pairs``, the first N): argmax agreement with (a),
-max |probability difference| against (a) (probabilities are ``softmax(logits / temperature)``
-for all four), and accuracy against gold: S-vs-R (SUPPORTED iff p_S >= p_R) and 3-way argmax
-(NOT_ENOUGH_INFO counted wrong). Speed: pairs/s of the model call alone on already tokenised
-batches (tokenisation is the same for all four; its cost is printed beside them) at batch 3
-(one claim against three evidence windows: what one user request looks like) and batch 32,
-the variants taking turns on every batch (in a rotating order) so that all see the same load
-on a noisy, shared machine. One thread each (``torch.set_num_threads(1)``, ORT
-``intra_op_num_threads=1``), so that the numbers do not depend on what else is running.
+Accuracy on FEVER-Symmetric test pairs (``--pairs``, the first N), each variant run one pair
+at a time (how the reader judge runs int8) and in batches of ``--acc-batch``: argmax agreement
+with (a), mean and max |probability difference| against (a) (probabilities are
+``softmax(logits / temperature)`` for all four), accuracy against gold: S-vs-R (SUPPORTED iff
+p_S >= p_R) and 3-way argmax (NOT_ENOUGH_INFO counted wrong), and whether a pair's
+probabilities are the same alone and inside a batch (dynamic int8 quantises activations per
+tensor, so they need not be). Speed: pairs/s of the model call alone on already tokenised
+batches (tokenisation is the same for all four; its cost is printed beside them) at each size
+of ``--batches`` (1: how the reader judge runs int8; 3: one claim against three evidence
+windows), the variants taking turns on every batch (in a rotating order) so that all see the
+same load on a noisy, shared machine; ratios are against (b) one pair at a time, the default
+on CPU. One thread each (``torch.set_num_threads(1)``, ORT ``intra_op_num_threads=1``), so
+that the numbers do not depend on what else is running.
 
 Needs the ``onnx`` extra (``pip install -e '.[onnx]'``: onnxruntime, onnx). The export uses
 the TorchScript-based exporter (``dynamo=False``: torch marks it deprecated; the dynamo
 exporter would also need ``onnxscript``).
 
-    python bench/factcheck_int8.py [--weights PATH] [--pairs 600] [--speed-pairs 300] [--batches 3,32]
+    python bench/factcheck_int8.py [--weights PATH] [--pairs 600] [--acc-batch 8] [--speed-pairs 300]
+        [--batches 1,8]
 """
 
 from __future__ import annotations
@@ -46,48 +51,9 @@ import train_factcheck_judge as tr
 
 from knowledge.embeddings import resolve_model_path
 from plugins.factcheck.reader_model import ReaderModel, load_reader, quantize_int8
+from plugins.factcheck.reader_onnx import INPUTS, export_onnx
 
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 DEFAULT_WEIGHTS = ROOT / "plugins" / "factcheck" / "reader_judge.safetensors"
-
-
-class _Positional(torch.nn.Module):
-    """The model with positional tensor inputs, as the ONNX exporter wants them."""
-
-    def __init__(self, model: ReaderModel) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        return self.model(
-            {
-                "input_ids": input_ids,
-                "attention_mask": attention_mask,
-                "token_type_ids": token_type_ids,
-            }
-        )
-
-
-def export_onnx(model: ReaderModel, path: Path) -> None:
-    example = model.tokenize(["An evidence sentence.", "Another one"], ["A claim.", "Two"])
-    # eval() on the wrapper too: the exporter restores the wrapper's training flag on every
-    # submodule afterwards, and a fresh Module is in training mode (dropout would switch on)
-    wrapper = _Positional(model).eval()
-    axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
-    axes["logits"] = {0: "batch"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
-        torch.onnx.export(
-            wrapper,
-            tuple(example[name] for name in INPUTS),
-            str(path),
-            input_names=list(INPUTS),
-            output_names=["logits"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
-    model.eval()
 
 
 def ort_session(path: Path):
@@ -163,7 +129,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--pairs", type=int, default=600, help="FEVER-Symmetric test pairs")
-    parser.add_argument("--batches", default="3,32", help="batch sizes timed (comma-separated)")
+    parser.add_argument("--batches", default="1,8", help="batch sizes timed (comma-separated)")
+    parser.add_argument(
+        "--acc-batch", type=int, default=8, help="batch size of the alone-vs-batch check"
+    )
     parser.add_argument(
         "--speed-pairs",
         type=int,
@@ -219,17 +188,31 @@ def run(
     )
 
     # --- accuracy ---------------------------------------------------------------------------
-    acc_batches = make_batches(model, evidences, claims, 32)
-    probs = [softmax(np.concatenate([call(b) for b in acc_batches]), temperature) for call in calls]
-    ref = probs[0]
-    print(f"\naccuracy on {len(claims)} FEVER-Symmetric test pairs (gold SUPPORTS/REFUTES):")
-    print(f"  {'variant':40s} {'argmax=fp32':>11s} {'max|dp|':>8s} {'S-vs-R':>7s} {'3-way':>6s}")
-    for (name, _, _), p in zip(variants, probs):
+    alone = make_batches(model, evidences, claims, 1)
+    batched = make_batches(model, evidences, claims, args.acc_batch)
+    probs1 = [softmax(np.concatenate([call(b) for b in alone]), temperature) for call in calls]
+    probsb = [softmax(np.concatenate([call(b) for b in batched]), temperature) for call in calls]
+    ref = probs1[0]
+    print(
+        f"\naccuracy on {len(claims)} FEVER-Symmetric test pairs (gold SUPPORTS/REFUTES), one "
+        f"pair at a time; last two columns: the same pairs alone vs. in batches of "
+        f"{args.acc_batch} (max |dp| and argmax changes):"
+    )
+    print(
+        f"  {'variant':40s} {'argmax=fp32':>11s} {'mean|dp|':>9s} {'max|dp|':>8s} "
+        f"{'S-vs-R':>7s} {'3-way':>6s} {'alone~batch':>11s} {'flips':>5s}"
+    )
+    for (name, _, _), p, pb in zip(variants, probs1, probsb):
         agree = float(np.mean(p.argmax(1) == ref.argmax(1)))
-        diff = float(np.abs(p - ref).max())
+        diff = np.abs(p - ref)
         s_vs_r = float(np.mean(np.where(p[:, 0] >= p[:, 1], 0, 1) == gold))
         three = float(np.mean(p.argmax(1) == gold))
-        print(f"  {name:40s} {agree:11.4f} {diff:8.1e} {s_vs_r:7.3f} {three:6.3f}")
+        drift = float(np.abs(p - pb).max())
+        flips = int(np.sum(p.argmax(1) != pb.argmax(1)))
+        print(
+            f"  {name:40s} {agree:11.4f} {float(diff.mean()):9.1e} {float(diff.max()):8.1e} "
+            f"{s_vs_r:7.3f} {three:6.3f} {drift:11.1e} {flips:5d}"
+        )
 
     # --- speed ------------------------------------------------------------------------------
     sizes = [int(s) for s in args.batches.split(",")]
@@ -243,18 +226,19 @@ def run(
         batches = make_batches(model, evidences[:n_speed], claims[:n_speed], size)
         tokenise[size] = n_speed / (time.perf_counter() - t0)
         rates[size] = interleaved_rates(batches, calls, args.repeats)
+    base = 1 if 1 in rates else sizes[0]
     print(
         f"\nspeed, pairs/s of the model call ({n_speed} pairs x {args.repeats}, interleaved; "
-        "ratio against (a)); wall = per wall-clock second, cpu = per CPU second of the "
-        "calling thread (less sensitive to the other jobs on the machine):"
+        f"ratio against (b) at batch {base}); wall = per wall-clock second, cpu = per CPU "
+        "second of the calling thread (less sensitive to the other jobs on the machine):"
     )
     header = "".join(f"  {f'batch {s} wall':>16s}  {f'batch {s} cpu':>16s}" for s in sizes)
     print(f"  {'variant':40s}{header}")
     for j, (name, _, _) in enumerate(variants):
         cells = ""
         for s in sizes:
-            for r in rates[s]:
-                cells += f"  {r[j]:7.1f} ({r[j] / r[0]:4.2f}x)"
+            for r, r0 in zip(rates[s], rates[base]):
+                cells += f"  {r[j]:7.1f} ({r[j] / r0[1]:4.2f}x)"
         print(f"  {name:40s}{cells}")
     tok = "".join(f"  {tokenise[s]:7.1f} (wall)    {'':16s}" for s in sizes)
     print(f"  {'tokenisation alone (same for all)':40s}{tok}")

@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     factcheck_quantize: Literal["auto", "int8", "none"] = Field(
         "auto", description="Reader judge weights: auto (int8 on CPU), int8 or none (fp32)."
     )
+    factcheck_runtime: Literal["torch", "onnx"] = Field(
+        "torch",
+        description="Reader judge runtime: torch, or onnx (ONNX Runtime on CPU, exported on "
+        "first use; needs the onnx extra).",
+    )
     factcheck_device: str = Field("cpu", description="Torch device of the reader judge.")
     factcheck_evidence_windows: int = Field(
         3, ge=1, le=20, description="Evidence sentences (or neighbour pairs) judged per claim."

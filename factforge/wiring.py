@@ -135,7 +135,10 @@ def build_judge(
     """A built-in judge by name, or one a plugin registered (``register_judges``)."""
     if name == "reader":
         return make_judge(
-            "reader", quantize=settings.factcheck_quantize, device=settings.factcheck_device
+            "reader",
+            quantize=settings.factcheck_quantize,
+            device=settings.factcheck_device,
+            runtime=settings.factcheck_runtime,
         )
     if name in ("builtin", "cross"):
         return make_judge(name, encoder=encoder)

@@ -2,11 +2,13 @@
 
 The bundled all-MiniLM-L6-v2 fine-tuned whole on fact-checking and NLI pairs
 (``bench/train_factcheck_reader.py``) with a 3-way head; confidences are calibrated by a
-temperature fitted on a dev split. On CPU it runs with int8 dynamic quantisation by default.
+temperature fitted on a dev split. On CPU it runs with int8 dynamic quantisation by default,
+in torch or (``runtime="onnx"``, the ``onnx`` extra) ONNX Runtime.
 Each (claim, evidence window) pair is scored; the claim takes its most decisive window's label
 (:func:`plugins.factcheck.aggregate.decisive_evidence`).
 
-torch and transformers are imported on the first judgement, never at import time.
+torch (or onnxruntime) and transformers are imported on the first judgement, never at import
+time.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ import numpy as np
 from plugins.factcheck.aggregate import PairJudge
 from plugins.factcheck.errors import JudgeError, JudgeLoadError
 
-__all__ = ["DEFAULT_WEIGHTS", "Quantize", "ReaderJudge"]
+__all__ = ["DEFAULT_WEIGHTS", "Quantize", "ReaderJudge", "Runtime"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("reader_judge.safetensors")
 Quantize = Literal["auto", "int8", "none"]
+Runtime = Literal["torch", "onnx"]
 
 
 class ReaderJudge(PairJudge):
@@ -35,7 +38,10 @@ class ReaderJudge(PairJudge):
 
     ``quantize``: ``auto`` is int8 on CPU and full precision elsewhere; ``int8`` forces dynamic
     int8 quantisation (CPU only); ``none`` keeps fp32. ``device``: a torch device name or None
-    (CPU). ``base`` is the MiniLM directory (default: the bundled one).
+    (CPU). ``base`` is the MiniLM directory (default: the bundled one). ``runtime``: ``torch``
+    (default) or ``onnx``: ONNX Runtime on CPU, int8 from its own dynamic quantisation; the
+    model is exported on first load into ``cache_dir`` (default ``~/.cache/factforge/
+    reader_onnx``), keyed by the weights' hash, and needs onnxruntime and onnx installed.
     """
 
     name = "reader"
@@ -49,6 +55,8 @@ class ReaderJudge(PairJudge):
         device: str | None = None,
         min_decisive: float = 0.5,
         batch_size: int = 32,
+        runtime: Runtime = "torch",
+        cache_dir: str | Path | None = None,
     ) -> None:
         self.weights = Path(weights)
         if not self.weights.is_file():
@@ -57,8 +65,18 @@ class ReaderJudge(PairJudge):
             raise JudgeLoadError(f"quantize must be auto, int8 or none, got {quantize!r}")
         if batch_size < 1:
             raise JudgeLoadError(f"batch_size must be >= 1, got {batch_size}")
+        if runtime not in ("torch", "onnx"):
+            raise JudgeLoadError(f"runtime must be torch or onnx, got {runtime!r}")
         self.device = device or "cpu"
         on_cpu = self.device == "cpu"
+        if runtime == "onnx":
+            if not on_cpu:
+                raise JudgeLoadError("the reader judge's onnx runtime runs on CPU only")
+            from plugins.factcheck.reader_onnx import require_onnx
+
+            require_onnx()
+        self.runtime = runtime
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         if quantize == "int8" and not on_cpu:
             raise JudgeLoadError("int8 quantisation of the reader judge runs on CPU only")
         self.quantize = quantize
@@ -75,26 +93,39 @@ class ReaderJudge(PairJudge):
                 if self._model is None:
                     from knowledge.embeddings import resolve_model_path
                     from knowledge.errors import KnowledgeError
-                    from plugins.factcheck.reader_model import load_reader, quantize_int8
 
                     try:
-                        model = load_reader(self.weights, resolve_model_path(self.base))
-                        if self.int8:
-                            try:
-                                model = quantize_int8(model)
-                            except JudgeLoadError:
-                                if self.quantize == "int8":
-                                    raise
-                                log.warning("reader judge: no int8 in this torch; using fp32")
-                                self.int8 = False
-                        if not self.int8:
-                            model = model.to(self.device)
+                        base_path = resolve_model_path(self.base)
+                        if self.runtime == "onnx":
+                            from plugins.factcheck.reader_onnx import OnnxReader
+
+                            model = OnnxReader(
+                                self.weights, base_path, int8=self.int8, cache_dir=self.cache_dir
+                            )
+                        else:
+                            model = self._load_torch(base_path)
                     except JudgeLoadError:
                         raise
                     except (KnowledgeError, OSError, ValueError, RuntimeError) as exc:
                         raise JudgeLoadError(f"cannot load the reader judge: {exc}") from exc
                     self._model = model
         return self._model
+
+    def _load_torch(self, base_path: str) -> Any:
+        from plugins.factcheck.reader_model import load_reader, quantize_int8
+
+        model = load_reader(self.weights, base_path)
+        if self.int8:
+            try:
+                model = quantize_int8(model)
+            except JudgeLoadError:
+                if self.quantize == "int8":
+                    raise
+                log.warning("reader judge: no int8 in this torch; using fp32")
+                self.int8 = False
+        if not self.int8:
+            model = model.to(self.device)
+        return model
 
     def pair_probs(self, claims: Sequence[str], evidences: Sequence[str]) -> np.ndarray:
         """``[p_supported, p_refuted, p_nei]`` per aligned (claim, evidence) pair."""
@@ -103,13 +134,21 @@ class ReaderJudge(PairJudge):
         model = self._load()
         order = np.argsort([len(c) + len(e) for c, e in zip(claims, evidences, strict=True)])
         out = np.zeros((len(claims), 3), dtype=np.float32)
+        # int8 (dynamic quantisation, torch or ONNX Runtime) scales activations per batch
+        # tensor, so a pair's probabilities would depend on the other pairs (and padding) in its
+        # batch: int8 judges one pair at a time (as fast on CPU: no padding), fp32 in batches
+        step = 1 if self.int8 else self.batch_size
+        if self.runtime == "onnx":
+            try:
+                for start in range(0, len(order), step):
+                    idx = order[start : start + step]
+                    out[idx] = model.probs([evidences[i] for i in idx], [claims[i] for i in idx])
+            except Exception as exc:
+                raise JudgeError(f"the reader judge failed: {exc}") from exc
+            return out
         try:
             import torch
 
-            # int8 (dynamic quantisation) scales activations per batch tensor, so a pair's
-            # probabilities would depend on the other pairs (and padding) in its batch: int8
-            # judges one pair at a time (as fast on CPU: no padding), fp32 in batches
-            step = 1 if self.int8 else self.batch_size
             with torch.inference_mode():
                 for start in range(0, len(order), step):
                     idx = order[start : start + step]
