@@ -115,10 +115,11 @@ class Settings(BaseSettings):
     factcheck_quantize: Literal["auto", "int8", "none"] = Field(
         "auto", description="Reader judge weights: auto (int8 on CPU), int8 or none (fp32)."
     )
-    factcheck_runtime: Literal["torch", "onnx"] = Field(
-        "torch",
-        description="Reader judge runtime: torch, or onnx (ONNX Runtime on CPU, exported on "
-        "first use; needs the onnx extra).",
+    factcheck_runtime: Literal["auto", "torch", "onnx"] = Field(
+        "auto",
+        description="Reader judge runtime: onnx (ONNX Runtime on CPU, exported once on first "
+        "use, about twice torch int8's speed), torch, or auto (onnx on CPU when onnxruntime and "
+        "onnx are installed, else torch).",
     )
     factcheck_device: str = Field("cpu", description="Torch device of the reader judge.")
     factcheck_evidence_windows: int = Field(

@@ -23,14 +23,25 @@ import numpy as np
 
 from plugins.factcheck.errors import JudgeLoadError
 
-__all__ = ["INPUTS", "OnnxReader", "default_cache_dir", "export_onnx", "require_onnx"]
+__all__ = [
+    "INPUTS", "OnnxReader", "default_cache_dir", "export_onnx", "onnx_available", "require_onnx"
+]
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
+def _missing() -> list[str]:
+    return [m for m in ("onnxruntime", "onnx") if importlib.util.find_spec(m) is None]
+
+
+def onnx_available() -> bool:
+    """Whether onnxruntime and onnx are installed (the ``auto`` runtime then uses them)."""
+    return not _missing()
+
+
 def require_onnx() -> None:
     """A JudgeLoadError naming the fix unless onnxruntime and onnx are importable."""
-    missing = [m for m in ("onnxruntime", "onnx") if importlib.util.find_spec(m) is None]
+    missing = _missing()
     if missing:
         raise JudgeLoadError(
             f"the reader judge's onnx runtime needs {' and '.join(missing)}: "

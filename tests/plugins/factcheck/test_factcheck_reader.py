@@ -30,14 +30,22 @@ def reader_fp32():
     return make_judge("reader", quantize="none")
 
 
-def test_the_default_judge_loads_int8_on_cpu(reader):
+def test_the_default_judge_runs_int8_on_onnx_runtime_on_cpu(reader):
+    from plugins.factcheck.reader_onnx import OnnxReader
+
+    assert reader.name == "reader" and reader.int8 and reader.runtime == "onnx"
+    model = reader._load()
+    assert isinstance(model, OnnxReader) and model.path.name.endswith("-int8.onnx")
+    assert 10e6 < DEFAULT_WEIGHTS.stat().st_size < 50e6  # shipped small, fp16
+
+
+def test_the_torch_runtime_loads_dynamic_int8():
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    assert reader.name == "reader" and reader.int8
-    model = reader._load()
-    linear = model.encoder.encoder.layer[0].attention.self.query
+    judge = make_judge("reader", runtime="torch")
+    assert judge.runtime == "torch" and judge.int8
+    linear = judge._load().encoder.encoder.layer[0].attention.self.query
     assert isinstance(linear, DynamicLinear)
-    assert 10e6 < DEFAULT_WEIGHTS.stat().st_size < 50e6  # shipped small, fp16
 
 
 def test_int8_agrees_with_fp32(reader, reader_fp32):

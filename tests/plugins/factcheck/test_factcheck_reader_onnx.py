@@ -84,7 +84,7 @@ def test_onnx_fp32_matches_torch_fp32(cache_dir, reader_fp32):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"runtime": "tensorflow"}, "runtime must be torch or onnx"),
+        ({"runtime": "tensorflow"}, "runtime must be auto, torch or onnx"),
         ({"runtime": "onnx", "device": "cuda"}, "CPU only"),
     ],
 )
