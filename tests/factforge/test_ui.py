@@ -42,6 +42,8 @@ BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--disable-component-update", "--disable-sync"]
 WAIT_MS = 240_000  # the first fact-check loads the reader judge; the machine may be busy
 TASK = "Implement quicksort in Python"
+# the job's result rendered (a "succeeded" status event can come before the result fetch)
+RESULT_SHOWN = "#job-outcome[data-status=verified]"
 KB = "ui-factcheck"
 # a paragraph of one supported claim and one the KB refutes ("Quicksort is not a stable sort."
 # in algorithms.md); the reader judge gives REFUTED 0.85 and SUPPORTED 0.82, run after run
@@ -239,6 +241,7 @@ def test_a_job_runs_and_its_nodes_arrive_live(console: Console, server: Serve) -
     assert len(seen["nodes"]) == len(nodes)
     assert seen["status"]["succeeded"] - seen["nodes"][0] > 500, seen
 
+    console.page.wait_for_selector(RESULT_SHOWN)  # the status event may come before the result
     assert "def quicksort" in console.text("#job-code")
     assert console.text("#job-outcome").startswith("verified")
     verdicts = dict(page.locator("#job-verdicts tbody tr").evaluate_all(
@@ -417,6 +420,7 @@ def test_the_page_follows_a_job_across_a_server_restart(console: Console,
             assert nodes[:3] == ["route", "draft", "select"] and nodes[-1] == "verify", nodes
             assert [nodes.count(n) for n in ("route", "draft", "select", "verify")] == [1] * 4
             assert resumed and all(r.isdigit() and int(r) >= 2 for r in resumed), resumed
+            page.wait_for_selector(RESULT_SHOWN)
             assert "def quicksort" in console.text("#job-code")
             assert console.problems() == []
         finally:
@@ -438,6 +442,7 @@ def test_distributed_mode_runs_a_job_from_the_console(console: Console, tmp_path
         console.page.fill("#job-prompt", TASK)
         console.page.click("#job-submit")
         console.page.wait_for_selector("#job-status[data-status=succeeded]")
+        console.page.wait_for_selector(RESULT_SHOWN)
         assert "def quicksort" in console.text("#job-code")
         assert console.text("#job-outcome").startswith("verified")
         assert console.page.locator("#job-nodes li[data-node=verify]").count() == 1
