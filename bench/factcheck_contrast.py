@@ -85,10 +85,6 @@ EDITS = ("negation", "number", "entity", "antonym", "quantifier")
 
 def negate(claim: str) -> str | None:
     """``claim`` with its first auxiliary or verb negated (a negated one un-negated), or None."""
-    return _negate(claim, None)
-
-
-def _negate(claim: str, rng: random.Random | None) -> str | None:
     m = _AUX.search(claim)
     if m is None:  # "X works" -> "X does not work"
         for v in _VERB_S.finditer(claim):
@@ -169,7 +165,7 @@ def contrast(claim: str, evidence: str, rng: random.Random) -> tuple[str, str] |
     rng.shuffle(order)
     for edit in order:
         if edit == "negation":
-            new = _negate(claim, rng)
+            new = negate(claim)
         elif edit == "number":
             new = _change_number(claim, evidence, rng)
         elif edit == "entity":

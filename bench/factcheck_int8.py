@@ -18,10 +18,10 @@ batches (tokenisation is the same for all four; its cost is printed beside them)
 of ``--batches`` (1: how the reader judge runs int8; 3: one claim against three evidence
 windows), the variants taking turns on every batch (in a rotating order) so that all see the
 same load on a noisy, shared machine; ratios are against (b) one pair at a time, the default
-on CPU. One thread each (``torch.set_num_threads(1)``, ORT ``intra_op_num_threads=1``), so
-that the numbers do not depend on what else is running.
+on CPU before ONNX Runtime. One thread each (``torch.set_num_threads(1)``, ORT
+``intra_op_num_threads=1``), so that the numbers do not depend on what else is running.
 
-Needs the ``onnx`` extra (``pip install -e '.[onnx]'``: onnxruntime, onnx). The export uses
+Needs onnxruntime and onnx (dependencies of factforge). The export uses
 the TorchScript-based exporter (``dynamo=False``: torch marks it deprecated; the dynamo
 exporter would also need ``onnxscript``).
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_factcheck_reader import DEFAULT_DATA, NOT_S, R, S, load_real  # noqa: E402
 
-from plugins.factcheck.slots import find_slot_conflict  # noqa: E402
+from plugins.factcheck.slots import SLOT_CONFIDENCE, find_slot_conflict  # noqa: E402
 
 NAMES = {S: "S", R: "R", 2: "N", NOT_S: "notS"}
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     out = {}
     for source, counts in sorted(fired.items()):
         row = {}
-        for kind in ("number", "name", "origin", "antonym", "negation"):
+        for kind in SLOT_CONFIDENCE:
             by = {lab: counts[kind, lab] for lab in ("S", "R", "N", "notS") if counts[kind, lab]}
             n = sum(by.values())
             row[kind] = {

@@ -42,7 +42,7 @@ def make_judge(name: str, **options: Any) -> Judge:
     """Build the judge called ``name`` (``reader``, ``builtin``, ``cross``, ``nli`` or ``llm``).
 
     Options: ``reader`` takes ``weights``, ``base``, ``quantize`` (auto | int8 | none),
-    ``device``, ``batch_size``, ``runtime`` (torch | onnx) and ``cache_dir`` (of the onnx
+    ``device``, ``batch_size``, ``runtime`` (auto | torch | onnx) and ``cache_dir`` (of the onnx
     export); ``builtin`` takes ``encoder`` (an ``embed(texts)`` object) and ``weights``;
     ``cross`` takes ``encoder``, ``weights``, ``base`` (MiniLM directory) and ``batch_size``
     (its torch model loads on the first judgement);

@@ -3,7 +3,7 @@
 The bundled all-MiniLM-L6-v2 fine-tuned whole on fact-checking and NLI pairs
 (``bench/train_factcheck_reader.py``) with a 3-way head; confidences are calibrated by a
 temperature fitted on a dev split. On CPU it runs with int8 dynamic quantisation by default,
-in torch or (``runtime="onnx"``, the ``onnx`` extra) ONNX Runtime.
+on ONNX Runtime (or, with ``runtime="torch"``, in PyTorch).
 Each (claim, evidence window) pair is scored; the claim takes its most decisive window's label
 (:func:`plugins.factcheck.aggregate.decisive_evidence`).
 
@@ -144,24 +144,24 @@ class ReaderJudge(PairJudge):
         # tensor, so a pair's probabilities would depend on the other pairs (and padding) in its
         # batch: int8 judges one pair at a time (as fast on CPU: no padding), fp32 in batches
         step = 1 if self.int8 else self.batch_size
-        if self.runtime == "onnx":
-            try:
-                for start in range(0, len(order), step):
-                    idx = order[start : start + step]
-                    out[idx] = model.probs([evidences[i] for i in idx], [claims[i] for i in idx])
-            except Exception as exc:
-                raise JudgeError(f"the reader judge failed: {exc}") from exc
-            return out
         try:
-            import torch
-
-            with torch.inference_mode():
-                for start in range(0, len(order), step):
-                    idx = order[start : start + step]
-                    batch = model.tokenize([evidences[i] for i in idx], [claims[i] for i in idx])
-                    batch = {k: v.to(self.device) for k, v in batch.items()}
-                    logits = model(batch) / model.temperature
-                    out[idx] = torch.softmax(logits.float(), dim=1).cpu().numpy()
+            probs = model.probs if self.runtime == "onnx" else self._torch_probs(model)
+            for start in range(0, len(order), step):
+                idx = order[start : start + step]
+                out[idx] = probs([evidences[i] for i in idx], [claims[i] for i in idx])
         except Exception as exc:
             raise JudgeError(f"the reader judge failed: {exc}") from exc
         return out
+
+    def _torch_probs(self, model: Any) -> Any:
+        """``probs(evidences, claims)`` of a torch ``ReaderModel`` on this judge's device, as
+        numpy (what ``OnnxReader.probs`` gives)."""
+        import torch
+
+        def probs(evidences: list[str], claims: list[str]) -> np.ndarray:
+            batch = {k: v.to(self.device) for k, v in model.tokenize(evidences, claims).items()}
+            with torch.inference_mode():
+                logits = model(batch) / model.temperature
+                return torch.softmax(logits.float(), dim=1).cpu().numpy()
+
+        return probs

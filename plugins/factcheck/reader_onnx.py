@@ -1,4 +1,4 @@
-"""The ``reader`` judge on ONNX Runtime (``runtime="onnx"``, CPU only, the ``onnx`` extra).
+"""The ``reader`` judge on ONNX Runtime (``runtime="onnx"``, CPU only; the default on CPU).
 
 The fp32 torch model is exported once (``torch.onnx.export``, dynamic batch and sequence axes,
 the temperature and softmax inside the graph) and, for int8, quantised with

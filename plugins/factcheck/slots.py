@@ -340,19 +340,25 @@ def _opposites(word: str) -> set[str]:
     return out
 
 
+def _names_in(claim_tokens: Sequence[str], scope_tokens: Sequence[str]) -> bool:
+    """Whether every name of the claim, its subject included, is in the scope (the window
+    speaks of what the claim speaks of)."""
+    subject = _subject(claim_tokens)
+    names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
+        [subject] if subject else []
+    )
+    scope_lower = {t.lower() for t in scope_tokens}
+    return all(_named_in(n, scope_lower) for n in names)
+
+
 def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> SlotConflict | None:
     cwords, swords = _words(claim), _words(sentence)
     if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
         return None
     cset, sset = set(cwords), set(swords)
     claim_tokens = _tokens(claim)
-    subject = _subject(claim_tokens)
     scope_tokens = _tokens(scope)
-    names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
-        [subject] if subject else []
-    )
-    scope_lower = {t.lower() for t in scope_tokens}
-    if not all(_named_in(n, scope_lower) for n in names):
+    if not _names_in(claim_tokens, scope_tokens):
         return None
     scope_stems = {_stem(t) for t in scope_tokens}
     for word in cset - everywhere:
@@ -371,7 +377,6 @@ def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> 
     return None
 
 
-_NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "neither", "nor", "none"})
 # "not only", "not always", "not necessarily": a hedge or a contrast, not a denial
 _HEDGES = frozenset({"only", "just", "always", "necessarily", "all", "every", "merely",
                      "entirely", "completely", "quite", "exactly", "much", "even", "yet"})
@@ -416,12 +421,7 @@ def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
             if t.lower() not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)]  # fmt: skip
     if not rest or sum(r in sentence_roots for r in rest) / len(rest) < _MIN_REST:
         return None
-    scope_lower = {t.lower() for t in _tokens(scope)}
-    subject = _subject(claim_tokens)
-    names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
-        [subject] if subject else []
-    )
-    if not all(_named_in(n, scope_lower) for n in names):
+    if not _names_in(claim_tokens, _tokens(scope)):
         return None
     if sentence_denials:  # the sentence denies words the claim asserts
         claim_roots = set(rest)
