@@ -405,6 +405,10 @@ def _denials(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+_UNIVERSAL = frozenset({"never", "cannot"})
+_CONDITION = re.compile(r"\b(?:when|whenever|if|once|unless|because|as soon as)\b", re.I)
+
+
 def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
     """The sentence denies what the claim asserts ("The programme did not reduce falls" /
     "The programme reduced falls"), or asserts what the claim denies: the denied words are
@@ -417,7 +421,11 @@ def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
         return None
     claim_tokens = _tokens(claim)
     sentence_roots = {_root(t) for t in _tokens(sentence)}
-    rest = [_root(t) for t in claim_tokens
+    # "never" / "cannot" deny every circumstance: a claim that asserts it under a condition
+    # ("overflow when they exceed 64 bits") is measured by its main clause
+    universal = any(negator in _UNIVERSAL for negator, _ in sentence_denials)
+    main = _CONDITION.split(claim, maxsplit=1)[0] if universal else claim
+    rest = [_root(t) for t in _tokens(main)
             if t.lower() not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)]  # fmt: skip
     if not rest or sum(r in sentence_roots for r in rest) / len(rest) < _MIN_REST:
         return None

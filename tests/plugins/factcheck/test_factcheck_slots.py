@@ -166,6 +166,13 @@ def test_no_antonym_conflict(claim, evidence):
         ),
         ("Quicksort is not a stable sort.", "Quicksort is a stable sort.",
          ("not stable sort", "stable sort")),
+        # "never" denies every circumstance, the claim's condition included
+        (
+            "Python integers overflow when they exceed 64 bits.",
+            "Python integers have arbitrary precision: they never overflow and grow as large "
+            "as memory allows.",
+            ("overflow", "never overflow"),
+        ),
     ],
 )
 def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
@@ -186,6 +193,12 @@ def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
         ("Merge sort is used for linked lists.", "Merge sort is not only used for linked lists."),
         # another subject
         ("Heapsort is not a stable sort.", "Quicksort is a stable sort."),
+        # "not" denies one case only: a claim under another condition is not refuted
+        ("Python integers overflow when they exceed 64 bits.",
+         "Python integers do not overflow on ordinary arithmetic."),
+        # the condition does not excuse another subject
+        ("Floats overflow when they exceed 64 bits.",
+         "Python integers never overflow and grow as large as memory allows."),
     ],
 )
 def test_no_negation_conflict(claim, evidence):
