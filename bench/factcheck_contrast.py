@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 
-__all__ = ["EDITS", "contrast"]
+__all__ = ["EDITS", "contrast", "double_negation", "negate", "preserve"]
 
 _ANTONYM_PAIRS = """
 min max|minimum maximum|increase decrease|increases decreases|increased decreased|
@@ -44,7 +44,7 @@ _QUANTIFIERS = {
 }  # fmt: skip
 _AUX = re.compile(
     r"\b(is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may)"
-    r"(\s+not\b|n't\b)?",
+    r"(\s+not\b|n't\b|\b)",  # a whole word: "Douglas", "cancer" and "down" are not verbs
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]?\d)")
@@ -176,4 +176,55 @@ def contrast(claim: str, evidence: str, rng: random.Random) -> tuple[str, str] |
             new = _replace_word(claim, _QUANTIFIERS, rng)
         if new and new != claim:
             return new, edit
+    return None
+
+
+# opposite words whose negation does not follow from the other (an event that began may also
+# have ended): never used for a restatement
+_NOT_CONTRARY = frozenset(
+    "began ended start end starts ends created destroyed entered left rise fall rises falls "
+    "rose fell up down gains losses won lost wins loses local global left right input output "
+    "upper lower first last most least".split()
+)
+_CONTRARIES = {a: b for a, b in ANTONYMS.items() if a not in _NOT_CONTRARY}
+_PAREN = re.compile(r"\s*\([^()]{1,120}\)")
+_CUT = re.compile(r",\s+(?:which|who|where|while|and|but)\b|;\s+")
+
+
+def double_negation(sentence: str, rng: random.Random) -> str | None:
+    """The same statement with an opposite word in its predicate and the verb negated ("were
+    excluded" -> "were not included", "is rare" -> "is not common"), or None."""
+    aux = _AUX.search(sentence)
+    if aux is None or aux.group(2):
+        return None
+    # the opposite word within the predicate's first words, not a later clause
+    tail = sentence[aux.end() :]
+    words = list(re.finditer(r"\S+", tail))
+    cut = words[min(4, len(words) - 1)].end() if words else 0
+    swapped = _replace_word(tail[:cut], _CONTRARIES, rng)
+    return sentence[: aux.end()] + " not" + swapped + tail[cut:] if swapped else None
+
+
+def preserve(claim: str, rng: random.Random) -> str | None:
+    """A restatement of ``claim`` that its evidence still supports, or None: a double
+    negation (:func:`double_negation`), a parenthesis dropped, or the sentence cut before a
+    trailing clause. The judge must not read every difference from the evidence (a "not",
+    fewer words) as a refutation."""
+    order = ["double", "paren", "cut"]
+    rng.shuffle(order)
+    for kind in order:
+        new: str | None = None
+        if kind == "double":
+            new = double_negation(claim, rng)
+        elif kind == "paren":
+            found = list(_PAREN.finditer(claim))
+            if found:
+                m = rng.choice(found)
+                new = claim[: m.start()] + claim[m.end() :]
+        else:
+            m = _CUT.search(claim)
+            if m and len(claim[: m.start()].split()) >= 6:
+                new = claim[: m.start()].rstrip() + "."
+        if new and new != claim:
+            return new
     return None

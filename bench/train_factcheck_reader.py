@@ -16,7 +16,12 @@ Training data, every file under ``--data`` (default ``../shared/data/factcheck``
   (SUPPORTED) and their edits (REFUTED), claims against an unrelated premise
   (NOT_ENOUGH_INFO), and premises widened by a distractor sentence (the judge sees 1-2
   sentence windows of knowledge-base chunks at run time); evidence sentences negated in their
-  premise, with the negated sentence as claim (SUPPORTED) and the original (REFUTED).
+  premise, with the negated sentence as claim (SUPPORTED) and the original (REFUTED); one
+  sentence of a multi-sentence premise as claim against the other sentences (NOT_ENOUGH_INFO:
+  related but silent); restatements of supported claims that keep their meaning (an
+  opposite word under a negation, a parenthesis or trailing clause dropped: SUPPORTED); an
+  evidence sentence so restated, as the claim against the original premise and the original
+  as the claim against the restated premise (SUPPORTED both).
 
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
@@ -50,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from factcheck_contrast import contrast, negate  # noqa: E402
+from factcheck_contrast import contrast, double_negation, negate, preserve  # noqa: E402
 
 S, R, N, NOT_S = 0, 1, 2, 3  # NOT_S: binary "not entailment" (REFUTED or NOT_ENOUGH_INFO)
 DEFAULT_OUT = ROOT / "plugins" / "factcheck" / "reader_judge.safetensors"
@@ -144,6 +149,10 @@ def synthesise(real: list[Pair], rng: random.Random, *, use_contrast: bool) -> l
     out: list[Pair] = []
     premises = [p.premise for p in real]
     for p in real:
+        if p.target == S and use_contrast and rng.random() < 0.2:
+            same = preserve(p.claim, rng)
+            if same:
+                out.append(Pair(p.premise, same, S, "preserved"))
         if p.target == S and use_contrast and rng.random() < 0.6:
             edit = contrast(p.claim, p.premise, rng)
             if edit:
@@ -155,6 +164,9 @@ def synthesise(real: list[Pair], rng: random.Random, *, use_contrast: bool) -> l
             if sents:
                 sent = rng.choice(sents)
                 out.append(Pair(p.premise, sent, S, "restated"))
+                same = preserve(sent, rng) if use_contrast else None
+                if same:
+                    out.append(Pair(p.premise, same, S, "preserved"))
                 edit = contrast(sent, p.premise, rng) if use_contrast else None
                 if edit:
                     out.append(Pair(p.premise, edit[0], R, "contrast"))
@@ -168,7 +180,46 @@ def synthesise(real: list[Pair], rng: random.Random, *, use_contrast: bool) -> l
                 premise = p.premise.replace(sent, denied, 1)
                 out.append(Pair(premise, denied, S, "negated"))
                 out.append(Pair(premise, sent, R, "negated"))
+        if p.source != "snli" and rng.random() < 0.3:
+            sibling = _sibling_pair(p.premise, rng)
+            if sibling:
+                out.append(sibling)
+        if use_contrast and p.source != "snli" and rng.random() < 0.35:
+            out += _double_negation_pairs(p.premise, rng)
     return out
+
+
+def _double_negation_pairs(premise: str, rng: random.Random) -> list[Pair]:
+    """A premise sentence restated with an opposite word under a negation ("were excluded" /
+    "were not included"), both ways round: SUPPORTED (a "not" on one side only is no sign of
+    REFUTED by itself)."""
+    sents = [s for s in _sentences(premise) if _short_sentence(s) and s in premise]
+    rng.shuffle(sents)
+    for sent in sents:
+        same = double_negation(sent, rng)
+        if same:
+            return [
+                Pair(premise.replace(sent, same, 1), sent, S, "double_negation"),
+                Pair(premise, same, S, "double_negation"),
+            ]
+    return []
+
+
+def _sibling_pair(premise: str, rng: random.Random) -> Pair | None:
+    """One sentence of a multi-sentence premise as the claim, the premise without it as the
+    evidence: NOT_ENOUGH_INFO on the same topic (neighbouring sentences of a document state
+    other facts; the judge must not call a related but silent passage REFUTED)."""
+    sents = _sentences(premise)
+    if len(sents) < 2:
+        return None
+    short = [s for s in sents if _short_sentence(s)]
+    if not short:
+        return None
+    sent = rng.choice(short)
+    rest = " ".join(s for s in sents if s != sent)
+    if not rest or len(rest.split()) < 6:
+        return None
+    return Pair(rest, sent, N, "sibling")
 
 
 def contrast_pairs(real: list[Pair], rng: random.Random) -> list[Pair]:
