@@ -4,6 +4,7 @@ Refuted claims in the wild are often one edit away from true ones (VitaminC, COV
 negation, a changed number, a swapped entity, an antonym, a quantifier. ``contrast(claim,
 evidence, rng)`` makes such an edit of a claim that ``evidence`` supports, taking replacement
 entities and numbers from the evidence itself where it can, and says which edit it made.
+The opposite, edits that keep the meaning (``preserve``, ``double_negation``), are here too.
 Training data only; nothing at run time imports this.
 """
 
@@ -183,7 +184,7 @@ def contrast(claim: str, evidence: str, rng: random.Random) -> tuple[str, str] |
 # have ended): never used for a restatement
 _NOT_CONTRARY = frozenset(
     "began ended start end starts ends created destroyed entered left rise fall rises falls "
-    "rose fell up down gains losses won lost wins loses local global left right input output "
+    "rose fell up down gains losses won lost wins loses local global right input output "
     "upper lower first last most least".split()
 )
 _CONTRARIES = {a: b for a, b in ANTONYMS.items() if a not in _NOT_CONTRARY}

@@ -222,7 +222,7 @@ def _sibling_pair(premise: str, rng: random.Random) -> Pair | None:
         return None
     sent = rng.choice(short)
     rest = " ".join(s for s in sents if s != sent)
-    if not rest or len(rest.split()) < 6:
+    if len(rest.split()) < 6:
         return None
     return Pair(rest, sent, N, "sibling")
 
