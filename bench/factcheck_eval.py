@@ -34,7 +34,7 @@ gold-evidence sets it runs after the judge as the checker runs it. ``--no-slot-c
 the judges alone.
 
     nice -n 5 python bench/factcheck_eval.py [--quick] [--judges reader,builtin]
-        [--reader-weights PATH] [--speed-n 300] [--json OUT.json] [--no-slot-check]
+        [--reader-weights PATH] [--claim-prior A] [--speed-n 300] [--json OUT.json] [--no-slot-check]
         [--sets fever,climate,scifact,handwritten,edits,speed] [--kb-dir DIR] [--kbs A,B]
 """
 
@@ -112,13 +112,21 @@ def _hit(text: str, i: int = 0) -> SearchHit:
     return SearchHit(f"e{i}", "gold", text, 1.0)
 
 
-def build_judge(name: str, embedder, reader_weights: Path | None, quantize: str = "auto"):
+def build_judge(
+    name: str,
+    embedder,
+    reader_weights: Path | None,
+    quantize: str = "auto",
+    claim_prior: float | None = None,
+):
     from plugins.factcheck import make_judge
 
     if name == "reader":
-        opts = {"quantize": quantize}
+        opts: dict = {"quantize": quantize}
         if reader_weights:
             opts["weights"] = reader_weights
+        if claim_prior is not None:
+            opts["claim_prior"] = claim_prior
         return make_judge("reader", **opts)
     return make_judge(name, encoder=embedder)
 
@@ -336,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small subsets")
     ap.add_argument("--judges", default="reader,builtin")
     ap.add_argument("--reader-weights", type=Path, default=None)
+    ap.add_argument(
+        "--claim-prior",
+        type=float,
+        default=None,
+        help="the reader's claim_prior (default: the judge's own; 0: no discount)",
+    )
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--speed-n", type=int, default=300)
     ap.add_argument(
@@ -383,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             print("climate baselines", json.dumps(results["climate_baselines"]), flush=True)
         checkers = {}
         for name in args.judges.split(","):
-            judge = build_judge(name, embedder, args.reader_weights)
+            judge = build_judge(name, embedder, args.reader_weights, claim_prior=args.claim_prior)
             checker = checker_for(kb, judge, embedder, slot_check)
             checkers[name] = checker
             gold_judge = SlotChecked(judge) if slot_check else judge
@@ -409,7 +423,9 @@ def main(argv: list[str] | None = None) -> int:
             print(name, json.dumps(res, indent=1), flush=True)
         if "reader" in checkers and "speed" in sets:
             checkers["reader_fp32"] = checker_for(
-                kb, build_judge("reader", embedder, args.reader_weights, "none"), embedder
+                kb,
+                build_judge("reader", embedder, args.reader_weights, "none", args.claim_prior),
+                embedder,
             )
         if "speed" in sets:
             texts = [r["claim"] for r in report]

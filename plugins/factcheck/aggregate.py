@@ -9,7 +9,7 @@ import numpy as np
 from knowledge.types import SearchHit
 from plugins.factcheck.types import LABELS, Judgement
 
-__all__ = ["decisive_evidence"]
+__all__ = ["PairJudge", "decisive_evidence", "discount_claim_prior"]
 
 
 def decisive_evidence(probs: np.ndarray, *, min_decisive: float = 0.5) -> Judgement:
@@ -33,15 +33,34 @@ def decisive_evidence(probs: np.ndarray, *, min_decisive: float = 0.5) -> Judgem
     return Judgement(LABELS[top], float(np.clip(best[top], 0.0, 1.0)), tuple(scores))
 
 
+def discount_claim_prior(probs: np.ndarray, prior: np.ndarray, strength: float) -> np.ndarray:
+    """Rows of ``probs`` divided by ``prior ** strength`` (elementwise) and renormalised.
+
+    ``prior`` is what the judge says of the claim alone (against content-free evidence): its
+    lean from the claim's wording (a negation reads as REFUTED, a claim full of specifics as
+    NOT_ENOUGH_INFO) rather than from any evidence. Dividing part of it out ("contextual
+    calibration") leaves what the evidence adds; ``strength`` 0 changes nothing.
+    """
+    p = np.asarray(probs, dtype=np.float64).reshape(-1, 3)
+    if strength == 0.0 or p.shape[0] == 0:
+        return p
+    q = np.clip(np.asarray(prior, dtype=np.float64).reshape(-1, 3), 1e-6, 1.0)
+    out = p * q ** (-strength)
+    return out / out.sum(axis=1, keepdims=True)
+
+
 class PairJudge:
     """Claim-level judging for judges that score (claim, evidence) pairs.
 
     A subclass provides ``pair_probs(claims, evidences) -> (n, 3)`` probabilities in
     :data:`LABELS` order and a ``min_decisive`` threshold; each claim's judgement is the
-    :func:`decisive_evidence` over its own passages.
+    :func:`decisive_evidence` over its own passages. With ``claim_prior`` > 0 each claim is
+    also scored against empty evidence and that lean is discounted first
+    (:func:`discount_claim_prior`).
     """
 
     min_decisive: float = 0.5
+    claim_prior: float = 0.0
 
     def pair_probs(self, claims: Sequence[str], evidences: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
@@ -54,6 +73,12 @@ class PairJudge:
     ) -> list[Judgement]:
         pairs_c = [c for c, hits in zip(claims, evidence, strict=True) for _ in hits]
         probs = self.pair_probs(pairs_c, [h.text for hits in evidence for h in hits])
+        if self.claim_prior and len(pairs_c):
+            unique = sorted(set(pairs_c))
+            priors = dict(zip(unique, self.pair_probs(unique, [""] * len(unique)), strict=True))
+            probs = discount_claim_prior(
+                probs, np.stack([priors[c] for c in pairs_c]), self.claim_prior
+            )
         out, start = [], 0
         for hits in evidence:
             out.append(
