@@ -454,6 +454,20 @@ _YES_NO = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "ha
 _WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how", "why"})
 
 
+_RANKING = re.compile(r"(?:\w{2,}est|first|last|most|least|only|main|best|worst)", re.I)
+
+
+def _same_question(asked: list[str], claim_roots: set[str]) -> bool:
+    """Whether the claim restates the question whose content words are ``asked``: all of
+    them, or all but one in four ("by area" left out), never without a word that ranks
+    ("largest", "first", "most"): "the deepest lake" answers another question than "the
+    largest lake"."""
+    missing = [t for t in asked if _root(t) not in claim_roots]
+    return len(missing) <= (len(asked) - 1) // 3 and not any(
+        _RANKING.fullmatch(t) for t in missing
+    )
+
+
 def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
     """A question-and-answer sentence ("Q: Which lake is the largest in Africa? A: Lake
     Victoria.") whose question the claim restates: the claim conflicts when it names another
@@ -466,9 +480,9 @@ def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
     if not q_tokens or not a_tokens:
         return None
     claim_roots = {_root(t) for t in c_tokens}
-    asked = [_root(t) for t in q_tokens if t.lower() not in FUNCTION_WORDS
+    asked = [t for t in q_tokens if t.lower() not in FUNCTION_WORDS
              and t.lower() not in _WH and not _NUMBER.fullmatch(t)]  # fmt: skip
-    if not asked or sum(r in claim_roots for r in asked) / len(asked) < _MIN_REST:
+    if not asked or not _same_question(asked, claim_roots):
         return None
     first = a_tokens[0].lower()
     if q_tokens[0].lower() in _YES_NO:

@@ -214,6 +214,8 @@ LAKES = ("Q: Which lake is the largest in Africa by area? A: Lake Victoria, whic
     [
         ("Lake Tanganyika is the largest lake in Africa by area.", LAKES,
          ("Lake Tanganyika", "Lake Victoria")),
+        ("Lake Tanganyika is the largest lake in Africa.", LAKES,  # "by area" left out
+         ("Lake Tanganyika", "Lake Victoria")),
         ("Monaco is the smallest country in the world.",
          "Q: What is the smallest country in the world? A: Vatican City, about 0.44 km2.",
          ("Monaco", "Vatican City")),
@@ -234,6 +236,11 @@ def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
     [
         ("Lake Victoria is the largest lake in Africa.", LAKES),  # the answer
         ("Lake Victoria is the main source of the White Nile.", LAKES),  # another question
+        ("Lake Tanganyika is the deepest lake in Africa.",  # another question, too
+         "Q: Which lake is the largest in Africa? A: Lake Victoria."),
+        ("Lake Tanganyika is the largest lake in Europe.", LAKES),  # two of three words
+        ("Mount Kenya is the highest mountain in Kenya.",
+         "Q: What is the highest mountain in Africa? A: Kilimanjaro."),
         ("Greenland is not an independent country.",
          "Q: Is Greenland an independent country? A: No."),
         ("Greenland is an independent country.",
