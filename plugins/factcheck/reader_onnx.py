@@ -182,7 +182,9 @@ class OnnxReader:
         enc = self.tokenizer(
             list(evidences),
             list(claims),
-            truncation="only_first",
+            # the longer text is cut first: the evidence, or a claim longer than the
+            # model's window, which "only_first" would reject
+            truncation="longest_first",
             max_length=self.max_len,
             padding=True,
             return_tensors="np",

@@ -92,6 +92,15 @@ def test_the_claims_own_lean_is_discounted_by_default(reader):
     assert [j.label for j in off] == [decisive_evidence(p[None]).label for p in pairs]
 
 
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_a_claim_longer_than_the_model_window_is_judged(runtime):
+    judge = make_judge("reader", runtime=runtime)
+    claim = "Python lists are mutable sequences that grow as needed. " * 60  # ~600 tokens
+    got = judge.judge_many([claim], [[hit("Lists are mutable.")]])[0]
+    assert got.label in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+    assert 0.0 <= got.confidence <= 1.0
+
+
 def test_no_evidence_is_not_enough_info(reader):
     assert reader.judge("Water is wet.", []).label == "NOT_ENOUGH_INFO"
     assert reader.judge_many([], []) == []
