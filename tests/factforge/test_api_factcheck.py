@@ -121,6 +121,13 @@ def test_documents_are_checked_and_not_stored(client):
     assert r.json()["claims"][0]["evidence"][0]["source"] == "document 2"
 
 
+def test_a_claim_longer_than_the_judge_reads_gets_a_verdict(client):
+    claim = "Harbor is a web server written in Rust that serves static files. " * 28  # ~400 tokens
+    r = client.post("/factcheck", json={"claims": [claim], "documents": DOCUMENTS})
+    assert r.status_code == 200, r.text
+    assert r.json()["claims"][0]["verdict"] in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+
+
 def test_a_verdict_decided_by_a_rule_says_why(client):
     body = {"claims": ["The Eiffel Tower was completed in 1899.", "Harbor is written in Rust."],
             "documents": DOCUMENTS}
