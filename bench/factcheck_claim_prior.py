@@ -37,10 +37,10 @@ def dev_pairs(judge, data: Path, strengths: list[float]) -> dict[float, dict]:
     priors = judge.pair_probs(claims, [""] * len(claims))
     target = np.array([p.target for p in dev])
     source = np.array([p.source for p in dev])
+    fever, snli = source == "fever", source == "snli"
     out = {}
     for a in strengths:
         pred = discount_claim_prior(probs, priors, a).argmax(axis=1)
-        fever, snli = source == "fever", source == "snli"
         out[a] = {
             "fever_s_vs_not": float(np.mean((pred[fever] == S) == (target[fever] == S))),
             "snli_3way": float(np.mean(pred[snli] == target[snli])),
