@@ -1,0 +1,71 @@
+"""Accuracy of the fact-checker on the DEVELOPMENT knowledge bases, end to end.
+
+The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short documents of
+five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets) given
+as ``documents`` to :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user
+would send them. These sets are for choosing weights and rules; they are never reported as a
+held-out score (``bench/factcheck_eval.py`` reports those).
+
+    python bench/factcheck_dev_kb.py [--reader-weights W] [--no-slot-check] [--show]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SETS = ("factcheck_kb_dev", "factcheck_kb_qa_dev")
+
+
+def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ignore[no-untyped-def]
+    """``{"acc", "n", "by_kind"}`` of one development set; wrong claims printed with ``show``."""
+    from plugins.factcheck.documents import ContextDocument
+
+    kb = importlib.import_module(f"tests.fixtures.{name}")
+    docs = [ContextDocument(text, source) for source, text in kb.DOCUMENTS]
+    report = checker.check_claims([c for c, _, _ in kb.CLAIMS], documents=docs)
+    right: Counter = Counter()
+    total: Counter = Counter()
+    for check, (claim, want, kind) in zip(report.claims, kb.CLAIMS, strict=True):
+        total[kind] += 1
+        right[kind] += check.verdict == want
+        if show and check.verdict != want:
+            print(f"  [{name}] {claim} -> {check.verdict} {check.confidence:.2f} (want {want})"
+                  + (f"; {check.reason}" if check.reason else ""))  # fmt: skip
+    n = sum(total.values())
+    return {
+        "acc": round(sum(right.values()) / n, 4),
+        "n": n,
+        "by_kind": {k: f"{right[k]}/{total[k]}" for k in total},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reader-weights", type=Path, default=None)
+    ap.add_argument("--no-slot-check", action="store_true")
+    ap.add_argument("--show", action="store_true", help="print the claims judged wrong")
+    args = ap.parse_args(argv)
+    from knowledge import Embedder
+    from plugins.factcheck import FactChecker, make_judge
+
+    judge = make_judge("reader", **({"weights": args.reader_weights} if args.reader_weights else {}))
+    checker = FactChecker(
+        None, judge, top_k=3, evidence_windows=3, encoder=Embedder(),
+        slot_check=not args.no_slot_check,
+    )  # fmt: skip
+    out = {name: dev_kb_accuracy(checker, name, args.show) for name in SETS}
+    print(json.dumps(out, indent=1), flush=True)
+
+
+if __name__ == "__main__":
+    main()
