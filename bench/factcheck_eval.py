@@ -139,11 +139,11 @@ class SlotChecked:
         self.judge, self.name = judge, judge.name
 
     def judge_many(self, claims, windows):
-        from plugins.factcheck.slots import refute_slot_conflict
+        from plugins.factcheck.slots import apply_slot_rules
 
         js = self.judge.judge_many(claims, windows)
         return [
-            refute_slot_conflict(c, [h.text for h in w], j)
+            apply_slot_rules(c, [h.text for h in w], j)
             for c, w, j in zip(claims, windows, js, strict=True)
         ]
 

@@ -26,7 +26,7 @@ from plugins.factcheck.errors import (
 )
 from plugins.factcheck.evidence import select_evidence
 from plugins.factcheck.judge import Judge
-from plugins.factcheck.slots import refute_slot_conflict
+from plugins.factcheck.slots import apply_slot_rules
 from plugins.factcheck.types import ClaimCheck, EvidenceItem, FactCheckReport, Judgement
 
 __all__ = ["FactCheckLimits", "FactChecker", "document_score"]
@@ -74,7 +74,8 @@ class FactChecker:
 
     ``top_k`` chunks are retrieved per claim and ``evidence_windows`` sentences (or neighbour
     pairs) of them are judged. With ``slot_check`` a claim whose number or name conflicts with
-    the same slot of an evidence sentence is REFUTED whatever the judge said
+    the same slot of an evidence sentence is REFUTED whatever the judge said, and one that
+    restates a yes/no question of the evidence is settled by its answer
     (:mod:`plugins.factcheck.slots`). ``encoder`` (an ``embed(texts)`` object, normally the knowledge
     base's MiniLM) embeds documents given with a request; without it such requests fail.
     """
@@ -161,7 +162,7 @@ class FactChecker:
         judgements: list[Judgement] = self.judge.judge_many(texts, windows) if texts else []
         if self.slot_check:
             judgements = [
-                refute_slot_conflict(t, [h.text for h in found], j)
+                apply_slot_rules(t, [h.text for h in found], j)
                 for t, found, j in zip(texts, windows, judgements, strict=True)
             ]
         checks = tuple(

@@ -32,14 +32,23 @@ from plugins.factcheck.evidence import sentence_spans
 from plugins.factcheck.lexicon import FUNCTION_WORDS
 from plugins.factcheck.types import Judgement
 
-__all__ = ["SLOT_CONFIDENCE", "SlotConflict", "find_slot_conflict", "refute_slot_conflict"]
+__all__ = [
+    "ANSWER_CONFIDENCE",
+    "SLOT_CONFIDENCE",
+    "apply_slot_rules",
+    "SlotConflict",
+    "confirm_yes_no_answer",
+    "find_slot_conflict",
+    "refute_slot_conflict",
+]
 
 # Confidence of a REFUTED from a conflict, per kind of value: the share of firings on pairs
 # that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
 SLOT_CONFIDENCE = {
     "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
-    "answer": 0.85,
+    "answer": 0.85, "swap": 0.85,
 }
+ANSWER_CONFIDENCE = 0.85  # of a SUPPORTED from a yes/no answer to the claim's own question
 
 _OPPOSITES = """min max|minimum maximum|minimal maximal|smallest largest|lowest highest|
 shortest longest|increase decrease|increases decreases|increased decreased|increasing decreasing|
@@ -377,6 +386,84 @@ def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> 
     return None
 
 
+_FRAME = 2  # tokens on one side of a swapped word that must read the same in both texts
+
+
+def _framed_swaps(claim: Sequence[str], sentence: Sequence[str]) -> list[tuple[int, int]]:
+    """``(i, j)``: the claim's word ``i`` and the sentence's word ``j`` differ and stand in the
+    same frame: the same word (or the text's start) before both, the same word (or the text's
+    end) after both, and a content word among the (up to) two words on either side that agree;
+    lower-case word tokens in, indices out."""
+    out = []
+    for i, x in enumerate(claim):
+        for j, y in enumerate(sentence):
+            if x == y or _stem(x) == _stem(y):
+                continue
+            before = (i == 0 and j == 0) or (i > 0 and j > 0 and claim[i - 1] == sentence[j - 1])
+            last_c, last_s = i == len(claim) - 1, j == len(sentence) - 1
+            after = (last_c and last_s) or (
+                not last_c and not last_s and claim[i + 1] == sentence[j + 1]
+            )
+            if not (before and after):
+                continue
+            same = _agreeing(claim, sentence, i, j)
+            if any(t not in FUNCTION_WORDS for t in same):
+                out.append((i, j))
+    return out
+
+
+def _agreeing(claim: Sequence[str], sentence: Sequence[str], i: int, j: int) -> list[str]:
+    """The words within ``_FRAME`` of positions ``i`` / ``j`` that read the same in both."""
+    out = []
+    for d in range(1, _FRAME + 1):
+        if i - d < 0 or j - d < 0 or claim[i - d] != sentence[j - d]:
+            break
+        out.append(claim[i - d])
+    for d in range(1, _FRAME + 1):
+        if i + d >= len(claim) or j + d >= len(sentence) or claim[i + d] != sentence[j + d]:
+            break
+        out.append(claim[i + d])
+    return out
+
+
+def _swap_in(claim: str, sentence: str, evidence: Sequence[str]) -> SlotConflict | None:
+    """The sentence says in the claim's frame another word than the claim, and the claim's
+    word is one another sentence of the evidence uses for something else ("Depth-first search
+    uses a queue" against "Depth-first search uses a stack", the queue being breadth-first
+    search's):
+    a filler taken from a neighbouring fact. The swapped word is never the claim's subject
+    (another subject with the same property says nothing of the claim's). Not when some evidence sentence has every content
+    word of the claim (it may say exactly what the claim says), nor under a negation."""
+    cwords, swords = _words(claim), _words(sentence)
+    if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
+        return None
+    ctoks = [t.lower() for t in _tokens(claim)]
+    stoks = [t.lower() for t in _tokens(sentence)]
+    content = [t for t in ctoks if t not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)]
+    if len(content) < 2:
+        return None
+    sstems = {_stem(t) for t in stoks}
+    others = [s for text in evidence for a, b in sentence_spans(text)
+              if (s := text[a:b]) != sentence]  # fmt: skip
+    other_stems = [{_stem(t.lower()) for t in _tokens(o)} for o in others]
+    if any(all(_stem(t) in stems for t in content) for stems in other_stems):
+        return None
+    subject = content[0]  # the sentence must say the other word of the claim's subject
+    for i, j in _framed_swaps(ctoks, stoks):
+        x, y = ctoks[i], stoks[j]
+        if x == subject or subject not in stoks[:j]:
+            continue
+        if (x in FUNCTION_WORDS or y in FUNCTION_WORDS or not x.isalpha() or not y.isalpha()
+                or len(x) < 3 or len(y) < 3 or _stem(y) in {_stem(t) for t in ctoks}):  # fmt: skip
+            continue
+        rest = [_stem(t) for t in content if t != x]
+        if not all(r in sstems for r in rest):
+            continue
+        if _stem(x) not in sstems and any(_stem(x) in stems for stems in other_stems):
+            return SlotConflict("swap", x, y, sentence)
+    return None
+
+
 # "not only", "not always", "not necessarily": a hedge or a contrast, not a denial
 _HEDGES = frozenset({"only", "just", "always", "necessarily", "all", "every", "merely",
                      "entirely", "completely", "quite", "exactly", "much", "even", "yet"})
@@ -393,7 +480,7 @@ def _denials(text: str) -> list[tuple[str, list[str]]]:
     """Each negator of ``text`` with the first content words of its clause after it
     ("did not reduce the number of falls" -> ("not", ["reduce", "number"]))."""
     out = []
-    for m in re.finditer(r"\b(?:not|no|never|cannot|neither|nor|none)\b|n't\b", text, re.I):
+    for m in re.finditer(r"\b(?:not|no|never|cannot|neither|nor|none|nothing)\b|n't\b", text, re.I):
         clause = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
         tokens = _tokens(clause)[:_SCOPE_SPAN]
         if tokens and tokens[0].lower() in _HEDGES:
@@ -468,11 +555,24 @@ def _same_question(asked: list[str], claim_roots: set[str]) -> bool:
     )
 
 
+_BARE_YES_NO = re.compile(r"\s*(yes|no)\s*(?:[.,;:!\u2013\u2014-]|$)", re.I)
+_SHORT_ANSWER = 5  # tokens: an answer's first clause this short names the answer itself
+_ANSWER_CLAUSE = re.compile(r"[,;.()]|\s[\u2013\u2014-]\s")
+
+
+def _yes_no(answer: str) -> str | None:
+    """"yes" / "no" for an answer that starts with a bare Yes or No ("No. It was ...", "Yes,
+    in 2019"), None otherwise ("No answer could be found" is no "No")."""
+    m = _BARE_YES_NO.match(answer)
+    return m.group(1).lower() if m else None
+
+
 def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
     """A question-and-answer sentence ("Q: Which lake is the largest in Africa? A: Lake
     Victoria.") whose question the claim restates: the claim conflicts when it names another
     answer ("Lake Tanganyika is the largest lake in Africa"), or asserts what a "No" denies
-    (or denies what a "Yes" confirms)."""
+    (or denies what a "Yes" confirms). Only a short answer ("Lake Victoria, which ...") is
+    the value asked for; a sentence-long one ("Most of the money came from ...") is not."""
     m = _QA.fullmatch(sentence)
     if m is None:
         return None
@@ -484,11 +584,13 @@ def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
              and t.lower() not in _WH and not _NUMBER.fullmatch(t)]  # fmt: skip
     if not asked or not _same_question(asked, claim_roots):
         return None
-    first = a_tokens[0].lower()
     if q_tokens[0].lower() in _YES_NO:
-        if first not in ("yes", "no") or (first == "no") == bool(_denials(claim)):
+        said = _yes_no(m["a"])
+        if said is None or (said == "no") == bool(_denials(claim)):
             return None
-        return SlotConflict("answer", "no" if first == "yes" else "yes", first, sentence)
+        return SlotConflict("answer", "no" if said == "yes" else "yes", said, sentence)
+    if len(_tokens(_ANSWER_CLAUSE.split(m["a"], maxsplit=1)[0])) > _SHORT_ANSWER:
+        return None
     answers = _values(["-", *a_tokens])  # "-": the answer's first word may be its value
     if not answers:
         return None
@@ -498,11 +600,37 @@ def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
         answer, c_tokens, claim_lower
     ):
         return None
-    said = {t.lower() for t in q_tokens} | {t.lower() for t in a_tokens}
+    said_words = {t.lower() for t in q_tokens} | {t.lower() for t in a_tokens}
     for v in _values(["-", *c_tokens]):  # a name or number the claim gives for the answer
-        if v.kind == answer.kind and not _named_in(v, said):
+        if v.kind == answer.kind and not _named_in(v, said_words):
             return SlotConflict("answer", v.text, answer.text, sentence)
     return None
+
+
+# function words, and the words that only set a yes/no question's or a claim's polarity
+_POLARITY_FREE = FUNCTION_WORDS | _NEGATIONS | {"never", "ever", "any", "n't"}
+
+
+def _agreeing_answer(claim: str, sentence: str) -> str | None:
+    """The sentence, when it is a yes/no question that the claim restates word for word (all
+    of the question's content words in the claim and all of the claim's in the question, a
+    negation aside) answered by a bare Yes or No that agrees with the claim's polarity:
+    "Has the senator ever voted for a tax increase? No." / "The senator has never voted for a
+    tax increase." The answer settles the claim as asked."""
+    m = _QA.fullmatch(sentence)
+    if m is None:
+        return None
+    q_tokens, c_tokens = _tokens(m["q"]), _tokens(claim)
+    if not q_tokens or q_tokens[0].lower() not in _YES_NO:
+        return None
+    said = _yes_no(m["a"])
+    if said is None or (said == "no") != bool(_denials(claim)):
+        return None
+    asked = {_root(t) for t in q_tokens if t.lower() not in _POLARITY_FREE}
+    claimed = {_root(t) for t in c_tokens if t.lower() not in _POLARITY_FREE}
+    if not asked or not claimed or asked != claimed:
+        return None
+    return sentence
 
 
 def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
@@ -524,9 +652,30 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
                 found = _negation_in(claim, text[a:b], text)
             if found is None:
                 found = _answer_in(claim, text[a:b])
+            if found is None:
+                found = _swap_in(claim, text[a:b], evidence)
             if found is not None:
                 return found
     return None
+
+
+def confirm_yes_no_answer(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
+    """``judgement`` unless a question of ``evidence`` asks exactly what ``claim`` says and its
+    bare Yes or No agrees with the claim (:func:`_agreeing_answer`): then SUPPORTED, with the
+    answer as its reason. A judgement a rule already made (it has a reason) is kept."""
+    if judgement.reason is not None:
+        return judgement
+    for text in evidence:
+        for a, b in sentence_spans(text):
+            found = _agreeing_answer(claim, text[a:b])
+            if found is not None:
+                return Judgement(
+                    "SUPPORTED",
+                    ANSWER_CONFIDENCE,
+                    judgement.evidence_scores,
+                    f"the evidence answers the claim's own question: {' '.join(found.split())}",
+                )
+    return judgement
 
 
 def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
@@ -541,3 +690,10 @@ def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgeme
     return Judgement(
         "REFUTED", SLOT_CONFIDENCE[conflict.kind], judgement.evidence_scores, conflict.reason()
     )
+
+
+def apply_slot_rules(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
+    """The checker's rules over a judge's ``judgement``: a slot conflict refutes
+    (:func:`refute_slot_conflict`); otherwise a yes/no answer to the claim's own question
+    settles it (:func:`confirm_yes_no_answer`)."""
+    return confirm_yes_no_answer(claim, evidence, refute_slot_conflict(claim, evidence, judgement))

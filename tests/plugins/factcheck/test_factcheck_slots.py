@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.factcheck.slots import SLOT_CONFIDENCE, find_slot_conflict, refute_slot_conflict
+from plugins.factcheck.slots import (
+    ANSWER_CONFIDENCE,
+    SLOT_CONFIDENCE,
+    apply_slot_rules,
+    confirm_yes_no_answer,
+    find_slot_conflict,
+    refute_slot_conflict,
+)
 from plugins.factcheck.types import Judgement
 
 HARBOR = (
@@ -245,7 +252,103 @@ def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
          "Q: Is Greenland an independent country? A: No."),
         ("Greenland is an independent country.",
          "Q: Is Greenland an independent country? A: It is debated."),
+        # "No answer could be found" is no "No"
+        ("Cycling on Marsh Street has increased since the lanes opened.",
+         "Q: Has cycling on Marsh Street increased since the lanes opened? "
+         "A: No answer could be found."),
+        # a sentence-long answer does not name the answer: "Most" is not who paid
+        ("The Marsh Street bike lanes were paid for mainly with state money.",
+         "Q: Who paid for the bike lanes? A: Most of the money came from a state transport "
+         "grant; the city paid the rest."),
     ],
 )
 def test_no_answer_conflict(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
+
+
+TAXES = ("Q: Has Senator Dana Whitcombe ever voted for a tax increase? A: No. Her voting record "
+         "shows no such vote.")
+CRIME = "Q: Did violent crime in Brackwater increase in 2023? A: No. It fell by 3 percent."
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Senator Dana Whitcombe has never voted for a tax increase.", TAXES),
+        ("Violent crime in Brackwater did not increase in 2023.", CRIME),
+        ("Greenland is an independent country.", "Q: Is Greenland an independent country? A: Yes."),
+    ],
+)
+def test_a_yes_no_answer_to_the_claims_own_question_supports_it(claim, evidence):
+    refuted = Judgement("REFUTED", 0.9, ())
+    out = confirm_yes_no_answer(claim, [evidence], refuted)
+    assert (out.label, out.confidence) == ("SUPPORTED", ANSWER_CONFIDENCE)
+    assert "own question" in out.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Violent crime in Brackwater increased in 2023.", CRIME),  # the answer denies it
+        # the claim says more than the question asks
+        ("Violent crime in Brackwater did not increase in 2023 despite fewer police.", CRIME),
+        ("Senator Dana Whitcombe has never voted for a tax increase.",  # no bare Yes or No
+         "Q: Has Senator Dana Whitcombe ever voted for a tax increase? A: No answer could be found."),
+        ("Violent crime did not increase in 2023.", "Violent crime did not increase in 2023."),
+    ],
+)
+def test_no_yes_no_support(claim, evidence):
+    judged = Judgement("NOT_ENOUGH_INFO", 0.6, ())
+    assert confirm_yes_no_answer(claim, [evidence], judged) is judged
+
+
+def test_the_rules_refute_before_an_answer_can_support():
+    judged = Judgement("SUPPORTED", 0.7, ())
+    out = apply_slot_rules("Violent crime in Brackwater increased in 2023.", [CRIME], judged)
+    assert (out.label, out.confidence) == ("REFUTED", SLOT_CONFIDENCE["answer"])
+    kept = Judgement("REFUTED", 0.8, (), "a rule's reason")
+    assert confirm_yes_no_answer("Violent crime in Brackwater did not increase in 2023.",
+                                 [CRIME], kept) is kept
+
+
+GRAPHS = ("Breadth-first search visits vertices in order of their distance from the start and "
+          "uses a queue. Depth-first search uses a stack.")
+
+
+@pytest.mark.parametrize(
+    ("claim", "values"),
+    [
+        ("Breadth-first search uses a stack.", ("stack", "queue")),
+        ("Depth-first search uses a queue.", ("queue", "stack")),
+    ],
+)
+def test_a_filler_taken_from_a_neighbouring_fact_conflicts(claim, values):
+    conflict = find_slot_conflict(claim, [GRAPHS])
+    assert conflict is not None
+    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("swap", *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Breadth-first search uses a queue.", GRAPHS),
+        ("Depth-first search uses a stack.", GRAPHS),
+        # another subject with the property says nothing of the claim's subject
+        ("Tuples are immutable.", "Lists are mutable. Strings are immutable."),
+        # the claim's word is nowhere else in the evidence: a synonym, not a swapped fact
+        ("Civilization IV is a strategy video game.", "Civilization IV is a strategy computer game."),
+        # a negation on either side is the negation rule's business
+        ("Depth-first search does not use a queue.", GRAPHS),
+    ],
+)
+def test_no_swap_conflict(claim, evidence):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is None or conflict.kind != "swap"
+
+
+def test_nothing_is_a_denial_too():
+    # "had nothing to do with the dam" denies what the claim's "not because of the dam" denies
+    evidence = ("Two villages were evacuated because the river burst its banks; the agency said "
+                "the evacuation had nothing to do with the dam.")
+    claim = "Two villages were evacuated because of river flooding, not because of the dam."
     assert find_slot_conflict(claim, [evidence]) is None
