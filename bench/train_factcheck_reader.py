@@ -24,6 +24,11 @@ Training data, every file under ``--data`` (default ``../shared/data/factcheck``
   the original against the restated premise (SUPPORTED both). Not in the shipped weights: a
   stage trained with them had a lower dev loss but was worse on the held-out sets (README).
 
+Question-and-answer evidence (``--qa``, bench/factcheck_qa.py): some pairs (real and
+synthesised, not SNLI) again with their premise as the answer to a question built from the
+claim, and supported claims against a bare "Yes." / "No." to that question (the claim and its
+negation), so the judge reads answers rather than a question that restates the claim.
+
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
 A ``dev`` slice (3 % of FEVER and SNLI pairs, by hash) is never trained on either: it is for
@@ -64,6 +69,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from factcheck_contrast import contrast, double_negation, negate, preserve  # noqa: E402
+from factcheck_qa import qa_pairs  # noqa: E402
 
 S, R, N, NOT_S = 0, 1, 2, 3  # NOT_S: binary "not entailment" (REFUTED or NOT_ENOUGH_INFO)
 DEFAULT_OUT = ROOT / "plugins" / "factcheck" / "reader_judge.safetensors"
@@ -198,6 +204,16 @@ def synthesise(
                 out.append(sibling)
         if restatements and use_contrast and p.source != "snli" and rng.random() < 0.35:
             out += _double_negation_pairs(p.premise, rng)
+    return out
+
+
+def question_answer_pairs(pairs: list[Pair], rng: random.Random, share: float = 0.08) -> list[Pair]:
+    """``share`` of the (non-SNLI) pairs recast as question-and-answer evidence."""
+    out: list[Pair] = []
+    for p in pairs:
+        if p.source != "snli" and rng.random() < share:
+            out += [Pair(premise, claim, target, "qa") for premise, claim, target in
+                    qa_pairs(p.premise, p.claim, p.target, rng, supported=S, refuted=R)]  # fmt: skip
     return out
 
 
@@ -360,6 +376,7 @@ def main(argv: list[str] | None = None) -> None:
         help="train as a product of experts with a claim-only model (docstring)",
     )
     ap.add_argument("--poe-strength", type=float, default=1.0)
+    ap.add_argument("--qa", action="store_true", help="also question-and-answer evidence (docstring)")
     ap.add_argument("--dry-run", action="store_true", help="print the data mix and exit")
     ap.add_argument(
         "--init",
@@ -385,6 +402,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.stage == "contrast":
         train = [p for p in train if rng.random() < 0.5] + contrast_pairs(real["train"], rng)
+    if args.qa:
+        train += question_answer_pairs(train, rng)
     train = widen(train, rng)
     rng.shuffle(train)
     dev = [p for p in real["dev"]]
@@ -440,7 +459,7 @@ def main(argv: list[str] | None = None) -> None:
         "seed": args.seed, "max_steps": args.max_steps, "batch": args.batch, "lr": args.lr,
         "contrast": not args.no_contrast, "train_pairs": len(train), "mix": mix,
         "stage": args.stage, "init": str(args.init) if args.init else None,
-        "poe": args.poe_strength if args.poe else None,
+        "poe": args.poe_strength if args.poe else None, "qa": args.qa,
     }  # fmt: skip
 
     def checkpoint(step: int) -> None:
