@@ -4,7 +4,9 @@ Reads the same files as bench/train_factcheck_reader.py (never its held-out ``re
 and the hand-written fixture. For every (evidence, claim) pair: does
 :func:`plugins.factcheck.slots.find_slot_conflict` find a conflict, and what is the gold label?
 A rule that overrides a judge to REFUTED must be right where it fires; that share (precision)
-is what this prints, per source and per kind of value.
+is what this prints, per source and per kind of value; and for the rules that SUPPORT
+(:func:`plugins.factcheck.slots.confirm_by_evidence`) the share of their firings on SUPPORTED
+pairs.
 
     python bench/factcheck_slots.py [--data ../shared/data/factcheck] [--show 10]
 """
@@ -23,9 +25,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_factcheck_reader import DEFAULT_DATA, NOT_S, R, S, load_real  # noqa: E402
 
-from plugins.factcheck.slots import SLOT_CONFIDENCE, find_slot_conflict  # noqa: E402
+from plugins.factcheck.slots import (  # noqa: E402
+    SLOT_CONFIDENCE,
+    SUPPORT_CONFIDENCE,
+    confirm_by_evidence,
+    find_slot_conflict,
+)
+from plugins.factcheck.types import Judgement  # noqa: E402
 
 NAMES = {S: "S", R: "R", 2: "N", NOT_S: "notS"}
+
+
+_UNDECIDED = Judgement("NOT_ENOUGH_INFO", 0.5, ())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,12 +50,17 @@ def main(argv: list[str] | None = None) -> None:
     fired: dict[str, Counter] = {}
     totals: Counter = Counter()
     wrong: dict[str, list] = {}
+    supported: dict[str, Counter] = {}
     for p in pairs:
         if p.source in ("snli",):
             continue
         totals[p.source, NAMES[p.target]] += 1
         c = find_slot_conflict(p.claim, [p.premise])
         if c is None:
+            confirmed = confirm_by_evidence(p.claim, [p.premise], _UNDECIDED)
+            if confirmed is not _UNDECIDED:
+                kind = "support:" + ("answer" if "question" in confirmed.reason else "stated")
+                supported.setdefault(p.source, Counter())[kind, NAMES[p.target]] += 1
             continue
         fired.setdefault(p.source, Counter())[c.kind, NAMES[p.target]] += 1
         if p.target == S and (args.kind is None or c.kind == args.kind):
@@ -66,6 +82,15 @@ def main(argv: list[str] | None = None) -> None:
             lab: totals[source, lab] for lab in ("S", "R", "N", "notS") if totals[source, lab]
         }
         out[source] = row
+    for source, counts in sorted(supported.items()):  # the rules that SUPPORT: precision
+        for kind in SUPPORT_CONFIDENCE:
+            by = {lab: counts["support:" + kind, lab] for lab in ("S", "R", "N", "notS")
+                  if counts["support:" + kind, lab]}  # fmt: skip
+            n = sum(by.values())
+            out.setdefault(source, {})["support:" + kind] = {
+                "fired": n, "labels": by,
+                "supported_share": round(by.get("S", 0) / n, 3) if n else None,
+            }  # fmt: skip
     print(json.dumps(out, indent=1))
     for source, rows in wrong.items():
         for claim, cv, ev, sent in rows[: args.show]:

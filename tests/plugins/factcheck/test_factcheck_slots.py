@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from plugins.factcheck.slots import (
-    ANSWER_CONFIDENCE,
     SLOT_CONFIDENCE,
+    SUPPORT_CONFIDENCE,
     apply_slot_rules,
-    confirm_yes_no_answer,
+    confirm_by_evidence,
     find_slot_conflict,
     refute_slot_conflict,
 )
@@ -281,8 +281,8 @@ CRIME = "Q: Did violent crime in Brackwater increase in 2023? A: No. It fell by 
 )
 def test_a_yes_no_answer_to_the_claims_own_question_supports_it(claim, evidence):
     refuted = Judgement("REFUTED", 0.9, ())
-    out = confirm_yes_no_answer(claim, [evidence], refuted)
-    assert (out.label, out.confidence) == ("SUPPORTED", ANSWER_CONFIDENCE)
+    out = confirm_by_evidence(claim, [evidence], refuted)
+    assert (out.label, out.confidence) == ("SUPPORTED", SUPPORT_CONFIDENCE["answer"])
     assert "own question" in out.reason
 
 
@@ -294,12 +294,11 @@ def test_a_yes_no_answer_to_the_claims_own_question_supports_it(claim, evidence)
         ("Violent crime in Brackwater did not increase in 2023 despite fewer police.", CRIME),
         ("Senator Dana Whitcombe has never voted for a tax increase.",  # no bare Yes or No
          "Q: Has Senator Dana Whitcombe ever voted for a tax increase? A: No answer could be found."),
-        ("Violent crime did not increase in 2023.", "Violent crime did not increase in 2023."),
     ],
 )
 def test_no_yes_no_support(claim, evidence):
     judged = Judgement("NOT_ENOUGH_INFO", 0.6, ())
-    assert confirm_yes_no_answer(claim, [evidence], judged) is judged
+    assert confirm_by_evidence(claim, [evidence], judged) is judged
 
 
 def test_the_rules_refute_before_an_answer_can_support():
@@ -307,8 +306,49 @@ def test_the_rules_refute_before_an_answer_can_support():
     out = apply_slot_rules("Violent crime in Brackwater increased in 2023.", [CRIME], judged)
     assert (out.label, out.confidence) == ("REFUTED", SLOT_CONFIDENCE["answer"])
     kept = Judgement("REFUTED", 0.8, (), "a rule's reason")
-    assert confirm_yes_no_answer("Violent crime in Brackwater did not increase in 2023.",
+    assert confirm_by_evidence("Violent crime in Brackwater did not increase in 2023.",
                                  [CRIME], kept) is kept
+
+
+HEAPQ = ("Python integers never overflow. The heapq module implements a min-heap: the smallest "
+         "item is always at index 0.")
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("The heapq module implements a min-heap.", HEAPQ),
+        ("Violent crime did not increase in 2023.", "Violent crime did not increase in 2023."),
+        ("Python was first released in 1991.",
+         "Created by Guido van Rossum, Python was first released in 1991."),
+        ("the smallest item is always at index 0", HEAPQ),
+    ],
+)
+def test_a_claim_stated_word_for_word_is_supported(claim, evidence):
+    out = confirm_by_evidence(claim, [evidence], Judgement("REFUTED", 0.6, ()))
+    assert (out.label, out.confidence) == ("SUPPORTED", SUPPORT_CONFIDENCE["stated"])
+    assert "word for word" in out.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("The heapq module implements a max-heap.", HEAPQ),  # another word
+        ("The heapq module implements a min-heap.",
+         "It is a myth that the heapq module implements a min-heap."),
+        ("The heapq module implements a min-heap.",
+         "Critics claim the heapq module implements a min-heap."),
+        ("The heapq module implements a min-heap.",
+         "Many people think the heapq module implements a min-heap."),  # not a clause start
+        ("The heapq module implements a min-heap.",
+         "The heapq module implements a min-heap only if asked."),  # the clause goes on
+        ("The heapq module implements a min-heap.",
+         "The heapq module implements a min-heap, it is said."),
+    ],
+)
+def test_no_word_for_word_support(claim, evidence):
+    judged = Judgement("REFUTED", 0.6, ())
+    assert confirm_by_evidence(claim, [evidence], judged) is judged
 
 
 GRAPHS = ("Breadth-first search visits vertices in order of their distance from the start and "
