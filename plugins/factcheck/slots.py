@@ -429,13 +429,20 @@ def _agreeing(claim: Sequence[str], sentence: Sequence[str], i: int, j: int) -> 
     return out
 
 
+# the word before a noun's slot: "uses a stack", "stored in memory", "at most"; a verb's slot
+# ("logs are kept" / "are retained") takes synonyms too freely to be read as a swap
+_NOUN_SLOT = frozenset({"a", "an", "the", "of", "in", "on", "with", "by", "for", "to", "from",
+                        "at", "as", "into", "onto", "via", "per"})  # fmt: skip
+
+
 def _swap_in(claim: str, sentence: str, evidence: Sequence[str]) -> SlotConflict | None:
     """The sentence says in the claim's frame another word than the claim, and the claim's
     word is one another sentence of the evidence uses for something else ("Depth-first search
     uses a queue" against "Depth-first search uses a stack", the queue being breadth-first
     search's):
     a filler taken from a neighbouring fact. The swapped word is never the claim's subject
-    (another subject with the same property says nothing of the claim's). Not when some evidence sentence has every content
+    (another subject with the same property says nothing of the claim's) and fills a noun's
+    slot (after an article or a preposition). Not when some evidence sentence has every content
     word of the claim (it may say exactly what the claim says), nor under a negation."""
     cwords, swords = _words(claim), _words(sentence)
     if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
@@ -454,7 +461,7 @@ def _swap_in(claim: str, sentence: str, evidence: Sequence[str]) -> SlotConflict
     subject = content[0]  # the sentence must say the other word of the claim's subject
     for i, j in _framed_swaps(ctoks, stoks):
         x, y = ctoks[i], stoks[j]
-        if x == subject or subject not in stoks[:j]:
+        if x == subject or subject not in stoks[:j] or ctoks[i - 1] not in _NOUN_SLOT:
             continue
         if (x in FUNCTION_WORDS or y in FUNCTION_WORDS or not x.isalpha() or not y.isalpha()
                 or len(x) < 3 or len(y) < 3 or _stem(y) in {_stem(t) for t in ctoks}):  # fmt: skip

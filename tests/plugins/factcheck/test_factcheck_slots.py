@@ -377,6 +377,9 @@ def test_a_filler_taken_from_a_neighbouring_fact_conflicts(claim, values):
         ("Tuples are immutable.", "Lists are mutable. Strings are immutable."),
         # the claim's word is nowhere else in the evidence: a synonym, not a swapped fact
         ("Civilization IV is a strategy video game.", "Civilization IV is a strategy computer game."),
+        # a verb's slot: "kept" is a synonym here, though debug logs are "kept" elsewhere
+        ("Audit logs are kept for 7 years.",
+         "Audit logs are retained for 7 years. Debug logs are kept for 14 days."),
         # a negation on either side is the negation rule's business
         ("Depth-first search does not use a queue.", GRAPHS),
     ],
