@@ -27,7 +27,9 @@ Training data, every file under ``--data`` (default ``../shared/data/factcheck``
 Question-and-answer evidence (``--qa``, bench/factcheck_qa.py): some pairs (real and
 synthesised, not SNLI) again with their premise as the answer to a question built from the
 claim, and supported claims against a bare "Yes." / "No." to that question (the claim and its
-negation), so the judge reads answers rather than a question that restates the claim.
+negation), so the judge reads answers rather than a question that restates the claim. Not in
+the shipped weights: a stage trained with it was worse on both development knowledge bases
+(README).
 
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
