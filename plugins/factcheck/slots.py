@@ -398,9 +398,10 @@ def _framed_swaps(claim: Sequence[str], sentence: Sequence[str]) -> list[tuple[i
     end) after both, and a content word among the (up to) two words on either side that agree;
     lower-case word tokens in, indices out."""
     out = []
+    claim_stems, sentence_stems = [_stem(t) for t in claim], [_stem(t) for t in sentence]
     for i, x in enumerate(claim):
         for j, y in enumerate(sentence):
-            if x == y or _stem(x) == _stem(y):
+            if x == y or claim_stems[i] == sentence_stems[j]:
                 continue
             before = (i == 0 and j == 0) or (i > 0 and j > 0 and claim[i - 1] == sentence[j - 1])
             last_c, last_s = i == len(claim) - 1, j == len(sentence) - 1
@@ -435,12 +436,14 @@ _NOUN_SLOT = frozenset({"a", "an", "the", "of", "in", "on", "with", "by", "for",
                         "at", "as", "into", "onto", "via", "per"})  # fmt: skip
 
 
-def _swap_in(claim: str, sentence: str, evidence: Sequence[str]) -> SlotConflict | None:
+def _swap_in(
+    claim: str, sentence: str, stemmed: Sequence[tuple[str, set[str]]]
+) -> SlotConflict | None:
     """The sentence says in the claim's frame another word than the claim, and the claim's
     word is one another sentence of the evidence uses for something else ("Depth-first search
     uses a queue" against "Depth-first search uses a stack", the queue being breadth-first
-    search's):
-    a filler taken from a neighbouring fact. The swapped word is never the claim's subject
+    search's): a filler taken from a neighbouring fact. ``stemmed``: every evidence sentence
+    with its word stems. The swapped word is never the claim's subject
     (another subject with the same property says nothing of the claim's) and fills a noun's
     slot (after an article or a preposition). Not when some evidence sentence has every content
     word of the claim (it may say exactly what the claim says), nor under a negation."""
@@ -453,21 +456,20 @@ def _swap_in(claim: str, sentence: str, evidence: Sequence[str]) -> SlotConflict
     if len(content) < 2:
         return None
     sstems = {_stem(t) for t in stoks}
-    others = [s for text in evidence for a, b in sentence_spans(text)
-              if (s := text[a:b]) != sentence]  # fmt: skip
-    other_stems = [{_stem(t.lower()) for t in _tokens(o)} for o in others]
+    other_stems = [stems for other, stems in stemmed if other != sentence]
     if any(all(_stem(t) in stems for t in content) for stems in other_stems):
         return None
     subject = content[0]  # the sentence must say the other word of the claim's subject
+    claim_stems = {_stem(t) for t in ctoks}
+    content_stems = [(t, _stem(t)) for t in content]
     for i, j in _framed_swaps(ctoks, stoks):
         x, y = ctoks[i], stoks[j]
         if x == subject or subject not in stoks[:j] or ctoks[i - 1] not in _NOUN_SLOT:
             continue
         if (x in FUNCTION_WORDS or y in FUNCTION_WORDS or not x.isalpha() or not y.isalpha()
-                or len(x) < 3 or len(y) < 3 or _stem(y) in {_stem(t) for t in ctoks}):  # fmt: skip
+                or len(x) < 3 or len(y) < 3 or _stem(y) in claim_stems):  # fmt: skip
             continue
-        rest = [_stem(t) for t in content if t != x]
-        if not all(r in sstems for r in rest):
+        if not all(r in sstems for t, r in content_stems if t != x):
             continue
         if _stem(x) not in sstems and any(_stem(x) in stems for stems in other_stems):
             return SlotConflict("swap", x, y, sentence)
@@ -684,6 +686,7 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     every_lower = {t.lower() for t in everything}
     values = [v for v in _values(claim_tokens) if not _present(v, everything, every_lower)]
     every_words = set(_words(" ".join(evidence)))
+    stemmed: list[tuple[str, set[str]]] | None = None
     for text in evidence:
         for a, b in sentence_spans(text):
             found = _conflict_in(claim_tokens, values, text[a:b], text) if values else None
@@ -694,7 +697,10 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             if found is None:
                 found = _answer_in(claim, text[a:b])
             if found is None:
-                found = _swap_in(claim, text[a:b], evidence)
+                if stemmed is None:  # once per claim, not per sentence
+                    stemmed = [(t[x:y], {_stem(w.lower()) for w in _tokens(t[x:y])})
+                               for t in evidence for x, y in sentence_spans(t)]  # fmt: skip
+                found = _swap_in(claim, text[a:b], stemmed)
             if found is not None:
                 return found
     return None
