@@ -210,14 +210,26 @@ def _same_word(a: str, b: str) -> bool:
     return n >= 4 and n >= 0.7 * min(len(a), len(b))
 
 
+_GENERIC_NAME_WORDS = frozenset({
+    "ocean", "sea", "river", "lake", "mountain", "mountains", "mount", "island", "islands",
+    "bay", "gulf", "desert", "valley", "city", "county", "state", "states", "province",
+    "street", "road", "park", "university", "college", "school", "company", "inc", "group",
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "new", "great", "upper", "lower", "national", "royal", "saint", "st",
+})  # fmt: skip
+
+
 def _present(value: _Value, sentence_tokens: Sequence[str], sentence_lower: set[str]) -> bool:
     """Whether the sentence mentions the value: the number, or any word of the name (also as
     a derived form, an abbreviation of it or its initial)."""
     if value.kind == "number":
         return any(_NUMBER.fullmatch(t) and _same_number(t, value.text) for t in sentence_tokens)
-    words = [w for w in value.text.split() if w not in _NAME_LINK]
-    key = _alnum(value.text)
-    initials = "".join(w[0].lower() for w in words)
+    all_words = [w for w in value.text.split() if w not in _NAME_LINK]
+    # "Pacific Ocean" is not mentioned by "Atlantic Ocean", nor "South Pacific" by "North
+    # Atlantic": a generic word of a name says nothing of which one
+    words = [w for w in all_words if w.lower() not in _GENERIC_NAME_WORDS] or all_words
+    key = _alnum(" ".join(words))
+    initials = "".join(w[0].lower() for w in all_words)
     for raw in sentence_tokens:
         t, a = raw.lower(), _alnum(raw)
         if not a:
@@ -226,7 +238,7 @@ def _present(value: _Value, sentence_tokens: Sequence[str], sentence_lower: set[
             return True
         if raw[0].isupper() and min(len(a), len(key)) >= 2 and (a in key or key in a):
             return True  # TV / MTV
-        if len(words) > 1 and a == initials:  # "United Kingdom" / "UK"
+        if len(all_words) > 1 and a == initials:  # "United Kingdom" / "UK"
             return True
         if any(_same_word(w.lower(), t) for w in words):
             return True

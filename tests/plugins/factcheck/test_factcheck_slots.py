@@ -43,6 +43,12 @@ HARBOR = (
             "number",
             ("50", "10"),
         ),
+        (  # "Ocean" is in both names: the word that tells them apart is not
+            "The Amazon flows into the Pacific Ocean.",
+            "The Amazon is about 6,400 km long and flows into the Atlantic Ocean.",
+            "name",
+            ("Pacific Ocean", "Atlantic Ocean"),
+        ),
         (
             "Melancholia is a British film.",
             "Melancholia is a Danish film directed by Lars von Trier.",
@@ -64,6 +70,7 @@ def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, value
         ("Harbor listens on port 8,080.", "Harbor listens on port 8080 by default."),
         ("The Moon orbits the Earth every 27 days.", "The Moon orbits the Earth every 27.3 days."),
         ("Sky UK serves the UK.", "Sky UK serves the United Kingdom."),
+        ("The Amazon flows into the Atlantic.", "The Amazon flows into the Atlantic Ocean."),
         ("Libya is a country in Europe.", "Libya is a country in the European continent."),
         # a bound or an estimate is not a value to compare
         ("Lyon had over 500,000 people in 2014.", "Lyon had 506,615 people in 2014."),
