@@ -53,7 +53,7 @@ _ENTITY = re.compile(
     r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'-]+)*)"
 )
 _WORD = re.compile(r"\b\w+\b")
-_VERB_S = re.compile(r"(?<=\w )([a-z]{3,}?)(ies|es|s)\b")
+VERB_S = re.compile(r"(?<=\w )([a-z]{3,}?)(ies|es|s)\b")  # a third-person verb: stem, suffix
 _DETERMINERS = frozenset(
     {
         "the",
@@ -84,11 +84,22 @@ _NOT_VERBS = frozenset(
 EDITS = ("negation", "number", "entity", "antonym", "quantifier")
 
 
+def verb_base(verb: re.Match[str]) -> str:
+    """The base form of a third-person verb matched by ``VERB_S`` ("works" -> "work",
+    "carries" -> "carry", "uses" -> "use", "reaches" -> "reach")."""
+    stem, suffix = verb.group(1), verb.group(2)
+    if suffix == "ies":
+        return stem + "y"
+    if suffix == "es" and not stem.endswith(("sh", "ch", "x", "ss", "o")):
+        return stem + "e"
+    return stem
+
+
 def negate(claim: str) -> str | None:
     """``claim`` with its first auxiliary or verb negated (a negated one un-negated), or None."""
     m = _AUX.search(claim)
     if m is None:  # "X works" -> "X does not work"
-        for v in _VERB_S.finditer(claim):
+        for v in VERB_S.finditer(claim):
             word = v.group(0)
             before = claim[: v.start()].split()
             if (
@@ -97,14 +108,7 @@ def negate(claim: str) -> str | None:
                 or (before and before[-1].lower() in _DETERMINERS)
             ):
                 continue
-            stem, suffix = v.group(1), v.group(2)
-            if suffix == "ies":
-                base = stem + "y"
-            elif suffix == "es" and not stem.endswith(("sh", "ch", "x", "ss", "o")):
-                base = stem + "e"
-            else:
-                base = stem
-            return claim[: v.start()] + "does not " + base + claim[v.end() :]
+            return claim[: v.start()] + "does not " + verb_base(v) + claim[v.end() :]
         return None
     if m.group(2):  # "is not" / "isn't" -> "is"
         return claim[: m.start()] + m.group(1) + claim[m.end() :]

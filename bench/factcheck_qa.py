@@ -14,14 +14,13 @@ from __future__ import annotations
 import random
 import re
 
-from factcheck_contrast import negate
+from factcheck_contrast import VERB_S, negate, verb_base
 
 _AUX = re.compile(
     r"\b(is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may)\b"
     r"(?!\s+not\b|n't)",
     re.IGNORECASE,
 )
-_VERB_S = re.compile(r"(?<=\w )([a-z]{3,}?)(ies|es|s)\b")
 _NAME_OR_NUMBER = re.compile(
     r"(?<!^)(?<![/\w])(\d[\d,.]*\d|\d|[A-Z][\w'-]+"
     r"(?:\s+(?:(?:of|the|von|van|de|da|del|der|la|le)\s+)*[A-Z][\w'-]+)*)(?![\w/])"
@@ -60,21 +59,14 @@ def polar_question(claim: str) -> str | None:
         subject = body[: m.start()].strip()
         rest = body[m.end() :].strip()
         return f"{m.group(1).capitalize()} {_lower_first(subject)} {rest}?".replace(" ?", "?")
-    for v in _VERB_S.finditer(body):
+    for v in VERB_S.finditer(body):
         word = v.group(0)
         if word in _NOT_VERBS or word.endswith(("ss", "ous")):
             continue
-        stem, suffix = v.group(1), v.group(2)
-        if suffix == "ies":
-            base = stem + "y"
-        elif suffix == "es" and not stem.endswith(("sh", "ch", "x", "ss", "o")):
-            base = stem + "e"
-        else:
-            base = stem
         subject = body[: v.start()].strip()
         if not _subject(subject):
             break
-        return f"Does {_lower_first(subject)} {base}{body[v.end() :]}?"
+        return f"Does {_lower_first(subject)} {verb_base(v)}{body[v.end() :]}?"
     return f"Is it true that {_lower_first(body)}?"
 
 
