@@ -5,7 +5,7 @@ and the hand-written fixture. For every (evidence, claim) pair: does
 :func:`plugins.factcheck.slots.find_slot_conflict` find a conflict, and what is the gold label?
 A rule that overrides a judge to REFUTED must be right where it fires; that share (precision)
 is what this prints, per source and per kind of value; and for the rules that SUPPORT
-(:func:`plugins.factcheck.slots.confirm_by_evidence`) the share of their firings on SUPPORTED
+(:func:`plugins.factcheck.slots.find_support`) the share of their firings on SUPPORTED
 pairs.
 
     python bench/factcheck_slots.py [--data ../shared/data/factcheck] [--show 10]
@@ -28,15 +28,11 @@ from train_factcheck_reader import DEFAULT_DATA, NOT_S, R, S, load_real  # noqa:
 from plugins.factcheck.slots import (  # noqa: E402
     SLOT_CONFIDENCE,
     SUPPORT_CONFIDENCE,
-    confirm_by_evidence,
     find_slot_conflict,
+    find_support,
 )
-from plugins.factcheck.types import Judgement  # noqa: E402
 
 NAMES = {S: "S", R: "R", 2: "N", NOT_S: "notS"}
-
-
-_UNDECIDED = Judgement("NOT_ENOUGH_INFO", 0.5, ())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -57,10 +53,11 @@ def main(argv: list[str] | None = None) -> None:
         totals[p.source, NAMES[p.target]] += 1
         c = find_slot_conflict(p.claim, [p.premise])
         if c is None:
-            confirmed = confirm_by_evidence(p.claim, [p.premise], _UNDECIDED)
-            if confirmed is not _UNDECIDED:
-                kind = "support:" + ("answer" if "question" in confirmed.reason else "stated")
-                supported.setdefault(p.source, Counter())[kind, NAMES[p.target]] += 1
+            support = find_support(p.claim, [p.premise])
+            if support is not None:
+                supported.setdefault(p.source, Counter())[
+                    "support:" + support[0], NAMES[p.target]
+                ] += 1
             continue
         fired.setdefault(p.source, Counter())[c.kind, NAMES[p.target]] += 1
         if p.target == S and (args.kind is None or c.kind == args.kind):

@@ -75,7 +75,8 @@ class FactChecker:
     ``top_k`` chunks are retrieved per claim and ``evidence_windows`` sentences (or neighbour
     pairs) of them are judged. With ``slot_check`` a claim whose number or name conflicts with
     the same slot of an evidence sentence is REFUTED whatever the judge said, and one that
-    restates a yes/no question of the evidence is settled by its answer
+    restates a yes/no question of the evidence is settled by its answer, one it states word for
+    word SUPPORTED
     (:mod:`plugins.factcheck.slots`). ``encoder`` (an ``embed(texts)`` object, normally the knowledge
     base's MiniLM) embeds documents given with a request; without it such requests fail.
     """

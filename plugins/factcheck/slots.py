@@ -39,6 +39,7 @@ __all__ = [
     "SlotConflict",
     "confirm_by_evidence",
     "find_slot_conflict",
+    "find_support",
     "refute_slot_conflict",
 ]
 
@@ -632,7 +633,7 @@ def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
 
 
 # function words, and the words that only set a yes/no question's or a claim's polarity
-_POLARITY_FREE = FUNCTION_WORDS | _NEGATIONS | {"never", "ever", "any", "n't"}
+_POLARITY_FREE = FUNCTION_WORDS | _NEGATIONS | {"ever", "any"}
 
 
 # words that make what follows them not an assertion of the text ("It is a myth that ...",
@@ -666,26 +667,24 @@ def _stated_in(claim: str, sentence: str) -> bool:
     return _CLAUSE_STOP.match(after) is not None
 
 
-def _agreeing_answer(claim: str, sentence: str) -> str | None:
-    """The sentence, when it is a yes/no question that the claim restates word for word (all
+def _agreeing_answer(claim: str, sentence: str) -> bool:
+    """Whether the sentence is a yes/no question that the claim restates word for word (all
     of the question's content words in the claim and all of the claim's in the question, a
     negation aside) answered by a bare Yes or No that agrees with the claim's polarity:
     "Has the senator ever voted for a tax increase? No." / "The senator has never voted for a
     tax increase." The answer settles the claim as asked."""
     m = _QA.fullmatch(sentence)
     if m is None:
-        return None
+        return False
     q_tokens, c_tokens = _tokens(m["q"]), _tokens(claim)
     if not q_tokens or q_tokens[0].lower() not in _YES_NO:
-        return None
+        return False
     said = _yes_no(m["a"])
     if said is None or (said == "no") != bool(_denials(claim)):
-        return None
+        return False
     asked = {_root(t) for t in q_tokens if t.lower() not in _POLARITY_FREE}
     claimed = {_root(t) for t in c_tokens if t.lower() not in _POLARITY_FREE}
-    if not asked or not claimed or asked != claimed:
-        return None
-    return sentence
+    return bool(asked) and asked == claimed
 
 
 def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
@@ -698,48 +697,59 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     every_lower = {t.lower() for t in everything}
     values = [v for v in _values(claim_tokens) if not _present(v, everything, every_lower)]
     every_words = set(_words(" ".join(evidence)))
+    sentences = [(text, text[a:b]) for text in evidence for a, b in sentence_spans(text)]
     stemmed: list[tuple[str, set[str]]] | None = None
-    for text in evidence:
-        for a, b in sentence_spans(text):
-            found = _conflict_in(claim_tokens, values, text[a:b], text) if values else None
-            if found is None:
-                found = _antonym_in(claim, text[a:b], text, every_words)
-            if found is None:
-                found = _negation_in(claim, text[a:b], text)
-            if found is None:
-                found = _answer_in(claim, text[a:b])
-            if found is None:
-                if stemmed is None:  # once per claim, not per sentence
-                    stemmed = [(t[x:y], {_stem(w.lower()) for w in _tokens(t[x:y])})
-                               for t in evidence for x, y in sentence_spans(t)]  # fmt: skip
-                found = _swap_in(claim, text[a:b], stemmed)
-            if found is not None:
-                return found
+    for text, sentence in sentences:
+        found = _conflict_in(claim_tokens, values, sentence, text) if values else None
+        if found is None:
+            found = _antonym_in(claim, sentence, text, every_words)
+        if found is None:
+            found = _negation_in(claim, sentence, text)
+        if found is None:
+            found = _answer_in(claim, sentence)
+        if found is None:
+            if stemmed is None:  # once per claim, not per sentence
+                stemmed = [(s, {_stem(w.lower()) for w in _tokens(s)}) for _, s in sentences]
+            found = _swap_in(claim, sentence, stemmed)
+        if found is not None:
+            return found
     return None
 
 
-def confirm_by_evidence(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
-    """``judgement`` unless a sentence of ``evidence`` settles ``claim`` as written: a yes/no
-    question that asks exactly what the claim says, answered by a bare Yes or No that agrees
-    with it (:func:`_agreeing_answer`), or the claim stated word for word as a clause of the
-    sentence (:func:`_stated_in`). Then SUPPORTED, with the sentence as its reason. A
-    judgement a rule already made (it has a reason) is kept."""
-    if judgement.reason is not None:
-        return judgement
+def find_support(claim: str, evidence: Sequence[str]) -> tuple[str, str] | None:
+    """``(kind, sentence)`` of the first sentence of ``evidence`` that settles ``claim`` as
+    written: ``"answer"``, a yes/no question that asks exactly what the claim says, answered by
+    a bare Yes or No that agrees with it (:func:`_agreeing_answer`); ``"stated"``, the claim
+    stated word for word as a clause of the sentence (:func:`_stated_in`)."""
     for text in evidence:
         for a, b in sentence_spans(text):
-            sentence = " ".join(text[a:b].split())
-            if _agreeing_answer(claim, text[a:b]) is not None:
-                kind, why = "answer", "the evidence answers the claim's own question"
-            elif _stated_in(claim, text[a:b]):
-                kind, why = "stated", "the evidence states the claim word for word"
-            else:
-                continue
-            return Judgement(
-                "SUPPORTED", SUPPORT_CONFIDENCE[kind], judgement.evidence_scores,
-                f"{why}: {sentence}",
-            )  # fmt: skip
-    return judgement
+            if _agreeing_answer(claim, text[a:b]):
+                return "answer", text[a:b]
+            if _stated_in(claim, text[a:b]):
+                return "stated", text[a:b]
+    return None
+
+
+_SUPPORT_REASON = {
+    "answer": "the evidence answers the claim's own question",
+    "stated": "the evidence states the claim word for word",
+}
+
+
+def confirm_by_evidence(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
+    """``judgement`` unless a sentence of ``evidence`` settles ``claim`` as written
+    (:func:`find_support`): then SUPPORTED, with the sentence as its reason. A judgement a
+    rule already made (it has a reason) is kept."""
+    if judgement.reason is not None:
+        return judgement
+    found = find_support(claim, evidence)
+    if found is None:
+        return judgement
+    kind, sentence = found
+    return Judgement(
+        "SUPPORTED", SUPPORT_CONFIDENCE[kind], judgement.evidence_scores,
+        f"{_SUPPORT_REASON[kind]}: {' '.join(sentence.split())}",
+    )  # fmt: skip
 
 
 def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
