@@ -76,6 +76,7 @@ class Serve:
             "PYTHONWARNINGS": "ignore", **env,
         })
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
+        self._clients: list[openai.OpenAI] = []
         self.process = subprocess.Popen([sys.executable, "-m", "factforge", "serve"], cwd=tmp,
                                         env=full, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -96,9 +97,15 @@ class Serve:
         return self.log_path.read_text(errors="replace")
 
     def client(self, **options) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{self.url}/v1", api_key=KEY, timeout=300, **options)
+        """An SDK client on this server; its connections are closed in ``close()`` (an open
+        socket collected later is a ResourceWarning in whichever test runs then)."""
+        client = openai.OpenAI(base_url=f"{self.url}/v1", api_key=KEY, timeout=300, **options)
+        self._clients.append(client)
+        return client
 
     def close(self) -> None:
+        for client in self._clients:
+            client.close()
         self.http.close()
         stop_serve(self.process)
         self._log.close()
@@ -361,8 +368,11 @@ def test_bad_request_through_the_sdk(serve):
 
 
 def test_keys_are_checked_with_openai_errors(serve):
-    with pytest.raises(openai.AuthenticationError) as wrong:
-        openai.OpenAI(base_url=f"{serve.url}/v1", api_key="wrong").chat.completions.create(
+    with (
+        openai.OpenAI(base_url=f"{serve.url}/v1", api_key="wrong") as stranger,
+        pytest.raises(openai.AuthenticationError) as wrong,
+    ):
+        stranger.chat.completions.create(
             model="factforge", messages=[{"role": "user", "content": TASK}])
     assert wrong.value.status_code == 401 and wrong.value.code == "invalid_api_key"
     for path in ("/v1/models", "/v1/models/factforge"):
