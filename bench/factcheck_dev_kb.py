@@ -1,7 +1,8 @@
 """Accuracy of the fact-checker on the DEVELOPMENT knowledge bases, end to end.
 
 The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short documents of
-five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets) given
+five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets;
+``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence) given
 as ``documents`` to :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user
 would send them. These sets are for choosing weights and rules; they are never reported as a
 held-out score (``bench/factcheck_eval.py`` reports those).
@@ -23,7 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SETS = ("factcheck_kb_dev", "factcheck_kb_qa_dev")
+SETS = ("factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev")
 
 
 def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ignore[no-untyped-def]
