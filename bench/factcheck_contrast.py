@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-__all__ = ["EDITS", "contrast", "double_negation", "negate", "preserve"]
+__all__ = ["EDITS", "affirmative_twin", "contrast", "double_negation", "negate", "preserve"]
 
 _ANTONYM_PAIRS = """
 min max|minimum maximum|increase decrease|increases decreases|increased decreased|
@@ -232,4 +232,41 @@ def preserve(claim: str, rng: random.Random) -> str | None:
                 new = claim[: m.start()].rstrip() + "."
         if new and new != claim:
             return new
+    return None
+
+
+_AFFIRM_AUX = (
+    r"is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may|might"
+)
+_NEGATION_CUES = re.compile(
+    r"\b(?:not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE
+)
+# (pattern, replacement) for the one negation; the first that matches is used
+_AFFIRM_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"\b({_AFFIRM_AUX})\s+not\b", re.IGNORECASE), r"\1"),  # "is not" -> "is"
+    (re.compile(r"\bcannot\b", re.IGNORECASE), "can"),
+    (re.compile(r"\bcan't\b", re.IGNORECASE), "can"),
+    (re.compile(r"\bwon't\b", re.IGNORECASE), "will"),
+    (re.compile(rf"\b({_AFFIRM_AUX})n't\b", re.IGNORECASE), r"\1"),  # "doesn't" -> "does"
+    (re.compile(r"\bno longer\b", re.IGNORECASE), "still"),
+    (re.compile(r"\s+never\b", re.IGNORECASE), ""),  # "has never voted" -> "has voted"
+    (re.compile(r"\bwithout any\b", re.IGNORECASE), "with"),
+    (re.compile(r"\bwithout\b", re.IGNORECASE), "with"),
+    (re.compile(r"(?<=\w )no\s+(?=[a-z])"), ""),  # "contains no cobalt" -> "contains cobalt"
+)
+
+
+def affirmative_twin(claim: str) -> str | None:
+    """The affirmative twin of a negated claim: ``claim`` with its single negation taken out
+    ("is not" -> "is", "has never voted" -> "has voted", "contains no cobalt" -> "contains
+    cobalt"), or None when it has none, several, or one this cannot take out cleanly (a
+    negation that opens the sentence, "none", "neither")."""
+    cues = _NEGATION_CUES.findall(claim)
+    if len(cues) != 1:
+        return None
+    for pattern, replacement in _AFFIRM_RULES:
+        twin, n = pattern.subn(replacement, claim, count=1)
+        if n:
+            twin = re.sub(r"\s{2,}", " ", twin).strip()
+            return twin if not _NEGATION_CUES.search(twin) else None
     return None
