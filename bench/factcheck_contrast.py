@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-__all__ = ["EDITS", "affirmative_twin", "contrast", "double_negation", "negate", "preserve"]
+__all__ = ["AUXILIARIES", "EDITS", "affirmative_twin", "contrast", "double_negation", "negate", "preserve"]
 
 _ANTONYM_PAIRS = """
 min max|minimum maximum|increase decrease|increases decreases|increased decreased|
@@ -43,8 +43,9 @@ _QUANTIFIERS = {
     "all": "no", "every": "no", "always": "never", "everyone": "no one", "none": "all",
     "no": "all", "never": "always", "nobody": "everybody", "some": "no", "only": "not only",
 }  # fmt: skip
+AUXILIARIES = r"is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may"
 _AUX = re.compile(
-    r"\b(is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may)"
+    rf"\b({AUXILIARIES})"
     r"(\s+not\b|n't\b|\b)",  # a whole word: "Douglas", "cancer" and "down" are not verbs
     re.IGNORECASE,
 )
@@ -235,9 +236,7 @@ def preserve(claim: str, rng: random.Random) -> str | None:
     return None
 
 
-_AFFIRM_AUX = (
-    r"is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may|might"
-)
+_AFFIRM_AUX = AUXILIARIES + "|might"
 _NEGATION_CUES = re.compile(
     r"\b(?:not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE
 )

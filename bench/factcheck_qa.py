@@ -14,13 +14,9 @@ from __future__ import annotations
 import random
 import re
 
-from factcheck_contrast import VERB_S, negate, verb_base
+from factcheck_contrast import AUXILIARIES, VERB_S, negate, verb_base
 
-_AUX = re.compile(
-    r"\b(is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may)\b"
-    r"(?!\s+not\b|n't)",
-    re.IGNORECASE,
-)
+_AUX = re.compile(rf"\b({AUXILIARIES})\b" r"(?!\s+not\b|n't)", re.IGNORECASE)
 _NAME_OR_NUMBER = re.compile(
     r"(?<!^)(?<![/\w])(\d[\d,.]*\d|\d|[A-Z][\w'-]+"
     r"(?:\s+(?:(?:of|the|von|van|de|da|del|der|la|le)\s+)*[A-Z][\w'-]+)*)(?![\w/])"

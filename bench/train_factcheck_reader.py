@@ -78,6 +78,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from factcheck_contrast import (  # noqa: E402
+    AUXILIARIES,
     affirmative_twin,
     contrast,
     double_negation,
@@ -222,10 +223,9 @@ def synthesise(
     return out
 
 
-_HAS_AUX = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|can|could|will|would|should|does|do|did|must|may)\b",
-    re.IGNORECASE,
-)
+_HAS_AUX = re.compile(rf"\b(?:{AUXILIARIES})\b", re.IGNORECASE)
+# the share of each label's pairs flipped, and the label of the flipped claim
+_FLIPPED = {R: (0.5, S), N: (0.25, N), S: (0.3, R)}
 
 
 def negated_claim_pairs(real: list[Pair], rng: random.Random) -> list[Pair]:
@@ -237,19 +237,15 @@ def negated_claim_pairs(real: list[Pair], rng: random.Random) -> list[Pair]:
     for p in real:
         if not _HAS_AUX.search(p.claim):  # "X works" -> "X does not work" often misparses
             continue
-        if p.target == R and rng.random() < 0.5:
-            new, target = negate(p.claim), S
-        elif p.target == N and rng.random() < 0.25:
-            new, target = negate(p.claim), N
-        elif p.target == S and rng.random() < 0.3:
-            new, target = affirmative_twin(p.claim), R
-            if new:
-                out.append(Pair(p.premise, new, target, "negated_claim"))
+        share, target = _FLIPPED.get(p.target, (0.0, p.target))
+        if not share or rng.random() >= share:
             continue
-        else:
-            continue
-        # exactly one negation, the one just added (a claim that had one is left alone)
-        if new and affirmative_twin(new) is not None:
+        if p.target == S:  # a supported negated claim without its negation
+            new = affirmative_twin(p.claim)
+        else:  # exactly one negation, the one added (a claim that had one is left alone)
+            new = negate(p.claim)
+            new = new if new and affirmative_twin(new) is not None else None
+        if new:
             out.append(Pair(p.premise, new, target, "negated_claim"))
     return out
 
