@@ -5,7 +5,8 @@ bench/train_factcheck_reader.py for the splits). Each judge in ``--judges`` (def
 shipped ``reader`` and the previous default ``builtin`` as its baseline) is measured on:
 
 1. FEVER-Symmetric TEST pairs: SUPPORTED-vs-REFUTED accuracy (the larger of the two
-   probabilities decides) and 3-way accuracy with NOT_ENOUGH_INFO counted wrong.
+   probabilities decides) and 3-way accuracy with NOT_ENOUGH_INFO counted wrong; both again
+   with an unrelated negated sentence (another pair's evidence, negated) after the evidence.
 2. Climate-FEVER, the held-out 30 % of claims (DISPUTED dropped), claim level, 3-way macro-F1:
    a. given the claim's five gold evidence sentences;
    b. document-shaped: a knowledge base (embedded Chroma, the real ``KnowledgeBase``) with one
@@ -58,7 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from factcheck_contrast import contrast  # noqa: E402
+from factcheck_contrast import contrast, negate  # noqa: E402
 from train_factcheck_reader import DEFAULT_DATA, split  # noqa: E402
 
 from knowledge.types import SearchHit  # noqa: E402
@@ -148,17 +149,50 @@ class SlotChecked:
         ]
 
 
+def _names(text: str) -> set[str]:
+    return {w.strip(".,;:()\"'") for w in text.split() if w[:1].isupper() and len(w) > 2}
+
+
+def negated_distractors(rows: list[dict]) -> list[str]:
+    """Per FEVER-Symmetric row, the evidence of another row negated at its first verb, sharing
+    no name with this row's claim or evidence (so it is not about the claim)."""
+    rng = random.Random(0)
+    pool = [n for n in (negate(r["evidence"]) for r in rows) if n and " not " in n]
+    out = []
+    for r in rows:
+        names = _names(r["claim"]) | _names(r["evidence"])
+        pick = rng.choice(pool)
+        for _ in range(50):
+            if not _names(pick) & names:
+                break
+            pick = rng.choice(pool)
+        out.append(pick)
+    return out
+
+
 def fever_sym(judge, data: Path, quick: bool) -> dict:
+    """S-vs-R accuracy on the test pairs, and again with an unrelated negated sentence after
+    the evidence (a knowledge-base window often holds one; it must not refute the claim)."""
     rows = _jsonl(data / "fever_symmetric_test.jsonl")[: 200 if quick else None]
     gold = [S if r["gold_label"] == "SUPPORTS" else R for r in rows]
-    js = judge.judge_many([r["claim"] for r in rows], [[_hit(r["evidence"])] for r in rows])
-    # a REFUTED label (the judge's argmax or a slot conflict) is R; otherwise the larger of S, R
-    sr = [
-        R if j.label == R else S if j.evidence_scores[0][S] >= j.evidence_scores[0][R] else R
-        for j in js
-    ]
-    return {"n": len(rows), "s_vs_r_acc": accuracy(gold, sr),
-            "three_way_acc": accuracy(gold, [j.label for j in js])}  # fmt: skip
+    out: dict = {"n": len(rows)}
+    evidences = {
+        "": [r["evidence"] for r in rows],
+        "_negated_distractor": [
+            f"{r['evidence']} {extra}"
+            for r, extra in zip(rows, negated_distractors(rows), strict=True)
+        ],
+    }
+    for suffix, texts in evidences.items():
+        js = judge.judge_many([r["claim"] for r in rows], [[_hit(e)] for e in texts])
+        # a REFUTED label (the judge's argmax or a slot conflict) is R; else the larger of S, R
+        sr = [
+            R if j.label == R else S if j.evidence_scores[0][S] >= j.evidence_scores[0][R] else R
+            for j in js
+        ]
+        out[f"s_vs_r_acc{suffix}"] = accuracy(gold, sr)
+        out[f"three_way_acc{suffix}"] = accuracy(gold, [j.label for j in js])
+    return out
 
 
 def climate_rows(data: Path, quick: bool) -> tuple[list[dict], list[dict]]:
