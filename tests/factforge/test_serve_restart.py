@@ -255,8 +255,10 @@ def test_sigkill_then_restart_ends_every_job(tmp_path: Path,
         _same_key_same_job(second, ids)
         reference, _ = _reference(second, model)
         # the node a job was in when the process died may have run again, no other
-        assert all(set(n) == set(reference) and len(n) <= len(reference) + 1
-                   for n in nodes.values()), (reference, nodes)
+        off = {job: n for job, n in nodes.items()
+               if set(n) != set(reference) or len(n) > len(reference) + 1}  # fmt: skip
+        assert not off, (f"reference {reference}; killed mid-job {ids[0]}; jobs off it: {off}",
+                         second.log()[-3000:])  # fmt: skip
         assert "resuming it (1/3)" in second.log()
     finally:
         second.close()
