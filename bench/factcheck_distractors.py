@@ -34,6 +34,7 @@ from train_factcheck_reader import (  # noqa: E402
     Pair,
     _sentences,
     _short_sentence,
+    beside,
     load_real,
 )
 
@@ -48,8 +49,7 @@ def with_distractor(
         extra = rng.choice(pool)
         while extra[0] in p.premise:
             extra = rng.choice(pool)
-        premise = f"{extra[1]} {p.premise}" if rng.random() < 0.5 else f"{p.premise} {extra[1]}"
-        out.append(replace(p, premise=premise))
+        out.append(replace(p, premise=beside(p.premise, extra[1], rng)))
     return out
 
 

@@ -321,15 +321,18 @@ def _sentences(text: str) -> list[str]:
     return split_sentences(text)
 
 
+def beside(premise: str, extra: str, rng: random.Random) -> str:
+    """``extra`` before or after ``premise``, by a coin flip."""
+    return f"{extra} {premise}" if rng.random() < 0.5 else f"{premise} {extra}"
+
+
 def widen(pairs: list[Pair], rng: random.Random, share: float = 0.25) -> list[Pair]:
     """Some premises get an unrelated sentence before or after them (1-2 sentence windows)."""
     pool = [s for p in pairs[:5000] for s in _sentences(p.premise) if _short_sentence(s)]
     out = []
     for p in pairs:
         if pool and rng.random() < share and len(p.premise) < 600:
-            extra = rng.choice(pool)
-            premise = f"{extra} {p.premise}" if rng.random() < 0.5 else f"{p.premise} {extra}"
-            p = Pair(premise, p.claim, p.target, p.source)
+            p = Pair(beside(p.premise, rng.choice(pool), rng), p.claim, p.target, p.source)
         out.append(p)
     return out
 
@@ -354,9 +357,7 @@ def negated_distractors(pairs: list[Pair], rng: random.Random, share: float = 0.
     out = []
     for p in pairs:
         if negated and rng.random() < share and len(p.premise) < 600:
-            extra = rng.choice(negated)
-            premise = f"{extra} {p.premise}" if rng.random() < 0.5 else f"{p.premise} {extra}"
-            p = Pair(premise, p.claim, p.target, p.source)
+            p = Pair(beside(p.premise, rng.choice(negated), rng), p.claim, p.target, p.source)
         out.append(p)
     return out
 
@@ -373,9 +374,6 @@ def negated_neighbour_pairs(data: Path, rng: random.Random) -> list[Pair]:
         found = [negate(x) for x in sentences if _HAS_AUX.search(x) and not _NEGATION_CUE.search(x)]
         return [x for x in found if x and " not " in x]
 
-    def beside(premise: str, other: str) -> str:
-        return f"{premise} {other}" if rng.random() < 0.5 else f"{other} {premise}"
-
     for row in _jsonl(data / "climate-fever.jsonl.gz"):
         if split("climate", row["claim_id"]) != "train":
             continue
@@ -386,7 +384,8 @@ def negated_neighbour_pairs(data: Path, rng: random.Random) -> list[Pair]:
             others = [x for x in silent if x != negate(ev["evidence"])]
             k = 2 if target != N else int(rng.random() < 0.3)  # Climate-FEVER is mostly N
             for other in rng.sample(others, min(len(others), k)):
-                out.append(Pair(beside(ev["evidence"], other), row["claim"], target, "neighbour"))
+                # the evidence goes first on heads here (the order the measured run drew)
+                out.append(Pair(beside(other, ev["evidence"], rng), row["claim"], target, "neighbour"))
     for row in _jsonl(data / "wice_claim_dev.jsonl.gz"):
         if row["label"] != "supported":
             continue
@@ -396,7 +395,7 @@ def negated_neighbour_pairs(data: Path, rng: random.Random) -> list[Pair]:
         if cited and silent:
             premise = " ".join(sents[i] for i in cited[:6])
             for other in rng.sample(silent, min(len(silent), 2)):
-                out.append(Pair(beside(premise, other), row["claim"], S, "neighbour"))
+                out.append(Pair(beside(other, premise, rng), row["claim"], S, "neighbour"))
     return out
 
 
