@@ -4,7 +4,9 @@ The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short
 five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets;
 ``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence) given
 as ``documents`` to :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user
-would send them. These sets are for choosing weights and rules; they are never reported as a
+would send them; and the dev split of the hand-written pairs
+(``bench/data/reader_handwritten``, :func:`train_factcheck_reader.load_handwritten`), each
+(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and rules; they are never reported as a
 held-out score (``bench/factcheck_eval.py`` reports those).
 
     python bench/factcheck_dev_kb.py [--reader-weights W] [--no-slot-check] [--show]
@@ -23,6 +25,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SETS = ("factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev")
 
@@ -50,6 +53,35 @@ def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ig
     }
 
 
+def handwritten_dev_accuracy(judge) -> dict:  # type: ignore[no-untyped-def]
+    """``{"acc", "n", "by_kind"}`` of the hand-written dev pairs, each judged alone (the judge's
+    own claim prior applies, as served)."""
+    from train_factcheck_reader import HANDWRITTEN, load_handwritten
+
+    from plugins.factcheck.types import LABELS
+
+    pairs = load_handwritten(HANDWRITTEN)["dev"]
+    judged = judge.judge_many([p.claim for p in pairs], [[_hit(p.premise)] for p in pairs])
+    got = [j.label for j in judged]
+    right: Counter = Counter()
+    total: Counter = Counter()
+    for p, label in zip(pairs, got, strict=True):
+        total[p.kind] += 1
+        right[p.kind] += label == LABELS[p.target]
+    n = sum(total.values())
+    return {
+        "acc": round(sum(right.values()) / n, 4) if n else None,
+        "n": n,
+        "by_kind": {k: f"{right[k]}/{total[k]}" for k in sorted(total)},
+    }
+
+
+def _hit(text: str):  # type: ignore[no-untyped-def]
+    from knowledge.types import SearchHit
+
+    return SearchHit("handwritten", "handwritten", text, 1.0, {})
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reader-weights", type=Path, default=None)
@@ -65,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         slot_check=not args.no_slot_check,
     )  # fmt: skip
     out = {name: dev_kb_accuracy(checker, name, args.show) for name in SETS}
+    out["handwritten_pairs"] = handwritten_dev_accuracy(judge)
     print(json.dumps(out, indent=1), flush=True)
 
 

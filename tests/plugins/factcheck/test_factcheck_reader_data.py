@@ -1,0 +1,73 @@
+"""The hand-written training pairs of the reader judge (bench/data/reader_handwritten).
+
+They are training data: each line must be well-formed, every file must give the dev split some
+passages, and none may repeat text of the knowledge bases the tests and benchmarks report on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+FOLDER = ROOT / "bench" / "data" / "reader_handwritten"
+LABELS = {"SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"}
+KINDS = {
+    "paraphrase", "neg_both", "neg_evidence_pos_claim", "negated_neighbour", "antonym",
+    "entity_swap", "number", "neg_claim_refuted", "pos_claim_neg_evidence", "related_silent",
+}  # fmt: skip
+REPORTED_KBS = ("factcheck_kb", "factcheck_kb_fresh", "factcheck_kb_blind")
+FILES = sorted(FOLDER.glob("*.jsonl"))
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _grams(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_there_are_four_domains() -> None:
+    assert [p.stem for p in FILES] == ["health", "news", "science", "software"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_each_pair_is_well_formed(path: Path) -> None:
+    rows = _rows(path)
+    assert len(rows) >= 150
+    for i, row in enumerate(rows, 1):
+        where = f"{path.name}:{i}"
+        assert set(row) == {"doc", "premise", "claim", "label", "kind"}, where
+        assert row["label"] in LABELS, where
+        assert row["kind"] in KINDS, where
+        assert 3 <= len(row["claim"].split()) <= 40, where
+        assert row["premise"].strip() and row["claim"].strip() != row["premise"].strip(), where
+    assert {r["label"] for r in rows} == LABELS
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_file_gives_the_dev_split_passages(path: Path) -> None:
+    docs = {r["doc"] for r in _rows(path)}
+    dev = {
+        d for d in docs
+        if int(hashlib.sha1(f"handwritten:{path.stem}:{d}".encode()).hexdigest(), 16) % 5 == 0
+    }  # fmt: skip
+    assert 0 < len(dev) < len(docs)
+
+
+def test_no_text_of_a_reported_knowledge_base_is_trained_on() -> None:
+    trained = set().union(
+        *(_grams(r["premise"]) | _grams(r["claim"]) for p in FILES for r in _rows(p))
+    )
+    for name in REPORTED_KBS:
+        kb = importlib.import_module(f"tests.fixtures.{name}")
+        text = " ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS)
+        shared = _grams(text) & trained
+        assert not shared, (name, sorted(" ".join(g) for g in shared)[:5])
