@@ -86,7 +86,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -124,6 +124,8 @@ def split(kind: str, key: str) -> str:
     h = int(hashlib.sha1(f"{kind}:{key}".encode()).hexdigest(), 16) % 100
     if kind == "scifact":
         return "report" if h < 50 else "train"
+    if kind == "handwritten":  # a fifth of the passages
+        return "dev" if h % 5 == 0 else "train"
     if kind == "climate":  # the same 30 % as train_factcheck_cross.heldout
         h10 = int(hashlib.sha1(f"cross-holdout:{key}".encode()).hexdigest(), 16) % 10
         return "report" if h10 < 3 else "train"
@@ -196,10 +198,10 @@ def load_handwritten(folder: Path) -> dict[str, list[Pair]]:
     out: dict[str, list[Pair]] = {"train": [], "dev": []}
     for path in sorted(folder.glob("*.jsonl")):
         for row in _jsonl(path):
-            key = f"handwritten:{path.stem}:{row['doc']}"
-            part = "dev" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 5 == 0 else "train"
             target = labels[row["label"]]
-            out[part].append(Pair(row["premise"], row["claim"], target, "handwritten", row["kind"]))
+            out[split("handwritten", f"{path.stem}:{row['doc']}")].append(
+                Pair(row["premise"], row["claim"], target, "handwritten", row["kind"])
+            )
     return out
 
 
@@ -353,10 +355,16 @@ def beside(premise: str, extra: str, rng: random.Random) -> str:
 def widen(pairs: list[Pair], rng: random.Random, share: float = 0.25) -> list[Pair]:
     """Some premises get an unrelated sentence before or after them (1-2 sentence windows)."""
     pool = [s for p in pairs[:5000] for s in _sentences(p.premise) if _short_sentence(s)]
+    return _beside_some(pairs, pool, rng, share)
+
+
+def _beside_some(pairs: list[Pair], pool: list[str], rng: random.Random, share: float) -> list[Pair]:
+    """``share`` of the pairs (premises under 600 characters) with a sentence of ``pool``
+    before or after their premise, label unchanged."""
     out = []
     for p in pairs:
         if pool and rng.random() < share and len(p.premise) < 600:
-            p = Pair(beside(p.premise, rng.choice(pool), rng), p.claim, p.target, p.source)
+            p = replace(p, premise=beside(p.premise, rng.choice(pool), rng))
         out.append(p)
     return out
 
@@ -378,12 +386,7 @@ def negated_distractors(pairs: list[Pair], rng: random.Random, share: float = 0.
             new = negate(s)
             if new and new != s:
                 negated.append(new)
-    out = []
-    for p in pairs:
-        if negated and rng.random() < share and len(p.premise) < 600:
-            p = Pair(beside(p.premise, rng.choice(negated), rng), p.claim, p.target, p.source)
-        out.append(p)
-    return out
+    return _beside_some(pairs, negated, rng, share)
 
 
 def negated_neighbour_pairs(data: Path, rng: random.Random) -> list[Pair]:
