@@ -6,8 +6,8 @@ five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence 
 as ``documents`` to :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user
 would send them; and the dev split of the hand-written pairs
 (``bench/data/reader_handwritten``, :func:`train_factcheck_reader.load_handwritten`), each
-(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and rules; they are never reported as a
-held-out score (``bench/factcheck_eval.py`` reports those).
+(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and
+rules; they are never reported as a held-out score (``bench/factcheck_eval.py`` reports those).
 
     python bench/factcheck_dev_kb.py [--reader-weights W] [--no-slot-check] [--show]
 """

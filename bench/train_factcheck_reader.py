@@ -358,7 +358,9 @@ def widen(pairs: list[Pair], rng: random.Random, share: float = 0.25) -> list[Pa
     return _beside_some(pairs, pool, rng, share)
 
 
-def _beside_some(pairs: list[Pair], pool: list[str], rng: random.Random, share: float) -> list[Pair]:
+def _beside_some(
+    pairs: list[Pair], pool: list[str], rng: random.Random, share: float
+) -> list[Pair]:
     """``share`` of the pairs (premises under 600 characters) with a sentence of ``pool``
     before or after their premise, label unchanged."""
     out = []
