@@ -47,12 +47,13 @@ unchanged. Neither is in the shipped weights: they fixed the unrelated negations
 knowledge bases (README).
 
 Hand-written pairs (``--handwritten N``): ``bench/data/reader_handwritten/*.jsonl``, evidence
-windows and claims written by hand in four domains (health, software, news, science) for the
-kinds the judge misreads: paraphrases in other words, a negation stated in other words on both
-sides ("had no effect" / "did not reduce"), negatively worded evidence for an affirmative claim,
-a negated same-topic sentence beside the evidence, opposites, swapped names, changed numbers and
-related-but-silent claims. A fifth of the passages (by hash) is a dev split, never trained on;
-the rest is added N times.
+windows and claims written by hand in eleven domains (environment, finance, food, health,
+history, law, news, science, software, sports, transport) for the kinds the judge misreads:
+paraphrases in other words, a negation stated in other words on both sides ("had no effect" /
+"did not reduce"), negatively worded evidence for an affirmative claim and an affirmative claim
+such evidence denies, a negated same-topic sentence beside the evidence, opposites, swapped
+names, changed numbers and related-but-silent claims. A fifth of the passages (by hash) is a
+dev split, never trained on; the rest is added N times.
 
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
