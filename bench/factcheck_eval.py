@@ -19,8 +19,9 @@ shipped ``reader`` and the previous default ``builtin`` as its baseline) is meas
 3. SciFact claim/abstract pairs, the ``report`` half (never trained on): SUPPORTED vs not,
    balanced accuracy.
 4. The hand-written knowledge bases (``--kbs``): tests/fixtures/factcheck_kb.py and, written
-   later and blind, factcheck_kb_fresh.py, factcheck_kb_blind.py and factcheck_kb_blind2.py
-   (never tuned on; blind2 written after the others had served as tie-breaks), end to end,
+   later and blind, factcheck_kb_fresh.py, factcheck_kb_blind.py, factcheck_kb_blind2.py and
+   factcheck_kb_blind3.py (never tuned on; blind2 and blind3 written after the others had
+   served as tie-breaks, blind3 in domains none of the training data covers), end to end,
    given both as request ``documents`` and as a collection: share of claims right, per kind.
    factcheck_kb_dev.py is the development set (``--kbs factcheck_kb_dev``), never reported.
 4b. Minimal edits: each SUPPORTS pair of FEVER-Symmetric test and each entailment pair of the
@@ -416,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--kbs",
-        default="factcheck_kb,factcheck_kb_fresh,factcheck_kb_blind,factcheck_kb_blind2",
+        default="factcheck_kb,factcheck_kb_fresh,factcheck_kb_blind,factcheck_kb_blind2,"
+        "factcheck_kb_blind3",
         help="hand-written knowledge bases (tests/fixtures modules) of the handwritten set; "
         "factcheck_kb_dev is the one to tune on and is not reported",
     )

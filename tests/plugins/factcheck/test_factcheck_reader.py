@@ -20,6 +20,7 @@ HANDWRITTEN_MIN_ACCURACY = 0.9
 FRESH_MIN_ACCURACY = 0.64
 BLIND_MIN_ACCURACY = 0.6
 BLIND2_MIN_ACCURACY = 0.58
+BLIND3_MIN_ACCURACY = 0.43
 
 
 @pytest.fixture(scope="module")
@@ -141,14 +142,15 @@ def _score(report, claims) -> tuple[float, list[str]]:
 
 # Each hand-written knowledge base with the pass rate asserted: measured with the shipped
 # weights (README Benchmarks) less a margin for int8 kernels that differ between CPUs.
-# factcheck_kb_fresh, factcheck_kb_blind and factcheck_kb_blind2 were written blind (measured
-# 0.923, 0.671, 0.653 and 0.615 with the stage-3 weights on ONNX Runtime int8 and the claim
-# prior 0.2).
+# factcheck_kb_fresh, factcheck_kb_blind, factcheck_kb_blind2 and factcheck_kb_blind3 were
+# written blind (measured 0.923, 0.671, 0.653, 0.615 and 0.467 with the stage-3 weights on ONNX
+# Runtime int8 and the claim prior 0.2).
 KNOWLEDGE_BASES = {
     "factcheck_kb": HANDWRITTEN_MIN_ACCURACY,
     "factcheck_kb_fresh": FRESH_MIN_ACCURACY,
     "factcheck_kb_blind": BLIND_MIN_ACCURACY,
     "factcheck_kb_blind2": BLIND2_MIN_ACCURACY,
+    "factcheck_kb_blind3": BLIND3_MIN_ACCURACY,
 }
 
 

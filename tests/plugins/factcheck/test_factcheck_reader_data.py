@@ -22,7 +22,10 @@ KINDS = {
     "paraphrase", "neg_both", "neg_evidence_pos_claim", "negated_neighbour", "antonym",
     "entity_swap", "number", "neg_claim_refuted", "pos_claim_neg_evidence", "related_silent",
 }  # fmt: skip
-REPORTED_KBS = ("factcheck_kb", "factcheck_kb_fresh", "factcheck_kb_blind", "factcheck_kb_blind2")
+REPORTED_KBS = (
+    "factcheck_kb", "factcheck_kb_fresh", "factcheck_kb_blind", "factcheck_kb_blind2",
+    "factcheck_kb_blind3",
+)  # fmt: skip
 FILES = sorted(FOLDER.glob("*.jsonl"))
 
 
