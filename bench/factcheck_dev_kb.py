@@ -2,12 +2,14 @@
 
 The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short documents of
 five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets;
-``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence) given
-as ``documents`` to :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user
-would send them; and the dev split of the hand-written pairs
-(``bench/data/reader_handwritten``, :func:`train_factcheck_reader.load_handwritten`), each
-(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and
-rules; they are never reported as a held-out score (``bench/factcheck_eval.py`` reports those).
+``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence;
+``tests/fixtures/factcheck_kb_dev_blind.py`` and ``factcheck_kb_dev_blind2.py``: short documents
+in twelve domains, written blind like the held-out knowledge bases) given as ``documents`` to
+:class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user would send them;
+and the dev split of the hand-written pairs (``bench/data/reader_handwritten``,
+:func:`train_factcheck_reader.load_handwritten`), each (evidence, claim) pair judged alone,
+accuracy by kind. These sets are for choosing weights and rules; they are never reported as a
+held-out score (``bench/factcheck_eval.py`` reports those).
 
     python bench/factcheck_dev_kb.py [--reader-weights W] [--no-slot-check] [--show]
 """
@@ -27,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SETS = ("factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev")
+SETS = (
+    "factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev",
+    "factcheck_kb_dev_blind", "factcheck_kb_dev_blind2",
+)  # fmt: skip
 
 
 def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ignore[no-untyped-def]
