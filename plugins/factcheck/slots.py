@@ -687,17 +687,69 @@ def _agreeing_answer(claim: str, sentence: str) -> bool:
     return bool(asked) and asked == claimed
 
 
+def _unaccounted_values(
+    claim_tokens: list[str], evidence: Sequence[str], sentences: Sequence[str]
+) -> list[_Value]:
+    """The claim's values the evidence does not account for. A number (or word) the claim
+    shares with any of the evidence is not in conflict: another sentence may fill the same slot
+    for something else ("kept for 14 days" beside "7 years"). A name the evidence has only in
+    the claim's slot of sentences about something else is not accounted for: "The Salt Orchard
+    was directed by Ilse Varga" against "Night Ferry, directed by Ilse Varga" and "The Salt
+    Orchard, directed by Jonas Brek"."""
+    everything = _tokens(" ".join(evidence))
+    every_lower = {t.lower() for t in everything}
+    values = _values(claim_tokens)
+    subject = _subject(claim_tokens)
+    names = [n for n in values if n.kind != "number"] + ([subject] if subject else [])
+    tokenised = [(toks, {t.lower() for t in toks}) for toks in map(_tokens, sentences)]
+    out = []
+    for v in values:
+        if not _present(v, everything, every_lower):
+            out.append(v)
+        elif v.kind != "number" and _only_elsewhere(
+            v, claim_tokens, [n for n in names if n is not v], tokenised
+        ):
+            out.append(v)
+    return out
+
+
+def _only_elsewhere(
+    value: _Value,
+    claim_tokens: Sequence[str],
+    others: Sequence[_Value],
+    sentences: Sequence[tuple[list[str], set[str]]],
+) -> bool:
+    """Whether every sentence that mentions ``value`` has it after the claim's slot word
+    ("directed by ...") and lacks one of the claim's other names: the evidence uses the value
+    for the same role of something else."""
+    a = _anchor(claim_tokens, value.start)
+    if not others or a is None:
+        return False
+    anchor = claim_tokens[a].lower()
+    seen = False
+    for toks, lower in sentences:
+        if not _present(value, toks, lower):
+            continue
+        if all(_named_in(n, lower) for n in others):
+            return False
+        slots = [
+            _anchor(toks, w.start)
+            for w in _values(toks)
+            if w.kind == value.kind and _present(value, toks[w.start : w.end], lower)
+        ]
+        if not slots or any(sa is None or toks[sa].lower() != anchor for sa in slots):
+            return False  # the subject of its sentence, or in another role
+        seen = True
+    return seen
+
+
 def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
     """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
     texts (each a window of one or a few sentences)."""
     claim_tokens = _tokens(claim)
-    # a value (or word) the claim shares with any of the evidence is not in conflict: another
-    # sentence may fill the same slot for something else ("kept for 14 days" beside "7 years")
-    everything = _tokens(" ".join(evidence))
-    every_lower = {t.lower() for t in everything}
-    values = [v for v in _values(claim_tokens) if not _present(v, everything, every_lower)]
     every_words = set(_words(" ".join(evidence)))
     sentences = [(text, text[a:b]) for text in evidence for a, b in sentence_spans(text)]
+    values = _unaccounted_values(claim_tokens, evidence, [s for _, s in sentences])
     stemmed: list[tuple[str, set[str]]] | None = None
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None

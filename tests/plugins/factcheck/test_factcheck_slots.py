@@ -99,6 +99,32 @@ def test_each_sentence_of_a_window_is_read_and_names_are_checked_in_the_window()
     assert find_slot_conflict("Beacon is written in Go.", [window]) is None
 
 
+FESTIVAL = [
+    "The opening film is The Salt Orchard, directed by Jonas Brek.",
+    "The closing film is Night Ferry, directed by Ilse Varga.",
+]
+
+
+def test_a_name_the_evidence_gives_the_same_role_of_something_else_still_conflicts():
+    conflict = find_slot_conflict("The Salt Orchard was directed by Ilse Varga.", FESTIVAL)
+    assert conflict is not None
+    assert (conflict.claim_value, conflict.evidence_value) == ("Ilse Varga", "Jonas Brek")
+    assert find_slot_conflict("Night Ferry was directed by Ilse Varga.", FESTIVAL) is None
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        # the name in another role: it may link the claim's parts (a multi-hop fact)
+        FESTIVAL + ["Ilse Varga chairs the jury."],
+        # the name in the same role and the claim's other name in the same sentence
+        ["The Salt Orchard, directed by Jonas Brek and Ilse Varga, opens the festival."],
+    ],
+)
+def test_a_name_the_evidence_accounts_for_does_not_conflict(evidence):
+    assert find_slot_conflict("The Salt Orchard was directed by Ilse Varga.", evidence) is None
+
+
 def test_refute_overrides_a_judge_that_missed_the_conflict():
     supported = Judgement("SUPPORTED", 0.9, ({"SUPPORTED": 0.9, "REFUTED": 0.05,
                                               "NOT_ENOUGH_INFO": 0.05},))  # fmt: skip
