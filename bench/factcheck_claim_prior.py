@@ -3,10 +3,11 @@
 The reader judge divides part of its lean for a claim alone (the claim against empty evidence)
 out of each (evidence, claim) judgement
 (:func:`plugins.factcheck.aggregate.discount_claim_prior`). This sweeps that strength on the
-two development sets nothing is trained on or reported from: the FEVER and SNLI dev pairs of
+development sets nothing is trained on or reported from: the FEVER and SNLI dev pairs of
 ``bench/train_factcheck_reader.py`` (FEVER: SUPPORTED vs not; SNLI: 3-way accuracy) and the
-development knowledge base ``tests/fixtures/factcheck_kb_dev.py`` end to end through the
-``FactChecker`` (documents, with the slot rule), and prints one row per strength.
+development knowledge bases of ``bench/factcheck_dev_kb.py`` end to end through the
+``FactChecker`` (documents, with the slot rule: claims right per set), and prints one row per
+strength.
 
     python bench/factcheck_claim_prior.py [--strengths 0,0.1,0.2,0.3,0.5] [--reader-weights W]
 """
@@ -48,21 +49,20 @@ def dev_pairs(judge, data: Path, strengths: list[float]) -> dict[float, dict]:
     return out
 
 
-def dev_kb(judge, strengths: list[float]) -> dict[float, float]:
-    """Accuracy on the development knowledge base, as documents, per strength."""
+def dev_kb(judge, strengths: list[float]) -> dict[float, dict[str, int]]:
+    """Claims right on each development knowledge base (as documents), per strength."""
+    from factcheck_dev_kb import SETS, dev_kb_accuracy
+
     from knowledge import Embedder
     from plugins.factcheck import FactChecker
-    from plugins.factcheck.documents import ContextDocument
-    from tests.fixtures import factcheck_kb_dev as kb
 
     checker = FactChecker(None, judge, top_k=3, evidence_windows=3, encoder=Embedder())
-    docs = [ContextDocument(text, source) for source, text in kb.DOCUMENTS]
     out = {}
     for a in strengths:
         judge.claim_prior = a
-        report = checker.check_claims([c for c, _, _ in kb.CLAIMS], documents=docs)
-        right = [c.verdict == want for c, (_, want, _) in zip(report.claims, kb.CLAIMS, strict=True)]
-        out[a] = sum(right) / len(right)
+        scores = {name: dev_kb_accuracy(checker, name) for name in SETS}
+        out[a] = {name: round(r["acc"] * r["n"]) for name, r in scores.items()}
+        out[a]["all"] = sum(out[a].values())
     return out
 
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     pairs = dev_pairs(judge, args.data, strengths)
     kb = dev_kb(judge, strengths)
     for a in strengths:
-        print(json.dumps({"claim_prior": a, **pairs[a], "dev_kb": kb[a]}), flush=True)
+        print(json.dumps({"claim_prior": a, **pairs[a], "dev_kbs": kb[a]}), flush=True)
 
 
 if __name__ == "__main__":
