@@ -13,10 +13,13 @@ _PARAGRAPH_RE = re.compile(r"\n\s*\n")
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[A-Z0-9\"'(\[`*#-])")
 _SPACE_RE = re.compile(r"\s+")
 _HEADING_RE = re.compile(r"\s{0,3}#{1,6}\s+\S")
+# a Markdown list item: "- ...", "* ...", "+ ...", "• ...", "1. ...", "2) ..."
+_LIST_ITEM_RE = re.compile(r"\s{0,3}(?:[-*+•]|\d{1,3}[.)])\s+\S")
 
 
 def _blocks(text: str) -> list[str]:
-    """Paragraphs, with each Markdown heading line a block of its own."""
+    """Paragraphs, with each Markdown heading line a block of its own and each list item (with
+    its wrapped continuation lines) another: an item ends there, full stop or not."""
     blocks: list[str] = []
     for paragraph in _PARAGRAPH_RE.split(text):
         lines: list[str] = []
@@ -25,6 +28,9 @@ def _blocks(text: str) -> list[str]:
                 blocks.append(" ".join(lines))
                 blocks.append(line)
                 lines = []
+            elif _LIST_ITEM_RE.match(line):
+                blocks.append(" ".join(lines))
+                lines = [line]
             else:
                 lines.append(line)
         blocks.append(" ".join(lines))
@@ -39,10 +45,14 @@ def split_sentences(text: str) -> list[str]:
         block = _SPACE_RE.sub(" ", block).strip()
         if not block:
             continue
-        for sentence in _SENTENCE_END_RE.split(block):
-            sentence = sentence.strip()
-            if sentence:
-                sentences.append(sentence)
+        # a list item's marker is no sentence of its own ("1. Call us" is not "1." + "Call us")
+        marker = _LIST_ITEM_RE.match(block)
+        prefix = block[: marker.end() - 1] if marker else ""
+        pieces = [p.strip() for p in _SENTENCE_END_RE.split(block[len(prefix) :])]
+        pieces = [p for p in pieces if p]
+        if prefix and pieces:
+            pieces[0] = prefix + pieces[0]
+        sentences.extend(pieces)
     return sentences
 
 
@@ -52,10 +62,12 @@ def is_heading(sentence: str) -> bool:
 
 
 def _join(units: list[str]) -> str:
-    """Sentences of a chunk: a space between them, a heading on a line of its own."""
+    """Sentences of a chunk: a space between them, a heading or a list item on a line of its
+    own (so the item still ends where it ended in the document)."""
     out = units[0]
     for before, unit in zip(units, units[1:], strict=False):
-        out += ("\n" if is_heading(before) or is_heading(unit) else " ") + unit
+        own_line = is_heading(before) or is_heading(unit) or _LIST_ITEM_RE.match(unit)
+        out += ("\n" if own_line else " ") + unit
     return out
 
 

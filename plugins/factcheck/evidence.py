@@ -22,9 +22,11 @@ from knowledge.types import SearchHit
 __all__ = ["EvidenceWindow", "select_evidence", "sentence_spans"]
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and something that
-# can start a sentence; a blank line or a list item always ends one.
+# can start a sentence (a list item's "- " too: chunks stored before items kept their own line
+# read "... 9:30 pm. - Each class ..."); a blank line or a list item always ends one.
 _BOUNDARY = re.compile(
-    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[`*#-]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d{1,3}[.)]|#+)\s)"
+    r"(?<=[.!?])[\"')\]]*\s+(?=(?:[-*+•]\s+)?[\"'(\[`*#-]?[A-Z0-9])"
+    r"|\n\s*\n|\n(?=\s*(?:[-*+•]|\d{1,3}[.)]|#+)\s)"
 )
 _ABBREV_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|Fig|approx|U\.S|U\.K|Inc|Ltd)"

@@ -103,3 +103,17 @@ def test_a_markdown_heading_is_a_sentence_on_a_line_of_its_own() -> None:
     # a hash inside a line is no heading
     assert split_sentences("Use C# or F#. Issue #12 is open.") == [
         "Use C# or F#.", "Issue #12 is open."]
+
+
+def test_a_list_item_ends_where_its_line_ends_full_stop_or_not() -> None:
+    text = (
+        "Not covered:\n\n- Theft from an unlocked shed\n- Bicycles, unless you buy\n"
+        "  the Cycle Extension. Ask us.\n1. Call us first\n\nAfter the list."
+    )
+    assert split_sentences(text) == [
+        "Not covered:", "- Theft from an unlocked shed", "- Bicycles, unless you buy the Cycle "
+        "Extension.", "Ask us.", "1. Call us first", "After the list."]  # fmt: skip
+    # in a chunk each item keeps a line of its own, so the item still ends there
+    assert chunk_text(text) == [
+        "Not covered:\n- Theft from an unlocked shed\n- Bicycles, unless you buy the Cycle "
+        "Extension. Ask us.\n1. Call us first After the list."]  # fmt: skip

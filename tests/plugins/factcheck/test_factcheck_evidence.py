@@ -108,3 +108,10 @@ def test_a_question_and_its_answer_are_one_sentence():
                      "Q: Which lake is the largest in Africa? A: Lake Victoria."]
     windows = select_evidence("Lake Tanganyika is the largest lake in Africa.", [_hit(chunk)])
     assert windows[0].text == "Q: Which lake is the largest in Africa? A: Lake Victoria."
+
+
+def test_a_list_item_after_a_full_stop_is_a_sentence_of_its_own():
+    # chunks stored before list items kept their own line: "... 9:30 pm. - Each class ..."
+    text = "Runs 6:30 pm to 9:30 pm. - Each class has 10 students. - It is not for children."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Runs 6:30 pm to 9:30 pm.", "- Each class has 10 students.", "- It is not for children."]  # fmt: skip
