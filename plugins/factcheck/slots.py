@@ -289,10 +289,15 @@ def _subject(tokens: Sequence[str]) -> _Value | None:
 
 
 def _conflict_in(
-    claim_tokens: list[str], values: list[_Value], sentence: str, scope: str
+    claim_tokens: list[str],
+    values: list[_Value],
+    sentence: str,
+    scope: str,
+    by_unit: bool = False,
 ) -> SlotConflict | None:
     """A conflict of the claim with ``sentence``; every other name of the claim (its subject
-    included) must appear in ``scope``, the evidence window around the sentence."""
+    included) must appear in ``scope``, the evidence window around the sentence. With
+    ``by_unit``, a number's slot may also be its unit alone (see below)."""
     stoks = _tokens(sentence)
     if not stoks:
         return None
@@ -326,19 +331,39 @@ def _conflict_in(
                 continue
             if w.kind == "number" and _is_year(w.text) != _is_year(v.text):
                 continue
-            sa = _anchor(stoks, w.start)
-            if sa is None or stoks[sa].lower() != anchor:
-                continue
-            before = {_stem(t) for t in stoks[max(0, w.start - _CONTEXT_SPAN) : w.start]}
             same_unit = (
                 after is not None
                 and after not in FUNCTION_WORDS
                 and w.end < len(stoks)
                 and stoks[w.end].lower() == after
             )
+            sa = _anchor(stoks, w.start)
+            if sa is None or stoks[sa].lower() != anchor:
+                # a number of the same unit in other words ("revenue came to 12.4 million"
+                # / "Revenue was 14.2 million"): the slot is the unit, if no other number of
+                # the sentence has it
+                if not (
+                    by_unit
+                    and same_unit
+                    and w.kind == "number"
+                    and after is not None
+                    and after.isalpha()
+                    and len(after) > 1
+                    and stoks[w.end].islower()
+                    and _only_one_with_unit(svalues, stoks, after)
+                ):
+                    continue
+            before = {_stem(t) for t in stoks[max(0, w.start - _CONTEXT_SPAN) : w.start]}
             if (context is not None and context in before) or same_unit:
                 return SlotConflict(v.kind, v.text, w.text, sentence)
     return None
+
+
+def _only_one_with_unit(values: Sequence[_Value], tokens: Sequence[str], unit: str | None) -> bool:
+    return sum(
+        w.kind == "number" and w.end < len(tokens) and tokens[w.end].lower() == unit
+        for w in values
+    ) == 1
 
 
 def _words(text: str) -> list[str]:
@@ -765,6 +790,11 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             found = _swap_in(claim, sentence, stemmed)
         if found is not None:
             return found
+    if any(v.kind == "number" for v in values):  # the loosest rule last
+        for text, sentence in sentences:
+            found = _conflict_in(claim_tokens, values, sentence, text, by_unit=True)
+            if found is not None:
+                return found
     return None
 
 

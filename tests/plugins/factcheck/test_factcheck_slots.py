@@ -428,3 +428,23 @@ def test_nothing_is_a_denial_too():
                 "the evacuation had nothing to do with the dam.")
     claim = "Two villages were evacuated because of river flooding, not because of the dam."
     assert find_slot_conflict(claim, [evidence]) is None
+
+
+def test_a_number_of_the_same_unit_in_other_words_conflicts():
+    evidence = ["Altogether 42,600 people were invited and 27,300 returned a kit."]
+    conflict = find_slot_conflict("In total 46,200 people were invited.", evidence)
+    assert conflict is not None
+    assert (conflict.claim_value, conflict.evidence_value) == ("46,200", "42,600")
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # two numbers of that unit: which one the claim means is not clear
+        ("In total 46,200 people were invited.", "Of 42,600 people invited, 27,300 people replied."),
+        # no unit word after the number ("1970's" / "1960s" is a letter, "PDO" a name)
+        ("In 1905, PDO switched to a warm phase.", "1924/1925: PDO changed to a warm phase."),
+    ],
+)
+def test_no_conflict_without_one_number_of_the_same_unit(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
