@@ -47,7 +47,7 @@ __all__ = [
 # that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
 SLOT_CONFIDENCE = {
     "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
-    "answer": 0.85, "swap": 0.85,
+    "answer": 0.85, "swap": 0.85, "subject": 0.85,
 }
 # Confidence of a SUPPORTED from a rule: a yes/no answer to the claim's own question, or the
 # claim stated word for word (bench/factcheck_slots.py: every firing on training/dev pairs was
@@ -427,6 +427,91 @@ def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> 
     return None
 
 
+_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['-][A-Za-z]+)*")
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof", "professor", "sir", "dame", "chef"})
+_CLAUSE_SPLIT = re.compile(r";|,\s*(?:and|but|while|whereas|with|who|which)\s+|\bwhile\b")
+_MIN_ROLE = 0.6  # share of the claim's predicate a clause must hold to be about the same role
+
+
+def _person(name: _Value | None) -> bool:
+    """A person-like name: two capitalised words or more, or a title and a name."""
+    if name is None or name.kind != "name":
+        return False
+    words = name.text.split()
+    if not all(_NAME_WORD.fullmatch(w) or w in _NAME_LINK for w in words):
+        return False  # "LSB-", "UN", "4K": not a person's name
+    return len(words) >= 2 or (len(words) == 1 and words[0].lower() in _TITLES)
+
+
+_PERSONAL_PRONOUNS = frozenset(
+    {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs", "himself",
+     "herself", "themselves"}
+)  # fmt: skip
+
+
+def _subject_swap_in(
+    claim: str, sentence: str, scope: str, everywhere: Sequence[str]
+) -> SlotConflict | None:
+    """A claim whose subject is a person the sentence does not name for the claim's role,
+    where another person fills that role: "Tomasz Reiner is the head tutor" against "Our
+    head tutor, Chef Odile Marsaud, trained in Lyon", "Ravi Sandhu coordinates the breeding
+    programme" against "... led by Ravi Sandhu, and the breeding programme is coordinated by
+    Dr Helen Marsh". The role is the clause of the sentence (split at ";", ", and", ", with"
+    ...) that holds most of the claim's predicate (its words outside names); the claim's other
+    names must be in ``scope``, the evidence window; neither text may be negated. The claim's
+    person must be named somewhere in the evidence (``everywhere``: its tokens), in another
+    role, and the role's clause must not speak of someone by pronoun ("she directed ..."):
+    the claim may put the right person there under another name. The role must be definite
+    ("the head tutor", "Greyhollow's breeding programme"): "X starred with an American
+    actress" against "Y is an American actress" is another kind of claim."""
+    claim_tokens = _tokens(claim)
+    subject = _subject(claim_tokens)
+    if not _person(subject):
+        return None
+    assert subject is not None
+    if _NEGATIONS & set(_words(claim)) or _NEGATIONS & set(_words(sentence)):
+        return None
+    lower = [t.lower() for t in claim_tokens]
+    if "a" in lower or "an" in lower or not ("the" in lower or any("'" in t for t in lower)):
+        return None  # a definite role ("the head tutor"), not a kind ("an American actress")
+    claim_names = [n for n in _values(claim_tokens) if n.kind == "name"]
+    in_names = {i for n in claim_names for i in range(n.start, n.end)}
+    predicate = _content([t for i, t in enumerate(claim_tokens[subject.end :], subject.end)
+                          if i not in in_names])  # fmt: skip
+    if len(predicate) < 2:
+        return None
+    scope_lower = {t.lower() for t in _tokens(scope)}
+    if not all(_named_in(n, scope_lower) for n in claim_names):
+        return None
+    best: tuple[float, str] | None = None
+    for clause in _CLAUSE_SPLIT.split(sentence):
+        stems = {_stem(t) for t in _tokens(clause)}
+        share = sum(p in stems for p in predicate) / len(predicate)
+        if share >= _MIN_ROLE and (best is None or share > best[0]):
+            best = (share, clause)
+    if best is None:
+        return None
+    ctoks = _tokens(best[1])
+    if _present(subject, ctoks, {t.lower() for t in ctoks}):
+        return None
+    if _PERSONAL_PRONOUNS & {t.lower() for t in ctoks}:
+        return None
+    if not _present(subject, everywhere, {t.lower() for t in everywhere}):
+        return None
+    people = []
+    for piece in best[1].split(","):  # "On 5 October, Greta Olsund" is two names, not one
+        ptoks = _tokens(piece)
+        people += [v for v in _values(ptoks) + [_subject(ptoks)] if _person(v)]
+    others = {
+        v.text for v in people
+        if not any(_present(n, _tokens(v.text), {t.lower() for t in _tokens(v.text)})
+                   for n in claim_names)
+    }  # fmt: skip
+    if len(others) != 1:
+        return None
+    return SlotConflict("subject", subject.text, others.pop(), sentence)
+
+
 _FRAME = 2  # tokens on one side of a swapped word that must read the same in both texts
 
 
@@ -775,6 +860,7 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     every_words = set(_words(" ".join(evidence)))
     sentences = [(text, text[a:b]) for text in evidence for a, b in sentence_spans(text)]
     values = _unaccounted_values(claim_tokens, evidence, [s for _, s in sentences])
+    everything = _tokens(" ".join(evidence))
     stemmed: list[tuple[str, set[str]]] | None = None
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None
@@ -788,6 +874,8 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             if stemmed is None:  # once per claim, not per sentence
                 stemmed = [(s, {_stem(w.lower()) for w in _tokens(s)}) for _, s in sentences]
             found = _swap_in(claim, sentence, stemmed)
+        if found is None:
+            found = _subject_swap_in(claim, sentence, text, everything)
         if found is not None:
             return found
     if any(v.kind == "number" for v in values):  # the loosest rule last

@@ -448,3 +448,51 @@ def test_a_number_of_the_same_unit_in_other_words_conflicts():
 )
 def test_no_conflict_without_one_number_of_the_same_unit(claim, evidence):
     assert find_slot_conflict(claim, [evidence]) is None
+
+
+ZOO = [
+    "Greyhollow Zoo has kept gliders since 2016. Our keeper team is led by Ravi Sandhu, and the "
+    "breeding programme is coordinated by Dr Helen Marsh."
+]
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        (
+            "Ravi Sandhu coordinates Greyhollow's breeding programme.",
+            ZOO,
+            ("Ravi Sandhu", "Dr Helen Marsh"),
+        ),
+        (
+            "Tomasz Reiner is the head tutor.",
+            ["Our head tutor, Chef Odile Marsaud, trained in Lyon.",
+             "Pastry is taught by her deputy, Tomasz Reiner."],
+            ("Tomasz Reiner", "Chef Odile Marsaud"),
+        ),
+    ],
+)
+def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values):
+    conflict = find_slot_conflict(claim, evidence)
+    assert conflict is not None and conflict.kind == "subject"
+    assert (conflict.claim_value, conflict.evidence_value) == values
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Dr Helen Marsh coordinates Greyhollow's breeding programme.", ZOO),  # the right one
+        ("Ravi Sandhu does not coordinate Greyhollow's breeding programme.", ZOO),  # negated
+        # the claim's person is nowhere in the evidence: it may be the role's holder by
+        # another name, or spoken of by pronoun
+        ("Tomasz Reiner is the head tutor.", ["Our head tutor, Chef Odile Marsaud, trained here."]),
+        # a kind, not a definite role
+        ("Sabbir Khan directed a film starring an Indian actress.",
+         ["Sabbir Khan directed Heropanti.", "Kriti Sanon is an Indian film actress."]),
+        # the role's clause speaks of someone by pronoun
+        ("Ravi Sandhu leads the keeper team.",
+         ["Ravi Sandhu joined in 2016. She leads the keeper team with Dr Helen Marsh."]),
+    ],
+)
+def test_no_subject_swap(claim, evidence):
+    assert find_slot_conflict(claim, evidence) is None
