@@ -17,10 +17,11 @@ from tests.fixtures.judge_cases import CASES, hit
 # Measured with the shipped weights and the slot rule (bench/factcheck_eval.py section 4): see
 # README Benchmarks.
 HANDWRITTEN_MIN_ACCURACY = 0.9
-FRESH_MIN_ACCURACY = 0.64
-BLIND_MIN_ACCURACY = 0.6
-BLIND2_MIN_ACCURACY = 0.58
-BLIND3_MIN_ACCURACY = 0.43
+# (0.923, 0.686, 0.667, 0.637, 0.567 measured; two claims of margin for other CPUs' int8)
+FRESH_MIN_ACCURACY = 0.66
+BLIND_MIN_ACCURACY = 0.64
+BLIND2_MIN_ACCURACY = 0.615
+BLIND3_MIN_ACCURACY = 0.54
 
 
 @pytest.fixture(scope="module")
