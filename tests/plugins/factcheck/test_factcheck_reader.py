@@ -17,7 +17,6 @@ from tests.fixtures.judge_cases import CASES, hit
 # Measured with the shipped weights and the slot rule (bench/factcheck_eval.py section 4): see
 # README Benchmarks.
 HANDWRITTEN_MIN_ACCURACY = 0.9
-# (0.923, 0.686, 0.667, 0.637, 0.567 measured; two claims of margin for other CPUs' int8)
 FRESH_MIN_ACCURACY = 0.66
 BLIND_MIN_ACCURACY = 0.64
 BLIND2_MIN_ACCURACY = 0.615
@@ -144,8 +143,8 @@ def _score(report, claims) -> tuple[float, list[str]]:
 # Each hand-written knowledge base with the pass rate asserted: measured with the shipped
 # weights (README Benchmarks) less a margin for int8 kernels that differ between CPUs.
 # factcheck_kb_fresh, factcheck_kb_blind, factcheck_kb_blind2 and factcheck_kb_blind3 were
-# written blind (measured 0.923, 0.671, 0.653, 0.615 and 0.467 with the stage-3 weights on ONNX
-# Runtime int8 and the claim prior 0.2).
+# written blind; each threshold is about two claims below the rate measured with the shipped
+# weights on ONNX Runtime int8 and the claim prior 0.2.
 KNOWLEDGE_BASES = {
     "factcheck_kb": HANDWRITTEN_MIN_ACCURACY,
     "factcheck_kb_fresh": FRESH_MIN_ACCURACY,
