@@ -60,7 +60,7 @@ class ReaderJudge(PairJudge):
         quantize: Quantize = "auto",
         device: str | None = None,
         min_decisive: float = 0.5,
-        claim_prior: float = 0.2,
+        claim_prior: float = 0.3,
         batch_size: int = 32,
         runtime: Runtime = "auto",
         cache_dir: str | Path | None = None,

@@ -81,14 +81,14 @@ def test_judge_cases(reader):
 def test_the_claims_own_lean_is_discounted_by_default(reader):
     from plugins.factcheck.aggregate import decisive_evidence, discount_claim_prior
 
-    assert reader.claim_prior == 0.2
+    assert reader.claim_prior == 0.3
     claims = [c for c, _, _ in CASES]
     evidences = [e for _, e, _ in CASES]
     pairs = reader.pair_probs(claims, evidences)
     priors = reader.pair_probs(claims, [""] * len(claims))
     got = reader.judge_many(claims, [[hit(e)] for e in evidences])
     for j, p, q in zip(got, pairs, priors, strict=True):
-        want = decisive_evidence(discount_claim_prior(p[None], q[None], 0.2))
+        want = decisive_evidence(discount_claim_prior(p[None], q[None], 0.3))
         assert (j.label, round(j.confidence, 5)) == (want.label, round(want.confidence, 5))
     off = ReaderJudge(claim_prior=0.0).judge_many(claims, [[hit(e)] for e in evidences])
     assert [j.label for j in off] == [decisive_evidence(p[None]).label for p in pairs]
