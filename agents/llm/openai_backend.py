@@ -6,7 +6,7 @@ import logging
 import random
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Self
 
 import httpx
@@ -82,6 +82,9 @@ class OpenAIBackend:
             return [self._complete(requests[0])]
         futures: list[Future[Generation]] = [self._pool.submit(self._complete, r) for r in requests]
         try:
+            # every call settles (its retries included) before any error is raised: a job that
+            # fails on one call leaves no other call retrying behind its back
+            wait(futures)
             return [future.result() for future in futures]
         finally:
             for future in futures:

@@ -227,6 +227,22 @@ def test_batch_runs_concurrently_and_keeps_order(server: tuple[str, _Script]) ->
     assert elapsed < sum(delays)
 
 
+def test_a_failing_call_of_a_batch_raises_only_once_the_others_settle(
+    server: tuple[str, _Script],
+) -> None:
+    # the first request fails for good at once (400), the other is still being answered: the
+    # error comes after the other call is done, so nothing is left running behind the caller
+    url, script = server
+    script.answers.append((400, {"error": {"message": "bad request"}}, {}))
+    with _backend(url, max_concurrency=2) as backend:
+        started = time.monotonic()
+        with pytest.raises(ModelCallError, match="400"):
+            backend.generate([_req("first"), _req("sleep:0.5")])
+        elapsed = time.monotonic() - started
+        assert script.in_flight == 0
+    assert elapsed >= 0.45
+
+
 def test_missing_base_url_is_a_load_error() -> None:
     with pytest.raises(ModelLoadError, match="FACTFORGE_OPENAI_BASE_URL"):
         OpenAIBackend(ModelSpec("m"))
