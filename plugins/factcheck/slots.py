@@ -449,67 +449,77 @@ _PERSONAL_PRONOUNS = frozenset(
 )  # fmt: skip
 
 
-def _subject_swap_in(
-    claim: str, sentence: str, scope: str, everywhere: Sequence[str]
-) -> SlotConflict | None:
-    """A claim whose subject is a person the sentence does not name for the claim's role,
-    where another person fills that role: "Tomasz Reiner is the head tutor" against "Our
-    head tutor, Chef Odile Marsaud, trained in Lyon", "Ravi Sandhu coordinates the breeding
-    programme" against "... led by Ravi Sandhu, and the breeding programme is coordinated by
-    Dr Helen Marsh". The role is the clause of the sentence (split at ";", ", and", ", with"
-    ...) that holds most of the claim's predicate (its words outside names); the claim's other
-    names must be in ``scope``, the evidence window; neither text may be negated. The claim's
-    person must be named somewhere in the evidence (``everywhere``: its tokens), in another
-    role, and the role's clause must not speak of someone by pronoun ("she directed ..."):
-    the claim may put the right person there under another name. The role must be definite
-    ("the head tutor", "Greyhollow's breeding programme"): "X starred with an American
-    actress" against "Y is an American actress" is another kind of claim."""
-    claim_tokens = _tokens(claim)
+@dataclass(frozen=True, slots=True)
+class _RoleClaim:
+    """The claim side of :func:`_subject_swap_in`: its person, its other names, its predicate."""
+
+    subject: _Value
+    names: list[_Value]
+    predicate: list[str]
+
+
+def _role_claim(claim: str, claim_tokens: list[str]) -> _RoleClaim | None:
+    """A claim whose subject is a person, not negated, with a definite role ("the head tutor",
+    "Greyhollow's breeding programme"; "X starred with an American actress" is another kind of
+    claim) of two content words or more outside its names; None for any other claim."""
     subject = _subject(claim_tokens)
-    if not _person(subject):
-        return None
-    assert subject is not None
-    if _NEGATIONS & set(_words(claim)) or _NEGATIONS & set(_words(sentence)):
+    if subject is None or not _person(subject) or _NEGATIONS & set(_words(claim)):
         return None
     lower = [t.lower() for t in claim_tokens]
     if "a" in lower or "an" in lower or not ("the" in lower or any("'" in t for t in lower)):
-        return None  # a definite role ("the head tutor"), not a kind ("an American actress")
-    claim_names = [n for n in _values(claim_tokens) if n.kind == "name"]
-    in_names = {i for n in claim_names for i in range(n.start, n.end)}
+        return None
+    names = [n for n in _values(claim_tokens) if n.kind == "name"]
+    in_names = {i for n in names for i in range(n.start, n.end)}
     predicate = _content([t for i, t in enumerate(claim_tokens[subject.end :], subject.end)
                           if i not in in_names])  # fmt: skip
-    if len(predicate) < 2:
+    return _RoleClaim(subject, names, predicate) if len(predicate) >= 2 else None
+
+
+def _subject_swap_in(
+    role: _RoleClaim, sentence: str, scope: str, everywhere: tuple[list[str], set[str]]
+) -> SlotConflict | None:
+    """A claim (:func:`_role_claim`) whose person the sentence does not name for the claim's
+    role, where another person fills that role: "Tomasz Reiner is the head tutor" against "Our
+    head tutor, Chef Odile Marsaud, trained in Lyon", "Ravi Sandhu coordinates the breeding
+    programme" against "... led by Ravi Sandhu, and the breeding programme is coordinated by
+    Dr Helen Marsh". The role is the clause of the sentence (split at ";", ", and", ", with"
+    ...) that holds most of the claim's predicate; the claim's other names must be in
+    ``scope``, the evidence window; the sentence may not be negated. The claim's person must be
+    named somewhere in the evidence (``everywhere``: its tokens, and them in lower case), in
+    another role, and the role's clause must not speak of someone by pronoun ("she directed
+    ..."): the claim may put the right person there under another name."""
+    if _NEGATIONS & set(_words(sentence)):
         return None
     scope_lower = {t.lower() for t in _tokens(scope)}
-    if not all(_named_in(n, scope_lower) for n in claim_names):
+    if not all(_named_in(n, scope_lower) for n in role.names):
         return None
     best: tuple[float, str] | None = None
     for clause in _CLAUSE_SPLIT.split(sentence):
         stems = {_stem(t) for t in _tokens(clause)}
-        share = sum(p in stems for p in predicate) / len(predicate)
+        share = sum(p in stems for p in role.predicate) / len(role.predicate)
         if share >= _MIN_ROLE and (best is None or share > best[0]):
             best = (share, clause)
     if best is None:
         return None
     ctoks = _tokens(best[1])
-    if _present(subject, ctoks, {t.lower() for t in ctoks}):
+    if _present(role.subject, ctoks, {t.lower() for t in ctoks}):
         return None
     if _PERSONAL_PRONOUNS & {t.lower() for t in ctoks}:
         return None
-    if not _present(subject, everywhere, {t.lower() for t in everywhere}):
+    if not _present(role.subject, *everywhere):
         return None
     people = []
     for piece in best[1].split(","):  # "On 5 October, Greta Olsund" is two names, not one
         ptoks = _tokens(piece)
         people += [v for v in _values(ptoks) + [_subject(ptoks)] if _person(v)]
-    others = {
-        v.text for v in people
-        if not any(_present(n, _tokens(v.text), {t.lower() for t in _tokens(v.text)})
-                   for n in claim_names)
-    }  # fmt: skip
+    others = set()
+    for v in people:
+        vtoks = _tokens(v.text)
+        if not any(_present(n, vtoks, {t.lower() for t in vtoks}) for n in role.names):
+            others.add(v.text)
     if len(others) != 1:
         return None
-    return SlotConflict("subject", subject.text, others.pop(), sentence)
+    return SlotConflict("subject", role.subject.text, others.pop(), sentence)
 
 
 _FRAME = 2  # tokens on one side of a swapped word that must read the same in both texts
@@ -798,23 +808,22 @@ def _agreeing_answer(claim: str, sentence: str) -> bool:
 
 
 def _unaccounted_values(
-    claim_tokens: list[str], evidence: Sequence[str], sentences: Sequence[str]
+    claim_tokens: list[str], everywhere: tuple[list[str], set[str]], sentences: Sequence[str]
 ) -> list[_Value]:
     """The claim's values the evidence does not account for. A number (or word) the claim
     shares with any of the evidence is not in conflict: another sentence may fill the same slot
     for something else ("kept for 14 days" beside "7 years"). A name the evidence has only in
     the claim's slot of sentences about something else is not accounted for: "The Salt Orchard
     was directed by Ilse Varga" against "Night Ferry, directed by Ilse Varga" and "The Salt
-    Orchard, directed by Jonas Brek"."""
-    everything = _tokens(" ".join(evidence))
-    every_lower = {t.lower() for t in everything}
+    Orchard, directed by Jonas Brek". ``everywhere``: the evidence's tokens, and them in lower
+    case."""
     values = _values(claim_tokens)
     subject = _subject(claim_tokens)
     names = [n for n in values if n.kind != "number"] + ([subject] if subject else [])
     tokenised = [(toks, {t.lower() for t in toks}) for toks in map(_tokens, sentences)]
     out = []
     for v in values:
-        if not _present(v, everything, every_lower):
+        if not _present(v, *everywhere):
             out.append(v)
         elif v.kind != "number" and _only_elsewhere(
             v, claim_tokens, [n for n in names if n is not v], tokenised
@@ -859,8 +868,10 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     claim_tokens = _tokens(claim)
     every_words = set(_words(" ".join(evidence)))
     sentences = [(text, text[a:b]) for text in evidence for a, b in sentence_spans(text)]
-    values = _unaccounted_values(claim_tokens, evidence, [s for _, s in sentences])
     everything = _tokens(" ".join(evidence))
+    everywhere = (everything, {t.lower() for t in everything})
+    values = _unaccounted_values(claim_tokens, everywhere, [s for _, s in sentences])
+    role = _role_claim(claim, claim_tokens)
     stemmed: list[tuple[str, set[str]]] | None = None
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None
@@ -874,8 +885,8 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             if stemmed is None:  # once per claim, not per sentence
                 stemmed = [(s, {_stem(w.lower()) for w in _tokens(s)}) for _, s in sentences]
             found = _swap_in(claim, sentence, stemmed)
-        if found is None:
-            found = _subject_swap_in(claim, sentence, text, everything)
+        if found is None and role is not None:
+            found = _subject_swap_in(role, sentence, text, everywhere)
         if found is not None:
             return found
     if any(v.kind == "number" for v in values):  # the loosest rule last
