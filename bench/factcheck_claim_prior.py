@@ -61,7 +61,7 @@ def dev_kb(judge, strengths: list[float]) -> dict[float, dict[str, int]]:
     for a in strengths:
         judge.claim_prior = a
         scores = {name: dev_kb_accuracy(checker, name) for name in SETS}
-        out[a] = {name: round(r["acc"] * r["n"]) for name, r in scores.items()}
+        out[a] = {name: r["right"] for name, r in scores.items()}
         out[a]["all"] = sum(out[a].values())
     return out
 

@@ -37,7 +37,8 @@ SETS = (
 
 
 def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ignore[no-untyped-def]
-    """``{"acc", "n", "by_kind"}`` of one development set; wrong claims printed with ``show``."""
+    """``{"acc", "right", "n", "by_kind"}`` of one development set; wrong claims printed with
+    ``show``."""
     from plugins.factcheck.documents import ContextDocument
 
     kb = importlib.import_module(f"tests.fixtures.{name}")
@@ -54,6 +55,7 @@ def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ig
     n = sum(total.values())
     return {
         "acc": round(sum(right.values()) / n, 4),
+        "right": sum(right.values()),
         "n": n,
         "by_kind": {k: f"{right[k]}/{total[k]}" for k in total},
     }
