@@ -16,6 +16,10 @@ appears in the sentence's window, and so does every other name of the claim (its
 so both speak of the same thing. Every conflict names both values, so a caller can say why a
 claim was refuted.
 
+An *agent* conflict is a passive claim ("The club was founded by Piet Anvers") against a
+sentence that gives the same participle of the same subject another agent ("... was founded in
+1987 by Tomas Reyd"), even where the claim's agent is named elsewhere in another role.
+
 An *antonym* conflict is the same shape with a word instead of a value: the claim says
 "max-heap", "mutable" or "optional" where the sentence says "min-heap", "immutable" or
 "required" (a curated list of opposites, plus un-/in-/im-/il-/ir-/non- prefixes), neither text
@@ -47,7 +51,7 @@ __all__ = [
 # that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
 SLOT_CONFIDENCE = {
     "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
-    "answer": 0.85, "swap": 0.85, "subject": 0.85,
+    "answer": 0.85, "swap": 0.85, "subject": 0.85, "agent": 0.85,
 }
 # Confidence of a SUPPORTED from a rule: a yes/no answer to the claim's own question, or the
 # claim stated word for word (bench/factcheck_slots.py: every firing on training/dev pairs was
@@ -522,6 +526,108 @@ def _subject_swap_in(
     return SlotConflict("subject", role.subject.text, others.pop(), sentence)
 
 
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_IRREGULAR_PARTICIPLES = frozenset({"led", "run", "held", "made", "built", "written", "won",
+                                    "drawn", "given", "taken", "sung", "shot", "set", "kept",
+                                    "paid", "sold", "taught", "bought", "brought", "found"})  # fmt: skip
+_RELATIVE = frozenset({"it", "they", "he", "she", "which", "who", "that"})
+_AGENT_GAP = 4  # tokens allowed between a participle and its "by" ("founded in 1987 by")
+_AGENT_TITLE = 3  # lower-case words allowed between "by" and the agent ("by the film critic")
+
+
+def _participle(word: str) -> bool:
+    w = word.lower()
+    return w.isalpha() and len(w) >= 4 and (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES)
+
+
+@dataclass(frozen=True, slots=True)
+class _AgentClaim:
+    """A passive claim "<subject> was <participle> by <agent>": the subject's last content word
+    (its head), all its content words, the participle's stem and the agent."""
+
+    head: str
+    subject: list[str]
+    verb: str
+    agent: _Value
+
+
+def _agent_claim(claim: str, claim_tokens: list[str]) -> _AgentClaim | None:
+    """The claim as :class:`_AgentClaim`, or None: not negated, its participle right after a
+    form of "to be" and right before "by", its agent a name."""
+    if _NEGATIONS & set(_words(claim)):
+        return None
+    lower = [t.lower() for t in claim_tokens]
+    for i in range(2, len(lower) - 1):
+        if lower[i] != "by" or not _participle(lower[i - 1]) or lower[i - 2] not in _BE:
+            continue
+        agent = _agent_after(claim_tokens, i)
+        subject = _content(claim_tokens[: i - 2])
+        if agent is None or not subject:
+            return None
+        return _AgentClaim(subject[-1], subject, _stem(lower[i - 1]), agent)
+    return None
+
+
+def _agent_after(tokens: Sequence[str], by: int) -> _Value | None:
+    """The name after ``tokens[by]`` ("by Tony Hoare", "by the naturalist Ines Calloway"); not
+    a description ("by a Chilean filmmaker", "by Pixar employee ...")."""
+    i = by + 1
+    while i < len(tokens) and i - by <= _AGENT_TITLE and tokens[i].islower():
+        if tokens[i] in ("a", "an"):
+            return None
+        i += 1
+    if i >= len(tokens) or not tokens[i][0].isupper() or _NUMBER.fullmatch(tokens[i]):
+        return None
+    end = _name_end(tokens, i)
+    if end < len(tokens) and tokens[end].lower() not in FUNCTION_WORDS:
+        return None
+    return _Value("name", " ".join(tokens[i:end]), i, end)
+
+
+def _agent_swap_in(
+    agent: _AgentClaim, sentence: str, scope: str, everywhere: set[str]
+) -> SlotConflict | None:
+    """The sentence names another agent for the claim's subject and participle: "Brightwave is
+    owned by Gullwing Games" against "Brightwave, which is owned by Kestrel Telecom", "The
+    festival was founded by Aurelio Santi" against "It was founded in 2009 by the film critic
+    Mara Quillon". The subject's head must stand just before the participle (or a pronoun
+    there, the head in ``scope``), every other content word of the subject in the evidence
+    (``everywhere``: its word stems); the sentence may not be negated nor name the claim's
+    agent anywhere."""
+    if _NEGATIONS & set(_words(sentence)):
+        return None
+    stoks = _tokens(sentence)
+    if _present(agent.agent, stoks, {t.lower() for t in stoks}):
+        return None
+    if agent.head not in {_stem(t) for t in _tokens(scope)}:
+        return None
+    if not all(w in everywhere for w in agent.subject):
+        return None
+    for j, tok in enumerate(stoks):
+        if not _participle(tok) or _stem(tok) != agent.verb:
+            continue
+        before = [t.lower() for t in stoks[max(0, j - 4) : j] if t.lower() not in _BE]
+        if agent.head not in {_stem(t) for t in before} and not _RELATIVE & set(before):
+            continue
+        by = next((k for k in range(j + 1, min(len(stoks), j + 2 + _AGENT_GAP))
+                   if stoks[k].lower() == "by"), None)  # fmt: skip
+        other = _agent_after(stoks, by) if by is not None else None
+        if other is not None and _person_or_body(other):
+            return SlotConflict("agent", agent.agent.text, other.text, sentence)
+    return None
+
+
+def _person_or_body(name: _Value) -> bool:
+    """A name that can be an agent: not a month, a weekday or a number-led heading."""
+    first = name.text.split()[0].lower()
+    return first not in _CALENDAR and len(_alnum(name.text)) >= 2
+
+
+_CALENDAR = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
+                       "september", "october", "november", "december", "monday", "tuesday",
+                       "wednesday", "thursday", "friday", "saturday", "sunday"})  # fmt: skip
+
+
 _FRAME = 2  # tokens on one side of a swapped word that must read the same in both texts
 
 
@@ -872,6 +978,8 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     everywhere = (everything, {t.lower() for t in everything})
     values = _unaccounted_values(claim_tokens, everywhere, [s for _, s in sentences])
     role = _role_claim(claim, claim_tokens)
+    agent = _agent_claim(claim, claim_tokens)
+    every_stems: set[str] | None = None
     stemmed: list[tuple[str, set[str]]] | None = None
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None
@@ -887,6 +995,10 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             found = _swap_in(claim, sentence, stemmed)
         if found is None and role is not None:
             found = _subject_swap_in(role, sentence, text, everywhere)
+        if found is None and agent is not None:
+            if every_stems is None:
+                every_stems = {_stem(t) for t in everything}
+            found = _agent_swap_in(agent, sentence, text, every_stems)
         if found is not None:
             return found
     if any(v.kind == "number" for v in values):  # the loosest rule last

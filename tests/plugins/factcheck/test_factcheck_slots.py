@@ -122,7 +122,9 @@ def test_a_name_the_evidence_gives_the_same_role_of_something_else_still_conflic
     ],
 )
 def test_a_name_the_evidence_accounts_for_does_not_conflict(evidence):
-    assert find_slot_conflict("The Salt Orchard was directed by Ilse Varga.", evidence) is None
+    # only the passive frame itself ("directed by" someone else) may still say otherwise
+    conflict = find_slot_conflict("The Salt Orchard was directed by Ilse Varga.", evidence)
+    assert conflict is None or conflict.kind == "agent"
 
 
 def test_refute_overrides_a_judge_that_missed_the_conflict():
@@ -496,3 +498,63 @@ def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values)
 )
 def test_no_subject_swap(claim, evidence):
     assert find_slot_conflict(claim, evidence) is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        (
+            "The Ridgeline Ramblers were founded by Piet Anvers.",
+            ["The Ridgeline Ramblers hiking club was founded in 1987 by Tomas Reyd and has 142 "
+             "members. Our chair, Greta Olsund, took over from Piet Anvers in January."],
+            ("Piet Anvers", "Tomas Reyd"),
+        ),
+        (  # the subject by pronoun, the agent with a title
+            "The Harbourlight Film Festival was founded by Aurelio Santi.",
+            ["The Harbourlight Film Festival runs in October. It was founded in 2009 by the "
+             "film critic Mara Quillon.", "The retrospective honours Aurelio Santi."],
+            ("Aurelio Santi", "Mara Quillon"),
+        ),
+        (  # the agent named elsewhere, in another role
+            "The Salt Orchard was directed by Ilse Varga.",
+            FESTIVAL + ["Ilse Varga chairs the jury."],
+            ("Ilse Varga", "Jonas Brek"),
+        ),
+        (  # the subject's other words elsewhere in the evidence
+            "The TX-7 study was funded by Sunmere University.",
+            ["TX-7 was made in collaboration with Sunmere University.",
+             "The study was funded by the Veloria Science Fund."],
+            ("Sunmere University", "Veloria Science Fund"),
+        ),
+    ],
+)
+def test_another_agent_of_the_same_passive_verb_conflicts(claim, evidence, values):
+    conflict = find_slot_conflict(claim, evidence)
+    assert conflict is not None and conflict.kind == "agent"
+    assert (conflict.claim_value, conflict.evidence_value) == values
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # the same agent, with a title between
+        ("Quicksort was developed by Tony Hoare.",
+         ["Quicksort was developed by British computer scientist Tony Hoare in 1959."]),
+        # both agents named: "founded by A and B"
+        ("The club was founded by Piet Anvers.",
+         ["The club was founded by Tomas Reyd and Piet Anvers."]),
+        # another subject: the sequel, not the film
+        ("The sequel was directed by Ann Lee.",
+         ["The film was directed by Bob Stone. Its sequel was directed by Ann Lee."]),
+        ("The film was directed by Ann Lee.", ["The sequel was directed by Bob Stone."]),
+        # a description, not a name
+        ("Jackie was directed by a Chilean filmmaker.", ["Jackie was directed by Pablo Larrain."]),
+        ("Cars 3 will be directed by Pixar employee Brian Fee.",
+         ["Cars 3 is being directed by Brian Fee, a storyboard artist."]),
+        # negated evidence
+        ("The club was founded by Piet Anvers.", ["The club was not founded by Tomas Reyd."]),
+    ],
+)
+def test_no_agent_swap(claim, evidence):
+    conflict = find_slot_conflict(claim, evidence)
+    assert conflict is None or conflict.kind != "agent"
