@@ -488,15 +488,20 @@ def _subject_swap_in(
     programme" against "... led by Ravi Sandhu, and the breeding programme is coordinated by
     Dr Helen Marsh". The role is the clause of the sentence (split at ";", ", and", ", with"
     ...) that holds most of the claim's predicate; the claim's other names must be in
-    ``scope``, the evidence window; the sentence may not be negated. The claim's person must be
+    ``scope``, the evidence window, or (a window that names no body but people: "Grace Adeyemi
+    has been chief executive") elsewhere in the evidence; the sentence may not be negated. The claim's person must be
     named somewhere in the evidence (``everywhere``: its tokens, and them in lower case), in
     another role, and the role's clause must not speak of someone by pronoun ("she directed
     ..."): the claim may put the right person there under another name."""
     if _NEGATIONS & set(_words(sentence)):
         return None
-    scope_lower = {t.lower() for t in _tokens(scope)}
-    if not all(_named_in(n, scope_lower) for n in role.names):
-        return None
+    scope_tokens = _tokens(scope)
+    scope_lower = {t.lower() for t in scope_tokens}
+    if not all(_named_in(n, scope_lower) for n in role.names) and (
+        not all(_named_in(n, everywhere[1]) for n in role.names)
+        or any(v.kind == "name" and not _person(v) for v in _values(scope_tokens))
+    ):
+        return None  # the window speaks of another body, or of none the claim names
     best: tuple[float, str] | None = None
     for clause in _CLAUSE_SPLIT.split(sentence):
         stems = {_stem(t) for t in _tokens(clause)}

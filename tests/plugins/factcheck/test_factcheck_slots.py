@@ -558,3 +558,20 @@ def test_another_agent_of_the_same_passive_verb_conflicts(claim, evidence, value
 def test_no_agent_swap(claim, evidence):
     conflict = find_slot_conflict(claim, evidence)
     assert conflict is None or conflict.kind != "agent"
+
+
+def test_a_role_window_that_names_only_people_may_leave_the_body_to_the_rest_of_the_evidence():
+    claim = "Rahul Menon is the chief executive of the Brightwater Trust."
+    window = (
+        "Grace Adeyemi has been chief executive since 2021. The board of trustees is chaired "
+        "by Rahul Menon."
+    )
+    trust = "The Brightwater Trust was founded in 1998 by Eleanor Fairweather."
+    conflict = find_slot_conflict(claim, [window, trust])
+    assert conflict is not None and conflict.kind == "subject"
+    assert conflict.evidence_value == "Grace Adeyemi"
+    # a window naming another body speaks of that body's chief executive
+    other = window.replace("chief executive", "chief executive of Harrow Wells")
+    assert find_slot_conflict(claim, [other, trust]) is None
+    # the claim's body nowhere in the evidence
+    assert find_slot_conflict(claim, [window]) is None
