@@ -729,7 +729,9 @@ _SCOPE_SPAN = 5  # ... found within this many tokens of it
 
 
 def _root(word: str) -> str:
-    return _stem(word).rstrip("e")
+    """A looser stem for the negation rule: "supplies" / "supply" / "supplied" -> "supply"."""
+    root = _stem(word).rstrip("e")
+    return root[:-1] + "y" if root.endswith("i") and len(root) > 3 else root
 
 
 def _denials(text: str) -> list[tuple[str, list[str]]]:
@@ -741,10 +743,13 @@ def _denials(text: str) -> list[tuple[str, list[str]]]:
         tokens = _tokens(clause)[:_SCOPE_SPAN]
         if tokens and tokens[0].lower() in _HEDGES:
             continue
+        negator = m.group().lower()
+        if tokens and negator == "no" and tokens[0].lower() == "longer":
+            tokens, negator = tokens[1:], "no longer"  # the denial is of what follows
         words = [t for t in tokens if t.lower() not in FUNCTION_WORDS
                  and not _NUMBER.fullmatch(t)][:_SCOPE_WORDS]  # fmt: skip
         if words:
-            out.append((m.group().lower(), words))
+            out.append((negator, words))
     return out
 
 
@@ -777,6 +782,8 @@ def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
     if sentence_denials:  # the sentence denies words the claim asserts
         claim_roots = set(rest)
         for negator, words in sentence_denials:
+            if negator == "no longer" and not _still_true(claim, rest[0], sentence):
+                continue
             if all(_root(w) in claim_roots for w in words):
                 said = " ".join(words)
                 return SlotConflict("negation", said, f"{negator} {said}", sentence)
@@ -786,6 +793,27 @@ def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
             said = " ".join(words)
             return SlotConflict("negation", f"{negator} {said}", said, sentence)
     return None
+
+
+_PAST = frozenset({"was", "were", "had", "used", "formerly", "previously", "once", "did"})
+_PRONOUNS = frozenset({"it", "they", "he", "she", "this", "these"})
+
+
+def _still_true(claim: str, subject_root: str, sentence: str) -> bool:
+    """Whether a "no longer" of ``sentence`` denies ``claim``: the claim speaks of the present
+    ("Yugoslavia was part of the group" is what "is no longer part" implies), and the claim's
+    subject (or a pronoun) is just before the "no longer" ("Kenya ... joined, whereas
+    Yugoslavia is no longer part" is of Yugoslavia)."""
+    if _PAST & {w.lower() for w in _tokens(claim)}:
+        return False
+    tokens = _tokens(sentence)
+    lower = [t.lower() for t in tokens]
+    for i in range(len(lower) - 1):
+        if lower[i] == "no" and lower[i + 1] == "longer":
+            before = tokens[max(0, i - 4) : i]
+            if any(_root(t) == subject_root or t.lower() in _PRONOUNS for t in before):
+                return True
+    return False
 
 
 _QA = re.compile(

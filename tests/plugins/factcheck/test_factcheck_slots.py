@@ -575,3 +575,37 @@ def test_a_role_window_that_names_only_people_may_leave_the_body_to_the_rest_of_
     assert find_slot_conflict(claim, [other, trust]) is None
     # the claim's body nowhere in the evidence
     assert find_slot_conflict(claim, [window]) is None
+
+
+G15 = (
+    "Chile, Iran and Kenya have since joined the Group of 15, whereas Yugoslavia is no longer "
+    "part of the group."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # "supplies" / "supply": one word
+        ("The Teller Gorge dam supplies drinking water.",
+         "The dam was completed in 1964; it generates power but does not supply drinking water."),
+        # "no longer" denies what follows it
+        ("Quillsort 3.0.0 still depends on the sixer package.",
+         "Quillsort no longer depends on the sixer package and has no runtime dependencies."),
+        ("Yugoslavia is part of the Group of 15.", G15),
+    ],
+)
+def test_a_denial_in_other_forms_conflicts(claim, evidence):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is not None and conflict.kind == "negation"
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Yugoslavia was part of the Group of 15.",  # "no longer" says it once was
+        "Kenya is a part of the Group of 15.",  # "no longer" is of another subject
+    ],
+)
+def test_no_longer_denies_only_the_present_of_its_own_subject(claim):
+    assert find_slot_conflict(claim, [G15]) is None
