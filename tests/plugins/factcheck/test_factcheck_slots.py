@@ -588,7 +588,8 @@ G15 = (
     [
         # "supplies" / "supply": one word
         ("The Teller Gorge dam supplies drinking water.",
-         "The dam was completed in 1964; it generates power but does not supply drinking water."),
+         "The Teller Gorge dam was completed in 1964; it generates power but does not supply "
+         "drinking water."),
         # "no longer" denies what follows it
         ("Quillsort 3.0.0 still depends on the sixer package.",
          "Quillsort no longer depends on the sixer package and has no runtime dependencies."),
