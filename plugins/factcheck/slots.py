@@ -405,6 +405,26 @@ def _names_in(claim_tokens: Sequence[str], scope_tokens: Sequence[str]) -> bool:
     return all(_named_in(n, scope_lower) for n in names)
 
 
+def _names_around(claim_tokens: Sequence[str], scope: str, everywhere: set[str]) -> bool:
+    """:func:`_names_in`, or a window that names nothing but parts of the claim's names ("The
+    Trust did not open any new offices", "The team did not measure electrical properties")
+    while the rest of the evidence (``everywhere``: its words in lower case) names them all:
+    the window goes on about what the claim names."""
+    scope_tokens = _tokens(scope)
+    if _names_in(claim_tokens, scope_tokens):
+        return True
+    if not _names_in(claim_tokens, [*everywhere]):
+        return False
+    claim_lower = {t.lower() for t in claim_tokens}
+    for a, b in sentence_spans(scope):
+        for v in _values(_tokens(scope[a:b])):
+            if v.kind == "number":
+                continue
+            if not all(w.lower() in claim_lower for w in v.text.split()):
+                return False
+    return True
+
+
 def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> SlotConflict | None:
     cwords, swords = _words(claim), _words(sentence)
     if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
@@ -746,7 +766,7 @@ def _denials(text: str) -> list[tuple[str, list[str]]]:
         negator = m.group().lower()
         if tokens and negator == "no" and tokens[0].lower() == "longer":
             tokens, negator = tokens[1:], "no longer"  # the denial is of what follows
-        words = [t for t in tokens if t.lower() not in FUNCTION_WORDS
+        words = [t for t in tokens if t.lower() not in FUNCTION_WORDS and t.lower() != "any"
                  and not _NUMBER.fullmatch(t)][:_SCOPE_WORDS]  # fmt: skip
         if words:
             out.append((negator, words))
@@ -757,11 +777,12 @@ _UNIVERSAL = frozenset({"never", "cannot"})
 _CONDITION = re.compile(r"\b(?:when|whenever|if|once|unless|because|as soon as)\b", re.I)
 
 
-def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
+def _negation_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> SlotConflict | None:
     """The sentence denies what the claim asserts ("The programme did not reduce falls" /
     "The programme reduced falls"), or asserts what the claim denies: the denied words are
     in the other text, most of the claim is in the sentence and no name of the claim is
-    missing from the window."""
+    missing from the window (:func:`_names_around`; ``everywhere``: the evidence's words in
+    lower case)."""
     if "?" in sentence:  # a question asserts nothing (a question and answer: _answer_in)
         return None
     claim_denials, sentence_denials = _denials(claim), _denials(sentence)
@@ -777,7 +798,7 @@ def _negation_in(claim: str, sentence: str, scope: str) -> SlotConflict | None:
             if t.lower() not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)]  # fmt: skip
     if not rest or sum(r in sentence_roots for r in rest) / len(rest) < _MIN_REST:
         return None
-    if not _names_in(claim_tokens, _tokens(scope)):
+    if not _names_around(claim_tokens, scope, everywhere):
         return None
     if sentence_denials:  # the sentence denies words the claim asserts
         claim_roots = set(rest)
@@ -1019,7 +1040,7 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
         if found is None:
             found = _antonym_in(claim, sentence, text, every_words)
         if found is None:
-            found = _negation_in(claim, sentence, text)
+            found = _negation_in(claim, sentence, text, everywhere[1])
         if found is None:
             found = _answer_in(claim, sentence)
         if found is None:

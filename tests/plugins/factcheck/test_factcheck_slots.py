@@ -610,3 +610,16 @@ def test_a_denial_in_other_forms_conflicts(claim, evidence):
 )
 def test_no_longer_denies_only_the_present_of_its_own_subject(claim):
     assert find_slot_conflict(claim, [G15]) is None
+
+
+def test_a_denial_whose_window_goes_on_about_the_claims_names_conflicts():
+    trust = "The Brightwater Trust was founded in 1998 by Eleanor Fairweather."
+    claim = "The Brightwater Trust opened new offices in 2023."
+    # "the Trust", "any": the window names part of the claim's name, the rest names it all
+    conflict = find_slot_conflict(claim, ["The Trust did not open any new offices in 2023.", trust])
+    assert conflict is not None and conflict.kind == "negation"
+    # a window that names another trust, or evidence that never names the claim's
+    assert find_slot_conflict(
+        claim, ["The Harrow Trust did not open any new offices in 2023.", trust]
+    ) is None
+    assert find_slot_conflict(claim, ["The Trust did not open any new offices in 2023."]) is None
