@@ -754,11 +754,17 @@ def _root(word: str) -> str:
     return root[:-1] + "y" if root.endswith("i") and len(root) > 3 else root
 
 
+# "has yet to enter service", "failed to reach": a denial in other words
+_NEGATOR = re.compile(
+    r"\b(?:not|no|never|cannot|neither|nor|none|nothing|yet to|failed to|fails to)\b|n't\b", re.I
+)
+
+
 def _denials(text: str) -> list[tuple[str, list[str]]]:
     """Each negator of ``text`` with the first content words of its clause after it
     ("did not reduce the number of falls" -> ("not", ["reduce", "number"]))."""
     out = []
-    for m in re.finditer(r"\b(?:not|no|never|cannot|neither|nor|none|nothing)\b|n't\b", text, re.I):
+    for m in re.finditer(_NEGATOR, text):
         clause = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
         tokens = _tokens(clause)[:_SCOPE_SPAN]
         if tokens and tokens[0].lower() in _HEDGES:

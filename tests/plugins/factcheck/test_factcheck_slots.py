@@ -623,3 +623,11 @@ def test_a_denial_whose_window_goes_on_about_the_claims_names_conflicts():
         claim, ["The Harrow Trust did not open any new offices in 2023.", trust]
     ) is None
     assert find_slot_conflict(claim, ["The Trust did not open any new offices in 2023."]) is None
+
+
+def test_yet_to_and_failed_to_are_denials():
+    ferry = "The new ferry, the Marta Lind, failed its sea trials and has yet to enter service."
+    conflict = find_slot_conflict("The Marta Lind has entered service.", [ferry])
+    assert conflict is not None and conflict.evidence_value == "yet to enter service"
+    # a negated claim agrees with it: no conflict either way
+    assert find_slot_conflict("The Marta Lind has not entered service.", [ferry]) is None
