@@ -77,7 +77,9 @@ thick thin|wide narrow|heavy light|wet dry|cold hot|cold warm|best worst|better 
 success failure|succeeded failed|herbivore carnivore|herbivores carnivores|herbivorous carnivorous|
 increased reduced|increases reduces|increase reduce|rising falling|growth decline|
 majority minority|many few|more fewer|most fewest|cheap expensive|simple complex|full empty|
-first last|younger older|youngest oldest|winner loser|won lost|entered left"""
+first last|younger older|youngest oldest|winner loser|won lost|entered left|often rarely|
+usually rarely|frequently rarely|reusable disposable|rigid flexible|steep gentle|
+continue stop|continues stops|manually automatically|manual automatic|strict lenient"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()
@@ -425,21 +427,26 @@ def _names_around(claim_tokens: Sequence[str], scope: str, everywhere: set[str])
     return True
 
 
-def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> SlotConflict | None:
+def _antonym_in(
+    claim: str, sentence: str, scope: str, everywhere: set[str], every_lower: set[str]
+) -> SlotConflict | None:
+    """The sentence says the opposite word of one of the claim ("max-heap" / "min-heap"), in
+    a clause of its own that is not negated, about what the claim names (:func:`_names_around`
+    with ``every_lower``, the evidence's tokens in lower case); the claim's word is nowhere in
+    the evidence (``everywhere``: its words) and the claim is not negated."""
     cwords, swords = _words(claim), _words(sentence)
-    if _NEGATIONS & set(cwords) or _NEGATIONS & set(swords):
+    if _NEGATIONS & set(cwords):
         return None
     cset, sset = set(cwords), set(swords)
     claim_tokens = _tokens(claim)
-    scope_tokens = _tokens(scope)
-    if not _names_in(claim_tokens, scope_tokens):
+    if not _names_around(claim_tokens, scope, every_lower):
         return None
-    scope_stems = {_stem(t) for t in scope_tokens}
+    scope_stems = {_stem(t) for t in _tokens(scope)}
     for word in cset - everywhere:
         if word in FUNCTION_WORDS:
             continue
         for other in _opposites(word) & sset:
-            if other in cset:
+            if other in cset or _negated_clause(sentence, other):
                 continue
             rest = [
                 _stem(w) for w in (t.lower() for t in claim_tokens)
@@ -449,6 +456,15 @@ def _antonym_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> 
             if rest and sum(r in scope_stems for r in rest) / len(rest) >= _MIN_REST:
                 return SlotConflict("antonym", word, other, sentence)
     return None
+
+
+def _negated_clause(sentence: str, word: str) -> bool:
+    """Whether a clause of ``sentence`` that holds ``word`` is negated ("not unstable")."""
+    for clause in re.split(r"[;:]|,\s*(?:but|while|whereas|although|though)\b|\bbut\b", sentence):
+        words = set(_words(clause))
+        if word in words and _NEGATIONS & words:
+            return True
+    return False
 
 
 _NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['-][A-Za-z]+)*")
@@ -1044,7 +1060,7 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None
         if found is None:
-            found = _antonym_in(claim, sentence, text, every_words)
+            found = _antonym_in(claim, sentence, text, every_words, everywhere[1])
         if found is None:
             found = _negation_in(claim, sentence, text, everywhere[1])
         if found is None:

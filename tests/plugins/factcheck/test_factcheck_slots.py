@@ -160,6 +160,19 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
         ("Harbor is a heavyweight HTTP server.", HARBOR, ("heavyweight", "lightweight")),
         ("Tuples are mutable.", "In Python, tuples are immutable.", ("mutable", "immutable")),
         ("The token is optional.", "The API token is required.", ("optional", "required")),
+        # a negation in another clause of the sentence does not guard the opposite word
+        (
+            "Once the allowance is used up, the speed is increased.",
+            "Once the allowance is used up, the speed is reduced; no extra charges apply.",
+            ("increased", "reduced"),
+        ),
+        (
+            "Mileage within the country is limited.",
+            "Mileage is unlimited within the country; driving abroad is not permitted.",
+            ("limited", "unlimited"),
+        ),
+        ("The lower Velmara often freezes.", "The lower Velmara rarely freezes.",
+         ("often", "rarely")),
     ],
 )
 def test_an_opposite_word_conflicts(claim, evidence, values):
@@ -174,6 +187,7 @@ def test_an_opposite_word_conflicts(claim, evidence, values):
         # negated: "not unstable" agrees with "stable"
         ("Merge sort is not unstable.", "Merge sort is stable."),
         ("Quicksort is unstable.", "Quicksort is not a stable sort."),
+        ("Quicksort is unstable.", "Quicksort is fast, but it is not stable."),
         # the sentence has both words: a contrast, not a conflict
         ("Tuples are mutable.", "Lists are mutable, while tuples are immutable."),
         # a word of a name is not an attribute
