@@ -23,7 +23,8 @@ sentence that gives the same participle of the same subject another agent ("... 
 An *antonym* conflict is the same shape with a word instead of a value: the claim says
 "max-heap", "mutable" or "optional" where the sentence says "min-heap", "immutable" or
 "required" (a curated list of opposites, plus un-/in-/im-/il-/ir-/non- prefixes), neither text
-also has the other word, and neither is negated ("not unstable" is stable).
+also has the other word, the claim is not negated and neither is the clause of the sentence
+that holds the opposite ("not unstable" is stable).
 """
 
 from __future__ import annotations
