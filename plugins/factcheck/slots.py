@@ -409,8 +409,9 @@ def _names_in(claim_tokens: Sequence[str], scope_tokens: Sequence[str]) -> bool:
 
 
 def _names_around(claim_tokens: Sequence[str], scope: str, everywhere: set[str]) -> bool:
-    """:func:`_names_in`, or a window that names nothing but parts of the claim's names ("The
-    Trust did not open any new offices", "The team did not measure electrical properties")
+    """:func:`_names_in`, or a window that names nothing but parts of the claim's names, its
+    sentences' subjects included ("The Trust did not open any new offices", "The team did not
+    measure electrical properties")
     while the rest of the evidence (``everywhere``: its words in lower case) names them all:
     the window goes on about what the claim names."""
     scope_tokens = _tokens(scope)
@@ -420,7 +421,9 @@ def _names_around(claim_tokens: Sequence[str], scope: str, everywhere: set[str])
         return False
     claim_lower = {t.lower() for t in claim_tokens}
     for a, b in sentence_spans(scope):
-        for v in _values(_tokens(scope[a:b])):
+        tokens = _tokens(scope[a:b])
+        subject = _subject(tokens)  # "Quicksort is not a stable sort": another subject
+        for v in _values(tokens) + ([subject] if subject else []):
             if v.kind == "number":
                 continue
             if not all(w.lower() in claim_lower for w in v.text.split()):

@@ -637,6 +637,10 @@ def test_a_denial_whose_window_goes_on_about_the_claims_names_conflicts():
         claim, ["The Harrow Trust did not open any new offices in 2023.", trust]
     ) is None
     assert find_slot_conflict(claim, ["The Trust did not open any new offices in 2023."]) is None
+    # a window whose sentence has another subject speaks of that subject
+    sorts = ["Merge sort is a stable sorting algorithm invented by John von Neumann.",
+             "Quicksort is not a stable sort."]  # fmt: skip
+    assert find_slot_conflict("Merge sort is a stable sorting algorithm.", sorts) is None
 
 
 def test_yet_to_and_failed_to_are_denials():
