@@ -582,7 +582,9 @@ _AGENT_TITLE = 3  # lower-case words allowed between "by" and the agent ("by the
 
 def _participle(word: str) -> bool:
     w = word.lower()
-    return w.isalpha() and len(w) >= 4 and (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES)
+    if not w.isalpha():
+        return False
+    return w in _IRREGULAR_PARTICIPLES or (len(w) >= 4 and w.endswith(("ed", "en")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -529,6 +529,11 @@ def test_no_subject_swap(claim, evidence):
              "film critic Mara Quillon.", "The retrospective honours Aurelio Santi."],
             ("Aurelio Santi", "Mara Quillon"),
         ),
+        (  # an irregular participle
+            "The 2019 expedition was led by Maria Lopez.",
+            ["The 2019 expedition was led by the geologist Tomas Berg."],
+            ("Maria Lopez", "Tomas Berg"),
+        ),
         (  # the agent named elsewhere, in another role
             "The Salt Orchard was directed by Ilse Varga.",
             FESTIVAL + ["Ilse Varga chairs the jury."],
