@@ -411,9 +411,8 @@ def _names_in(claim_tokens: Sequence[str], scope_tokens: Sequence[str]) -> bool:
 def _names_around(claim_tokens: Sequence[str], scope: str, everywhere: set[str]) -> bool:
     """:func:`_names_in`, or a window that names nothing but parts of the claim's names, its
     sentences' subjects included ("The Trust did not open any new offices", "The team did not
-    measure electrical properties")
-    while the rest of the evidence (``everywhere``: its words in lower case) names them all:
-    the window goes on about what the claim names."""
+    measure electrical properties"), while the rest of the evidence (``everywhere``: its words
+    in lower case) names them all: the window goes on about what the claim names."""
     scope_tokens = _tokens(scope)
     if _names_in(claim_tokens, scope_tokens):
         return True
@@ -529,10 +528,11 @@ def _subject_swap_in(
     Dr Helen Marsh". The role is the clause of the sentence (split at ";", ", and", ", with"
     ...) that holds most of the claim's predicate; the claim's other names must be in
     ``scope``, the evidence window, or (a window that names no body but people: "Grace Adeyemi
-    has been chief executive") elsewhere in the evidence; the sentence may not be negated. The claim's person must be
-    named somewhere in the evidence (``everywhere``: its tokens, and them in lower case), in
-    another role, and the role's clause must not speak of someone by pronoun ("she directed
-    ..."): the claim may put the right person there under another name."""
+    has been chief executive") elsewhere in the evidence; the sentence may not be negated. The
+    claim's person must be named somewhere in the evidence (``everywhere``: its tokens, and
+    them in lower case), in another role, and the role's clause must not speak of someone by
+    pronoun ("she directed ..."): the claim may put the right person there under another
+    name."""
     if _NEGATIONS & set(_words(sentence)):
         return None
     scope_tokens = _tokens(scope)
@@ -665,7 +665,7 @@ def _agent_swap_in(
 
 
 def _person_or_body(name: _Value) -> bool:
-    """A name that can be an agent: not a month, a weekday or a number-led heading."""
+    """A name that can be an agent: not a month or a weekday, two letters or more."""
     first = name.text.split()[0].lower()
     return first not in _CALENDAR and len(_alnum(name.text)) >= 2
 
