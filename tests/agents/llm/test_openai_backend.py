@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 @dataclass
 class _Script:
-    """What the server does: scripted (status, body, headers) answers first, then echo."""
+    """What the server does: scripted (status, body, headers) answers first, then echo (a
+    prompt "fail:..." gets a 400 whatever the order requests arrive in)."""
 
     answers: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -71,6 +72,8 @@ def _handler(script: _Script) -> type[BaseHTTPRequestHandler]:
             try:
                 if self.path != "/v1/chat/completions":
                     status, answer, extra = 404, {"error": {"message": "no route"}}, {}
+                elif scripted is None and body["messages"][-1]["content"].startswith("fail:"):
+                    status, answer, extra = 400, {"error": {"message": "bad request"}}, {}
                 elif scripted is None:
                     status, answer, extra = 200, _echo(body, script), {}
                 else:
@@ -230,14 +233,13 @@ def test_batch_runs_concurrently_and_keeps_order(server: tuple[str, _Script]) ->
 def test_a_failing_call_of_a_batch_raises_only_once_the_others_settle(
     server: tuple[str, _Script],
 ) -> None:
-    # the first request fails for good at once (400), the other is still being answered: the
-    # error comes after the other call is done, so nothing is left running behind the caller
+    # one request fails for good at once (400), the other is still being answered: the error
+    # comes after the other call is done, so nothing is left running behind the caller
     url, script = server
-    script.answers.append((400, {"error": {"message": "bad request"}}, {}))
     with _backend(url, max_concurrency=2) as backend:
         started = time.monotonic()
         with pytest.raises(ModelCallError, match="400"):
-            backend.generate([_req("first"), _req("sleep:0.5")])
+            backend.generate([_req("fail:first"), _req("sleep:0.5")])
         elapsed = time.monotonic() - started
         assert script.in_flight == 0
     assert elapsed >= 0.45
