@@ -461,9 +461,14 @@ def _antonym_in(
     return None
 
 
+# clauses a negation does not reach across ("reduced; no extra charges apply", "fast, but not
+# stable"); unlike _CLAUSE_SPLIT below, ", and" / ", with" keep a clause whole
+_CONTRAST_SPLIT = re.compile(r"[;:]|,\s*(?:but|while|whereas|although|though)\b|\bbut\b")
+
+
 def _negated_clause(sentence: str, word: str) -> bool:
     """Whether a clause of ``sentence`` that holds ``word`` is negated ("not unstable")."""
-    for clause in re.split(r"[;:]|,\s*(?:but|while|whereas|although|though)\b|\bbut\b", sentence):
+    for clause in _CONTRAST_SPLIT.split(sentence):
         words = set(_words(clause))
         if word in words and _NEGATIONS & words:
             return True
@@ -575,7 +580,8 @@ _BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _IRREGULAR_PARTICIPLES = frozenset({"led", "run", "held", "made", "built", "written", "won",
                                     "drawn", "given", "taken", "sung", "shot", "set", "kept",
                                     "paid", "sold", "taught", "bought", "brought", "found"})  # fmt: skip
-_RELATIVE = frozenset({"it", "they", "he", "she", "which", "who", "that"})
+_SUBJECT_PRONOUNS = frozenset({"it", "they", "he", "she"})
+_RELATIVE = _SUBJECT_PRONOUNS | {"which", "who", "that"}
 _AGENT_GAP = 4  # tokens allowed between a participle and its "by" ("founded in 1987 by")
 _AGENT_TITLE = 3  # lower-case words allowed between "by" and the agent ("by the film critic")
 
@@ -845,7 +851,7 @@ def _negation_in(claim: str, sentence: str, scope: str, everywhere: set[str]) ->
 
 
 _PAST = frozenset({"was", "were", "had", "used", "formerly", "previously", "once", "did"})
-_PRONOUNS = frozenset({"it", "they", "he", "she", "this", "these"})
+_NO_LONGER_SUBJECTS = _SUBJECT_PRONOUNS | {"this", "these"}
 
 
 def _still_true(claim: str, subject_root: str, sentence: str) -> bool:
@@ -860,7 +866,7 @@ def _still_true(claim: str, subject_root: str, sentence: str) -> bool:
     for i in range(len(lower) - 1):
         if lower[i] == "no" and lower[i + 1] == "longer":
             before = tokens[max(0, i - 4) : i]
-            if any(_root(t) == subject_root or t.lower() in _PRONOUNS for t in before):
+            if any(_root(t) == subject_root or t.lower() in _NO_LONGER_SUBJECTS for t in before):
                 return True
     return False
 
