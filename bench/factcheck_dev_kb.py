@@ -6,9 +6,10 @@ five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence 
 ``tests/fixtures/factcheck_kb_dev_blind.py`` to ``factcheck_kb_dev_blind6.py``: short documents
 in thirty-six domains, written blind like the held-out knowledge bases) given as ``documents`` to
 :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user would send them;
-and the dev split of the hand-written pairs (``bench/data/reader_handwritten``,
-:func:`train_factcheck_reader.load_handwritten`), each (evidence, claim) pair judged alone,
-accuracy by kind. These sets are for choosing weights and rules; they are never reported as a
+and the dev split of the hand-written pairs (``bench/data/reader_handwritten`` and
+``bench/data/reader_reasoning``, :func:`train_factcheck_reader.load_handwritten`), and all
+of ``bench/data/reader_reasoning_fresh`` (a sixth reasoning domain, never trained on), each
+(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and rules; they are never reported as a
 held-out score (``bench/factcheck_eval.py`` reports those).
 
     python bench/factcheck_dev_kb.py [--reader-weights W] [--no-slot-check] [--show]
@@ -61,14 +62,19 @@ def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ig
     }
 
 
-def handwritten_dev_accuracy(judge) -> dict:  # type: ignore[no-untyped-def]
-    """``{"acc", "n", "by_kind"}`` of the hand-written dev pairs, each judged alone (the judge's
-    own claim prior applies, as served)."""
+def handwritten_dev_accuracy(  # type: ignore[no-untyped-def]
+    judge, folder: Path | None = None, split: str = "dev"
+) -> dict:
+    """``{"acc", "n", "by_kind"}`` of the ``split`` pairs (``dev``, ``train``, or ``all`` for
+    a folder nothing is trained on) of a hand-written folder (default
+    ``bench/data/reader_handwritten``), each judged alone (the judge's own claim prior
+    applies, as served)."""
     from train_factcheck_reader import HANDWRITTEN, load_handwritten
 
     from plugins.factcheck.types import LABELS
 
-    pairs = load_handwritten(HANDWRITTEN)["dev"]
+    by_split = load_handwritten(folder or HANDWRITTEN)
+    pairs = by_split["dev"] + by_split["train"] if split == "all" else by_split[split]
     judged = judge.judge_many([p.claim for p in pairs], [[_hit(p.premise)] for p in pairs])
     got = [j.label for j in judged]
     right: Counter = Counter()
@@ -106,6 +112,10 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     out = {name: dev_kb_accuracy(checker, name, args.show) for name in SETS}
     out["handwritten_pairs"] = handwritten_dev_accuracy(judge)
+    from train_factcheck_reader import REASONING, REASONING_FRESH
+
+    out["reasoning_pairs"] = handwritten_dev_accuracy(judge, REASONING)
+    out["reasoning_fresh_pairs"] = handwritten_dev_accuracy(judge, REASONING_FRESH, "all")
     print(json.dumps(out, indent=1), flush=True)
 
 

@@ -56,6 +56,17 @@ names, changed numbers and related-but-silent claims. A fifth of the passages (b
 dev split, never trained on; the rest is added N times. The shipped weights' last stage is
 ``--init`` the stage before, ``--seed 43 --lr 2e-5 --max-steps 2000 --handwritten 3``.
 
+Reasoning pairs (``--reasoning N``): ``bench/data/reader_reasoning/*.jsonl``, hand-written the
+same way in five more domains (education, energy, housing, travel, workplace) for one step of
+light reasoning the judge misses: a comparison from two numbers, a share restated as a fraction,
+an order of events, a converse relation, a threshold, a quantifier, an obligation restated with
+the other polarity (``inference``), each beside a twin that draws the opposite conclusion from
+the same evidence (``inference_flipped``, REFUTED), and evidence whose negation or contrast
+word is in a part that does not deny the claim (``contrast_context``, SUPPORTED). Split and
+repetition as for the hand-written pairs. A sixth domain written to the same quota
+(``bench/data/reader_reasoning_fresh``: nature) is never trained on; ``factcheck_dev_kb.py``
+measures all of it.
+
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
 A ``dev`` slice (3 % of FEVER and SNLI pairs, by hash) is never trained on either: it is for
@@ -110,6 +121,8 @@ S, R, N, NOT_S = 0, 1, 2, 3  # NOT_S: binary "not entailment" (REFUTED or NOT_EN
 DEFAULT_OUT = ROOT / "plugins" / "factcheck" / "reader_judge.safetensors"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "factcheck"
 HANDWRITTEN = ROOT / "bench" / "data" / "reader_handwritten"
+REASONING = ROOT / "bench" / "data" / "reader_reasoning"
+REASONING_FRESH = ROOT / "bench" / "data" / "reader_reasoning_fresh"  # never trained on
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +558,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="also the hand-written pairs of bench/data/reader_handwritten, N times (docstring)",
     )
+    ap.add_argument(
+        "--reasoning",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also the hand-written pairs of bench/data/reader_reasoning, N times (docstring)",
+    )
     ap.add_argument("--dry-run", action="store_true", help="print the data mix and exit")
     ap.add_argument(
         "--init",
@@ -574,6 +594,8 @@ def main(argv: list[str] | None = None) -> None:
         train += negated_neighbour_pairs(args.data, rng)
     handwritten = load_handwritten(HANDWRITTEN) if args.handwritten else {"train": [], "dev": []}
     train += handwritten["train"] * args.handwritten
+    reasoning = load_handwritten(REASONING) if args.reasoning else {"train": [], "dev": []}
+    train += reasoning["train"] * args.reasoning
     if args.stage == "contrast":
         train = [p for p in train if rng.random() < 0.5] + contrast_pairs(real["train"], rng)
     if args.qa:
@@ -589,6 +611,7 @@ def main(argv: list[str] | None = None) -> None:
     for p in train:
         mix[p.source] = mix.get(p.source, 0) + 1
     print(json.dumps({"train": len(train), "dev": len(dev), "handwritten_dev": len(handwritten["dev"]),
+                      "reasoning_dev": len(reasoning["dev"]),
                       "mix": mix}), flush=True)  # fmt: skip
     if args.dry_run:
         return
@@ -639,6 +662,7 @@ def main(argv: list[str] | None = None) -> None:
         "poe": args.poe_strength if args.poe else None, "qa": args.qa,
         "negated_claims": args.negated_claims, "negated_distractors": args.negated_distractors,
         "negated_neighbours": args.negated_neighbours, "handwritten": args.handwritten,
+        "reasoning": args.reasoning,
     }  # fmt: skip
 
     def checkpoint(step: int) -> None:
@@ -650,6 +674,9 @@ def main(argv: list[str] | None = None) -> None:
         if handwritten["dev"]:
             hand_loss, hand_acc = evaluate(model, handwritten["dev"])
             hand = {"handwritten_dev_loss": round(hand_loss, 4), "handwritten_dev_acc": hand_acc}
+        if reasoning["dev"]:
+            r_loss, r_acc = evaluate(model, reasoning["dev"])
+            hand |= {"reasoning_dev_loss": round(r_loss, 4), "reasoning_dev_acc": r_acc}
         model.max_len = args.max_len
         save_reader(model, args.out, {**extra, "steps": step, "dev_loss": dev_loss,
                                       "dev_acc": dev_acc, "temperature": temp, **hand})  # fmt: skip

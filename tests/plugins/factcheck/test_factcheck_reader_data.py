@@ -1,4 +1,6 @@
-"""The hand-written training pairs of the reader judge (bench/data/reader_handwritten).
+"""The hand-written pairs of the reader judge: training data (bench/data/reader_handwritten,
+bench/data/reader_reasoning) and a reasoning domain kept for measuring
+(bench/data/reader_reasoning_fresh).
 
 They are training data: each line must be well-formed, every file must give the dev split some
 passages, and none may repeat text of the knowledge bases the tests and benchmarks report on or
@@ -17,13 +19,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 FOLDER = ROOT / "bench" / "data" / "reader_handwritten"
+REASONING = ROOT / "bench" / "data" / "reader_reasoning"
+FRESH = ROOT / "bench" / "data" / "reader_reasoning_fresh"
 sys.path.append(str(ROOT / "bench"))  # the training script is a script, not a package
 LABELS = {"SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"}
 KINDS = {
     "paraphrase", "neg_both", "neg_evidence_pos_claim", "negated_neighbour", "antonym",
     "entity_swap", "number", "neg_claim_refuted", "pos_claim_neg_evidence", "related_silent",
+    "inference", "inference_flipped", "contrast_context",
 }  # fmt: skip
-FILES = sorted(FOLDER.glob("*.jsonl"))
+FILES = [
+    *sorted(FOLDER.glob("*.jsonl")),
+    *sorted(REASONING.glob("*.jsonl")),
+    FRESH / "nature.jsonl",
+]
 
 
 def _rows(path: Path) -> list[dict]:
@@ -35,8 +44,12 @@ def _grams(text: str, n: int = 8) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def test_there_are_eleven_domains() -> None:
-    assert [p.stem for p in FILES] == [
+def test_there_are_eleven_domains_five_reasoning_ones_and_a_fresh_one() -> None:
+    assert [p.stem for p in sorted(FRESH.glob("*.jsonl"))] == ["nature"]
+    assert [p.stem for p in sorted(REASONING.glob("*.jsonl"))] == [
+        "education", "energy", "housing", "travel", "workplace",
+    ]  # fmt: skip
+    assert [p.stem for p in sorted(FOLDER.glob("*.jsonl"))] == [
         "environment", "finance", "food", "health", "history", "law", "news", "science",
         "software", "sports", "transport",
     ]  # fmt: skip
