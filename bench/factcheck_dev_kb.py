@@ -9,8 +9,8 @@ in thirty-six domains, written blind like the held-out knowledge bases) given as
 and the dev split of the hand-written pairs (``bench/data/reader_handwritten`` and
 ``bench/data/reader_reasoning``, :func:`train_factcheck_reader.load_handwritten`), and all
 of ``bench/data/reader_reasoning_fresh`` (a sixth reasoning domain, never trained on), each
-(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and rules; they are never reported as a
-held-out score (``bench/factcheck_eval.py`` reports those).
+(evidence, claim) pair judged alone, accuracy by kind. These sets are for choosing weights and
+rules; they are never reported as a held-out score (``bench/factcheck_eval.py`` reports those).
 
     python bench/factcheck_dev_kb.py [--reader-weights W] [--no-slot-check] [--show]
 """

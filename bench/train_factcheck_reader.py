@@ -671,12 +671,10 @@ def main(argv: list[str] | None = None) -> None:
         model.temperature.fill_(temp)
         dev_loss, dev_acc = evaluate(model, dev)
         hand = {}
-        if handwritten["dev"]:
-            hand_loss, hand_acc = evaluate(model, handwritten["dev"])
-            hand = {"handwritten_dev_loss": round(hand_loss, 4), "handwritten_dev_acc": hand_acc}
-        if reasoning["dev"]:
-            r_loss, r_acc = evaluate(model, reasoning["dev"])
-            hand |= {"reasoning_dev_loss": round(r_loss, 4), "reasoning_dev_acc": r_acc}
+        for name, pairs in (("handwritten", handwritten["dev"]), ("reasoning", reasoning["dev"])):
+            if pairs:
+                loss, acc = evaluate(model, pairs)
+                hand |= {f"{name}_dev_loss": round(loss, 4), f"{name}_dev_acc": acc}
         model.max_len = args.max_len
         save_reader(model, args.out, {**extra, "steps": step, "dev_loss": dev_loss,
                                       "dev_acc": dev_acc, "temperature": temp, **hand})  # fmt: skip

@@ -2,8 +2,8 @@
 bench/data/reader_reasoning) and a reasoning domain kept for measuring
 (bench/data/reader_reasoning_fresh).
 
-They are training data: each line must be well-formed, every file must give the dev split some
-passages, and none may repeat text of the knowledge bases the tests and benchmarks report on or
+Each line must be well-formed, every file must give the dev split some passages (the fresh
+domain is measured whole; its split is unused), and none may repeat text of the knowledge bases the tests and benchmarks report on or
 that weights are chosen on (bench/factcheck_dev_kb.py).
 """
 
@@ -31,7 +31,7 @@ KINDS = {
 FILES = [
     *sorted(FOLDER.glob("*.jsonl")),
     *sorted(REASONING.glob("*.jsonl")),
-    FRESH / "nature.jsonl",
+    *sorted(FRESH.glob("*.jsonl")),
 ]
 
 
