@@ -24,7 +24,8 @@ An *antonym* conflict is the same shape with a word instead of a value: the clai
 "max-heap", "mutable" or "optional" where the sentence says "min-heap", "immutable" or
 "required" (a curated list of opposites, plus un-/in-/im-/il-/ir-/non- prefixes), neither text
 also has the other word, the claim is not negated and neither is the clause of the sentence
-that holds the opposite ("not unstable" is stable).
+that holds the opposite ("not unstable" is stable), and the sentence does not state the same
+relation from its other side ("X before Y" / "Y after X").
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from plugins.factcheck.evidence import sentence_spans
-from plugins.factcheck.lexicon import FUNCTION_WORDS
+from plugins.factcheck.lexicon import FUNCTION_WORDS, common_words
 from plugins.factcheck.types import Judgement
 
 __all__ = [
@@ -80,7 +81,18 @@ increased reduced|increases reduces|increase reduce|rising falling|growth declin
 majority minority|many few|more fewer|most fewest|cheap expensive|simple complex|full empty|
 first last|younger older|youngest oldest|winner loser|won lost|entered left|often rarely|
 usually rarely|frequently rarely|reusable disposable|rigid flexible|steep gentle|
-continue stop|continues stops|manually automatically|manual automatic|strict lenient"""
+continue stop|continues stops|manually automatically|manual automatic|strict lenient|
+longer shorter|wider narrower|stronger weaker|bigger smaller|heavier lighter|deeper shallower|
+thicker thinner|easier harder|sooner later|front back|stricter looser|stricter relaxed|
+gain loss|gains losses|profit loss|surplus deficit|approved rejected|approve reject|
+passed failed|permanent temporary|indoor outdoor|indoors outdoors|full-time part-time|
+raised lowered|raise lower|expanded shrank|added removed|adds removes|allow forbid|
+allows forbids|allowed banned|slowest fastest|cheapest dearest|cheaper dearer|
+underestimated overestimated|undervalued overvalued|inflow outflow|minimise maximise|
+minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty innocent|
+legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
+native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
+northern southern|eastern western|northward southward|eastward westward"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()
@@ -397,10 +409,15 @@ def _opposites(word: str) -> set[str]:
     return out
 
 
-def _names_in(claim_tokens: Sequence[str], scope_tokens: Sequence[str]) -> bool:
+def _names_in(
+    claim_tokens: Sequence[str], scope_tokens: Sequence[str], *, everyday_subject: bool = False
+) -> bool:
     """Whether every name of the claim, its subject included, is in the scope (the window
-    speaks of what the claim speaks of)."""
+    speaks of what the claim speaks of). With ``everyday_subject`` a one-word subject that is
+    an everyday word ("Staff must phone ...", "Light levels are ...") need not be there."""
     subject = _subject(claim_tokens)
+    if everyday_subject and subject is not None and subject.end == 1:
+        subject = None if subject.text.lower() in common_words() else subject
     names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
         [subject] if subject else []
     )
@@ -408,15 +425,17 @@ def _names_in(claim_tokens: Sequence[str], scope_tokens: Sequence[str]) -> bool:
     return all(_named_in(n, scope_lower) for n in names)
 
 
-def _names_around(claim_tokens: Sequence[str], scope: str, everywhere: set[str]) -> bool:
+def _names_around(
+    claim_tokens: Sequence[str], scope: str, everywhere: set[str], *, everyday_subject: bool = False
+) -> bool:
     """:func:`_names_in`, or a window that names nothing but parts of the claim's names, its
     sentences' subjects included ("The Trust did not open any new offices", "The team did not
     measure electrical properties"), while the rest of the evidence (``everywhere``: its words
     in lower case) names them all: the window goes on about what the claim names."""
     scope_tokens = _tokens(scope)
-    if _names_in(claim_tokens, scope_tokens):
+    if _names_in(claim_tokens, scope_tokens, everyday_subject=everyday_subject):
         return True
-    if not _names_in(claim_tokens, [*everywhere]):
+    if not _names_in(claim_tokens, [*everywhere], everyday_subject=everyday_subject):
         return False
     claim_lower = {t.lower() for t in claim_tokens}
     for a, b in sentence_spans(scope):
@@ -435,14 +454,19 @@ def _antonym_in(
 ) -> SlotConflict | None:
     """The sentence says the opposite word of one of the claim ("max-heap" / "min-heap"), in
     a clause of its own that is not negated, about what the claim names (:func:`_names_around`
-    with ``every_lower``, the evidence's tokens in lower case); the claim's word is nowhere in
-    the evidence (``everywhere``: its words) and the claim is not negated."""
+    the window or the sentence, with ``every_lower``, the evidence's tokens in lower case; a
+    one-word everyday subject aside); the claim's word is nowhere in the evidence
+    (``everywhere``: its words), the claim is not negated, and the sentence does not state the
+    same relation from its other side (:func:`_converse`)."""
     cwords, swords = _words(claim), _words(sentence)
     if _NEGATIONS & set(cwords):
         return None
     cset, sset = set(cwords), set(swords)
     claim_tokens = _tokens(claim)
-    if not _names_around(claim_tokens, scope, every_lower):
+    if not any(
+        _names_around(claim_tokens, where, every_lower, everyday_subject=True)
+        for where in (scope, sentence)
+    ):
         return None
     scope_stems = {_stem(t) for t in _tokens(scope)}
     for word in cset - everywhere:
@@ -450,6 +474,8 @@ def _antonym_in(
             continue
         for other in _opposites(word) & sset:
             if other in cset or _negated_clause(sentence, other):
+                continue
+            if _converse(claim_tokens, word, _tokens(sentence), other):
                 continue
             rest = [
                 _stem(w) for w in (t.lower() for t in claim_tokens)
@@ -459,6 +485,32 @@ def _antonym_in(
             if rest and sum(r in scope_stems for r in rest) / len(rest) >= _MIN_REST:
                 return SlotConflict("antonym", word, other, sentence)
     return None
+
+
+def _converse(
+    claim_tokens: Sequence[str], word: str, sentence_tokens: Sequence[str], other: str
+) -> bool:
+    """Whether the sentence states the claim's relation from its other side: what the claim
+    compares with (after its ``than``, else after ``word``) comes mostly before the sentence's
+    ``other``, and some of what the claim puts before ``word`` comes after it ("Biology is
+    examined before chemistry" / "the chemistry paper is two days after the biology paper";
+    "juveniles left later than the adults" / "the adults left earlier than the juveniles")."""
+    lower = [t.lower() for t in claim_tokens]
+    slower = [t.lower() for t in sentence_tokens]
+    if word not in lower:
+        return False
+    i = lower.index(word)
+    than = lower.index("than", i) if "than" in lower[i:] else i
+
+    def roots(tokens: Sequence[str]) -> set[str]:
+        return {_root(t) for t in tokens if t.lower() not in FUNCTION_WORDS}
+
+    subject, compared = roots(claim_tokens[:i]), roots(claim_tokens[than + 1 :])
+    for j in (k for k, t in enumerate(slower) if t == other):
+        s_before, s_after = roots(sentence_tokens[:j]), roots(sentence_tokens[j + 1 :])
+        if len(compared & s_before) > len(compared & s_after) and (subject - compared) & s_after:
+            return True
+    return False
 
 
 # clauses a negation does not reach across ("reduced; no extra charges apply", "fast, but not
@@ -788,6 +840,11 @@ _NEGATOR = re.compile(
 )
 
 
+# words in a denial's scope that say nothing of what is denied ("has not opened yet", "did not
+# replace any", "not to travel")
+_DENIAL_FILLERS = frozenset({"any", "yet", "still", "ever", "not"})
+
+
 def _denials(text: str) -> list[tuple[str, list[str]]]:
     """Each negator of ``text`` with the first content words of its clause after it
     ("did not reduce the number of falls" -> ("not", ["reduce", "number"]))."""
@@ -800,8 +857,9 @@ def _denials(text: str) -> list[tuple[str, list[str]]]:
         negator = m.group().lower()
         if tokens and negator == "no" and tokens[0].lower() == "longer":
             tokens, negator = tokens[1:], "no longer"  # the denial is of what follows
-        words = [t for t in tokens if t.lower() not in FUNCTION_WORDS and t.lower() != "any"
-                 and not _NUMBER.fullmatch(t)][:_SCOPE_WORDS]  # fmt: skip
+        words = [t for t in tokens if t.lower() not in FUNCTION_WORDS
+                 and t.lower() not in _DENIAL_FILLERS and not _NUMBER.fullmatch(t)
+                 ][:_SCOPE_WORDS]  # fmt: skip
         if words:
             out.append((negator, words))
     return out
@@ -828,8 +886,9 @@ def _negation_in(claim: str, sentence: str, scope: str, everywhere: set[str]) ->
     # ("overflow when they exceed 64 bits") is measured by its main clause
     universal = any(negator in _UNIVERSAL for negator, _ in sentence_denials)
     main = _CONDITION.split(claim, maxsplit=1)[0] if universal else claim
-    rest = [_root(t) for t in _tokens(main)
-            if t.lower() not in FUNCTION_WORDS and not _NUMBER.fullmatch(t)]  # fmt: skip
+    rest = [_root(t) for t in _tokens(main)  # the claim's content, its own "not" aside
+            if t.lower() not in FUNCTION_WORDS and t.lower() not in ("not", "yet")
+            and not _NUMBER.fullmatch(t)]  # fmt: skip
     if not rest or sum(r in sentence_roots for r in rest) / len(rest) < _MIN_REST:
         return None
     if not _names_around(claim_tokens, scope, everywhere):

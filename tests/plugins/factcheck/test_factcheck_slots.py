@@ -173,6 +173,14 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
         ),
         ("The lower Velmara often freezes.", "The lower Velmara rarely freezes.",
          ("often", "rarely")),
+        ("Bins must be left at the front of the house.",
+         "Bins must be left at the back of the house.", ("front", "back")),
+        # a one-word everyday subject ("Staff") need not be named in the evidence
+        ("Staff must submit expense claims after the fifth of each month.",
+         "Submit your expense claims before the fifth of each month.", ("after", "before")),
+        # a comparison that is not the same relation seen from its other side
+        ("The survey counted more swifts than it expected.",
+         "Four swifts were counted, fewer than the survey expected.", ("more", "fewer")),
     ],
 )
 def test_an_opposite_word_conflicts(claim, evidence, values):
@@ -194,10 +202,29 @@ def test_an_opposite_word_conflicts(claim, evidence, values):
         ("West Virginia borders Maryland.", "It is bordered by Maryland to the east."),
         # too little of the claim is in the evidence
         ("The cache is private.", "The repository is public."),
+        # the same relation stated from its other side
+        ("The keynote is held before the workshop.",
+         "The workshop starts an hour after the keynote."),
+        ("The ferry leaves later than the train.",
+         "The train leaves ten minutes earlier than the ferry."),
     ],
 )
 def test_no_antonym_conflict(claim, evidence):
     assert find_slot_conflict(claim, [evidence]) is None
+
+
+def test_an_opposite_in_a_sentence_that_names_nothing_else_conflicts():
+    """The window also names something else (the Trust), but the sentence with the opposite
+    word names nothing, and the rest of the evidence names the claim's room."""
+    window = (
+        "Most of the pottery was lent by the Harwick Museum Trust. The room is kept dim, so the "
+        "light level is lower than in the main hall."
+    )
+    claim = "Light levels in the Lister Reading Room are higher than in the main hall."
+    conflict = find_slot_conflict(claim, [window, "The Lister Reading Room opened in 1990."])
+    assert conflict is not None
+    assert (conflict.claim_value, conflict.evidence_value) == ("higher", "lower")
+    assert find_slot_conflict(claim, [window]) is None  # the room is named nowhere
 
 
 @pytest.mark.parametrize(
@@ -229,6 +256,11 @@ def test_no_antonym_conflict(claim, evidence):
             "as memory allows.",
             ("overflow", "never overflow"),
         ),
+        # "yet" and the claim's own "not" say nothing of what is denied
+        ("The Marlow ferry has not been repainted yet.", "The Marlow ferry was repainted in May.",
+         ("not repainted", "repainted")),
+        ("kelpie has not been tested on Windows.", "It is tested on Windows, macOS and Linux.",
+         ("not tested Windows", "tested Windows")),
     ],
 )
 def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
