@@ -53,7 +53,7 @@ __all__ = [
 # that are not SUPPORTED in the training/dev pairs (bench/factcheck_slots.py), rounded down.
 SLOT_CONFIDENCE = {
     "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
-    "answer": 0.85, "swap": 0.85, "subject": 0.85, "agent": 0.85,
+    "answer": 0.85, "swap": 0.85, "subject": 0.85, "agent": 0.85, "contrast": 0.85,
 }
 # Confidence of a SUPPORTED from a rule: a yes/no answer to the claim's own question, or the
 # claim stated word for word (bench/factcheck_slots.py: every firing on training/dev pairs was
@@ -119,7 +119,7 @@ _MIN_REST = 0.6  # share of the claim's other content words the sentence must co
 class SlotConflict:
     """The claim says ``claim_value`` where the evidence sentence says ``evidence_value``."""
 
-    kind: str  # "number", "name", "origin" (a nationality or language adjective), "antonym"
+    kind: str  # "number", "name", "origin" (a nationality or language adjective), ... (SLOT_CONFIDENCE)
     claim_value: str
     evidence_value: str
     sentence: str
@@ -1115,6 +1115,64 @@ def _only_elsewhere(
     return seen
 
 
+_CONTRAST = re.compile(r"\b(?:rather than|instead of)\b", re.I)
+_CONTRAST_GAP = 2  # function words allowed between "rather than" and the name it rules out
+
+
+@dataclass(frozen=True, slots=True)
+class _ContrastClaim:
+    """The claim side of :func:`_contrast_in`: the name it picks, the one it rules out, and
+    the stems of the rest of it."""
+
+    picked: _Value
+    ruled_out: _Value
+    rest: list[str]
+
+
+def _contrast_claim(claim: str) -> _ContrastClaim | None:
+    """A claim that picks one of two names: "led by Lotte Brink rather than Priya Castellane",
+    "triaged by Juno Pakarinen instead of Adaeze Okoro"; the picked name ends just before the
+    marker, the ruled-out one follows it (a function word or two between). None otherwise."""
+    m = _CONTRAST.search(claim)
+    if m is None or _NEGATIONS & set(_words(claim)):
+        return None
+    left, right = _tokens(claim[: m.start()]), _tokens(claim[m.end() :])
+    picked = [v for v in _values(left) if v.kind != "number" and v.end == len(left)]
+    ruled = [v for v in _values(["x", *right]) if v.kind != "number"]  # "x": not a first word
+    if not picked or not ruled:
+        return None
+    gap = right[: ruled[0].start - 1]
+    if len(gap) > _CONTRAST_GAP or any(t.lower() not in FUNCTION_WORDS for t in gap):
+        return None
+    in_names = set(range(picked[0].start, picked[0].end))
+    rest = _content([t for i, t in enumerate(left) if i not in in_names])
+    rest += _content(right[ruled[0].end - 1 :])
+    return _ContrastClaim(picked[0], ruled[0], rest) if rest else None
+
+
+def _contrast_in(contrast: _ContrastClaim, sentence: str, scope: str) -> SlotConflict | None:
+    """The sentence names what the claim rules out, is not negated, and most of the rest of
+    the claim is in its window, where no sentence that names what the claim picks also holds
+    most of that rest ("Ellery has moved to the Harrow Lane depot, which he now runs"): the
+    evidence made the other choice."""
+    if _NEGATIONS & set(_words(sentence)):
+        return None
+    if not _named_in(contrast.ruled_out, {t.lower() for t in _tokens(sentence)}):
+        return None
+
+    def holds_rest(text: str) -> bool:
+        stems = {_stem(t) for t in _tokens(text)}
+        return sum(r in stems for r in contrast.rest) / len(contrast.rest) >= _MIN_REST
+
+    if not holds_rest(scope):
+        return None
+    for a, b in sentence_spans(scope):
+        other = scope[a:b]
+        if _named_in(contrast.picked, {t.lower() for t in _tokens(other)}) and holds_rest(other):
+            return None
+    return SlotConflict("contrast", contrast.picked.text, contrast.ruled_out.text, sentence)
+
+
 def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
     """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
     texts (each a window of one or a few sentences)."""
@@ -1126,6 +1184,7 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
     values = _unaccounted_values(claim_tokens, everywhere, [s for _, s in sentences])
     role = _role_claim(claim, claim_tokens)
     agent = _agent_claim(claim, claim_tokens)
+    contrast = _contrast_claim(claim)
     every_stems: set[str] | None = None
     stemmed: list[tuple[str, set[str]]] | None = None
     for text, sentence in sentences:
@@ -1146,6 +1205,8 @@ def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | No
             if every_stems is None:
                 every_stems = {_stem(t) for t in everything}
             found = _agent_swap_in(agent, sentence, text, every_stems)
+        if found is None and contrast is not None:
+            found = _contrast_in(contrast, sentence, text)
         if found is not None:
             return found
     if any(v.kind == "number" for v in values):  # the loosest rule last

@@ -686,3 +686,38 @@ def test_yet_to_and_failed_to_are_denials():
     assert conflict is not None and conflict.evidence_value == "yet to enter service"
     # a negated claim agrees with it: no conflict either way
     assert find_slot_conflict("The Marta Lind has not entered service.", [ferry]) is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        ("The night shift is supervised by Arne Vik rather than Lise Haug.",
+         "Lise Haug supervises the night shift at the depot.",
+         ("Arne Vik", "Lise Haug")),
+        ("The 2025 trophy was won by Corby Town instead of Ashfield Rovers.",
+         "Ashfield Rovers won the 2025 trophy after a penalty shoot-out.",
+         ("Corby Town", "Ashfield Rovers")),
+    ],
+)
+def test_a_claim_that_rules_out_what_the_evidence_says_conflicts(claim, evidence, values):
+    conflict = find_slot_conflict(claim, [evidence])
+    assert conflict is not None
+    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("contrast", *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # the window also says what the claim picks
+        ("Arne Vik now supervises the night shift rather than Lise Haug.",
+         "Lise Haug handed over the night shift in May. Arne Vik now supervises the night shift."),
+        # the sentence naming the ruled-out name is negated
+        ("The night shift is supervised by Arne Vik rather than Lise Haug.",
+         "Lise Haug no longer supervises the night shift."),
+        # the rest of the claim is not in the window: another matter
+        ("The night shift is supervised by Arne Vik rather than Lise Haug.",
+         "Lise Haug joined the company in 2019."),
+    ],
+)
+def test_no_contrast_conflict(claim, evidence):
+    assert find_slot_conflict(claim, [evidence]) is None
