@@ -547,6 +547,7 @@ _PERSONAL_PRONOUNS = frozenset(
     {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs", "himself",
      "herself", "themselves"}
 )  # fmt: skip
+_REFLEXIVES = frozenset({"himself", "herself", "themselves"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,8 +611,8 @@ def _subject_swap_in(
     ctoks = _tokens(best[1])
     if _present(role.subject, ctoks, {t.lower() for t in ctoks}):
         return None
-    if _PERSONAL_PRONOUNS & {t.lower() for t in ctoks}:
-        return None
+    if (_PERSONAL_PRONOUNS - _REFLEXIVES) & {t.lower() for t in ctoks}:
+        return None  # "she directed it"; "leads every session herself" is its own subject
     if not _present(role.subject, *everywhere):
         return None
     people = []

@@ -518,6 +518,12 @@ ZOO = [
              "Pastry is taught by her deputy, Tomasz Reiner."],
             ("Tomasz Reiner", "Chef Odile Marsaud"),
         ),
+        (  # a reflexive pronoun speaks of the clause's own person, not of someone else
+            "Ines Brandt is the head gardener.",
+            ["Our head gardener, Karl Lund, prunes every rose himself.",
+             "The vegetable beds are run by Ines Brandt."],
+            ("Ines Brandt", "Karl Lund"),
+        ),
     ],
 )
 def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values):
