@@ -872,14 +872,22 @@ _CONDITION = re.compile(r"\b(?:when|whenever|if|once|unless|because|as soon as)\
 
 def _negation_in(claim: str, sentence: str, scope: str, everywhere: set[str]) -> SlotConflict | None:
     """The sentence denies what the claim asserts ("The programme did not reduce falls" /
-    "The programme reduced falls"), or asserts what the claim denies: the denied words are
+    "The programme reduced falls"), or asserts what the claim denies (where both deny
+    something, in a clause of its own: "..., although it could not show why"): the denied words are
     in the other text, most of the claim is in the sentence and no name of the claim is
     missing from the window (:func:`_names_around`; ``everywhere``: the evidence's words in
     lower case)."""
     if "?" in sentence:  # a question asserts nothing (a question and answer: _answer_in)
         return None
     claim_denials, sentence_denials = _denials(claim), _denials(sentence)
-    if bool(claim_denials) == bool(sentence_denials):
+    if claim_denials and sentence_denials:  # one clause may assert what the claim denies
+        clauses = [c for c in _CONTRAST_SPLIT.split(sentence) if c.strip()]
+        for clause in clauses if len(clauses) > 1 else ():
+            found = _negation_in(claim, clause, scope, everywhere)
+            if found is not None:
+                return replace(found, sentence=sentence)
+        return None
+    if not claim_denials and not sentence_denials:
         return None
     claim_tokens = _tokens(claim)
     sentence_roots = {_root(t) for t in _tokens(sentence)}

@@ -261,6 +261,10 @@ def test_an_opposite_in_a_sentence_that_names_nothing_else_conflicts():
          ("not repainted", "repainted")),
         ("kelpie has not been tested on Windows.", "It is tested on Windows, macOS and Linux.",
          ("not tested Windows", "tested Windows")),
+        # both deny something: the clause that asserts what the claim denies decides
+        ("Night-shift nurses reported no more back pain than day staff.",
+         "Night-shift nurses were more likely to report back pain, although the study could not "
+         "say why.", ("no more back", "more back")),
     ],
 )
 def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
@@ -277,6 +281,8 @@ def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
          "The programme reduced blood pressure but did not reduce the number of falls."),
         # both deny it
         ("Quicksort is not a stable sort.", "Quicksort is not stable."),
+        ("Night-shift nurses reported no more back pain than day staff.",
+         "Night-shift nurses did not report more back pain, and the study could not say why."),
         # a hedge, not a denial
         ("Merge sort is used for linked lists.", "Merge sort is not only used for linked lists."),
         # another subject
