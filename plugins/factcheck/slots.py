@@ -416,8 +416,8 @@ def _names_in(
     speaks of what the claim speaks of). With ``everyday_subject`` a one-word subject that is
     an everyday word ("Staff must phone ...", "Light levels are ...") need not be there."""
     subject = _subject(claim_tokens)
-    if everyday_subject and subject is not None and subject.end == 1:
-        subject = None if subject.text.lower() in common_words() else subject
+    if everyday_subject and subject and subject.end == 1 and subject.text.lower() in common_words():
+        subject = None
     names = [n for n in _values(claim_tokens) if n.kind != "number"] + (
         [subject] if subject else []
     )
@@ -543,11 +543,11 @@ def _person(name: _Value | None) -> bool:
     return len(words) >= 2 or (len(words) == 1 and words[0].lower() in _TITLES)
 
 
+# pronouns that speak of someone; a reflexive ("leads every session herself") is the clause's
+# own person, so it is not among them
 _PERSONAL_PRONOUNS = frozenset(
-    {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs", "himself",
-     "herself", "themselves"}
+    {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs"}
 )  # fmt: skip
-_REFLEXIVES = frozenset({"himself", "herself", "themselves"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,8 +611,8 @@ def _subject_swap_in(
     ctoks = _tokens(best[1])
     if _present(role.subject, ctoks, {t.lower() for t in ctoks}):
         return None
-    if (_PERSONAL_PRONOUNS - _REFLEXIVES) & {t.lower() for t in ctoks}:
-        return None  # "she directed it"; "leads every session herself" is its own subject
+    if _PERSONAL_PRONOUNS & {t.lower() for t in ctoks}:
+        return None
     if not _present(role.subject, *everywhere):
         return None
     people = []
