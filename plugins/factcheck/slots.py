@@ -103,6 +103,8 @@ _NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "cannot", "witho
 
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*%?|[^\W\d_][\w'\-/+#]*")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
+_DAY = re.compile(r"[0-9]{1,2}")
+_ORDINAL = re.compile(r"\b([0-9]+)(?:st|nd|rd|th)\b")
 _NAME_LINK = frozenset(
     {"von", "van", "de", "der", "da", "di", "del", "la", "le", "du", "bin", "of"}
 )
@@ -140,8 +142,14 @@ class _Value:
     end: int  # token index after the last token
 
 
+_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
+                     "september", "october", "november", "december"})  # fmt: skip
+_CALENDAR = _MONTHS | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
+    """Words and numbers; an ordinal is its number ("12th" -> "12")."""
+    return _TOKEN.findall(_ORDINAL.sub(r"\1", text))
 
 
 def _stem(word: str) -> str:
@@ -156,22 +164,58 @@ def _name_end(tokens: Sequence[str], i: int) -> int:
     """The token index after the capitalised name starting at ``i``."""
     j = i + 1
     while j < len(tokens) and (
-        (tokens[j][0].isupper() and not _NUMBER.fullmatch(tokens[j]))
+        (tokens[j][0].isupper() and not _NUMBER.fullmatch(tokens[j]) and not _day_month(tokens, j))
         or (tokens[j] in _NAME_LINK and j + 1 < len(tokens) and tokens[j + 1][0].isupper())
     ):
         j += 1
     return j
 
 
+def _day_month(tokens: Sequence[str], i: int) -> tuple[int, str] | None:
+    """``(day, month)`` of a date written from token ``i`` as "12 June" or "June 12"."""
+    if i + 1 >= len(tokens):
+        return None
+    a, b = tokens[i], tokens[i + 1]
+    day, month = (a, b) if _DAY.fullmatch(a) else (b, a)
+    if _DAY.fullmatch(day) and 1 <= int(day) <= 31 and month.lower() in _MONTHS:
+        return int(day), month.lower()
+    return None
+
+
+def _date_of(value: _Value) -> tuple[int, str] | None:
+    """``(day, month)`` of a date value ("12 June"), None for any other value."""
+    return _day_month(value.text.split(), 0) if value.kind == "number" else None
+
+
+def _in_value(value: _Value, i: int) -> bool:
+    """Whether token ``i`` is the value itself; of a date only its day is (its month is
+    context)."""
+    if _date_of(value) is not None:
+        day_first = _DAY.fullmatch(value.text.split()[0]) is not None
+        return i == (value.start if day_first else value.start + 1)
+    return value.start <= i < value.end
+
+
+def _dates(tokens: Sequence[str]) -> set[tuple[int, str]]:
+    return {d for i in range(len(tokens)) if (d := _day_month(tokens, i)) is not None}
+
+
 def _values(tokens: Sequence[str]) -> list[_Value]:
-    """Numbers and capitalised names with their token spans; the name the sentence starts with
+    """Numbers, dates ("12 June": one value, so that "12 May" elsewhere does not account for
+    it) and capitalised names with their token spans; the name the sentence starts with
     (its subject, or just a capitalised first word) and all-capital runs (headings) are not
     values."""
     out: list[_Value] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if _NUMBER.fullmatch(tok):
+        if _day_month(tokens, i) is not None:
+            out.append(_Value("number", f"{tok} {tokens[i + 1]}", i, i + 2))
+            month = i if tok[0].isupper() else i + 1  # still a name of its own: "on August"
+            if month > 0:
+                out.append(_Value("name", tokens[month], month, month + 1))
+            i += 2
+        elif _NUMBER.fullmatch(tok):
             out.append(_Value("number", tok, i, i + 1))
             i += 1
         elif tok[0].isupper() and tok.lower() not in FUNCTION_WORDS:
@@ -243,6 +287,9 @@ def _present(value: _Value, sentence_tokens: Sequence[str], sentence_lower: set[
     """Whether the sentence mentions the value: the number, or any word of the name (also as
     a derived form, an abbreviation of it or its initial)."""
     if value.kind == "number":
+        date = _date_of(value)
+        if date is not None:
+            return date in _dates(sentence_tokens)
         return any(_NUMBER.fullmatch(t) and _same_number(t, value.text) for t in sentence_tokens)
     all_words = [w for w in value.text.split() if w not in _NAME_LINK]
     # "Pacific Ocean" is not mentioned by "Atlantic Ocean", nor "South Pacific" by "North
@@ -333,7 +380,7 @@ def _conflict_in(
             continue
         if _present(v, stoks, slower) or (v.kind == "number" and _approximate(claim_tokens, v)):
             continue
-        rest = _content(claim_tokens[: v.start] + claim_tokens[v.end :])
+        rest = _content([t for i, t in enumerate(claim_tokens) if not _in_value(v, i)])
         if not rest or sum(r in scope_stems for r in rest) / len(rest) < _MIN_REST:
             continue
         a = _anchor(claim_tokens, v.start)
@@ -357,7 +404,9 @@ def _conflict_in(
                 and stoks[w.end].lower() == after
             )
             sa = _anchor(stoks, w.start)
-            if sa is None or stoks[sa].lower() != anchor:
+            v_date, w_date = _date_of(v), _date_of(w)
+            dates = v_date is not None and w_date is not None  # "born on March 24" / "( March 28"
+            if not dates and (sa is None or stoks[sa].lower() != anchor):
                 # a number of the same unit in other words ("revenue came to 12.4 million"
                 # / "Revenue was 14.2 million"): the slot is the unit, if no other number of
                 # the sentence has it
@@ -373,7 +422,8 @@ def _conflict_in(
                 ):
                     continue
             before = {_stem(t) for t in stoks[max(0, w.start - _CONTEXT_SPAN) : w.start]}
-            if (context is not None and context in before) or same_unit:
+            same_month = dates and v_date[1] == w_date[1]  # type: ignore[index]
+            if (context is not None and context in before) or same_unit or same_month:
                 return SlotConflict(v.kind, v.text, w.text, sentence)
     return None
 
@@ -727,11 +777,6 @@ def _person_or_body(name: _Value) -> bool:
     """A name that can be an agent: not a month or a weekday, two letters or more."""
     first = name.text.split()[0].lower()
     return first not in _CALENDAR and len(_alnum(name.text)) >= 2
-
-
-_CALENDAR = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
-                       "september", "october", "november", "december", "monday", "tuesday",
-                       "wednesday", "thursday", "friday", "saturday", "sunday"})  # fmt: skip
 
 
 _FRAME = 2  # tokens on one side of a swapped word that must read the same in both texts

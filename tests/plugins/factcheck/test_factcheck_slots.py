@@ -55,6 +55,18 @@ HARBOR = (
             "origin",
             ("British", "Danish"),
         ),
+        (  # a day and its month are one value: "12 May" elsewhere does not account for "12 June"
+            "The Year 4 trip to Fenwick Castle is on Thursday 12 June.",
+            "Ashcombe School, 12 May 2025: Year 4 will visit Fenwick Castle on Thursday 5 June.",
+            "number",
+            ("12 June", "5 June"),
+        ),
+        (  # either order, ordinals read as numbers, the month names the slot
+            "Dan O'Bannon was born on September 20th, 1955.",
+            "Daniel \"Dan\" O'Bannon ( September 30, 1946 -- December 17, 2009 ) was a writer.",
+            "number",
+            ("September 20", "September 30"),
+        ),
     ],
 )
 def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, values):
@@ -78,6 +90,9 @@ def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, value
         ("Python was first released in 1991.", "Harbor was first released in 2021."),
         # another slot: "in June 2015" is not "on June 2"
         ("Flaked premiered in June 2015.", "Flaked premiered on June 2, 2017."),
+        # the same date, written another way
+        ("The clinic opens on 4 September.", "The clinic will open on September 4th."),
+        ("Vic Mensa was born on 6 June 1993.", "Vic Mensa ( born June 6, 1993 ) is a rapper."),
         # a name against a nationality is not a conflict of the same kind
         ("Melancholia was directed by a Danish director.", "It was directed by Lars von Trier."),
         ("The request body size is at most 50 MB.", "The request body size is 10 MB."),
