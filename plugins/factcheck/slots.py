@@ -256,6 +256,48 @@ def _approximate(tokens: Sequence[str], value: _Value) -> bool:
     return any(t.lower() in _APPROX for t in tokens[max(0, value.start - 2) : value.start])
 
 
+_UPPER_BOUNDS = ("up to", "within", "at most", "no more than", "not more than", "as many as",
+                 "maximum of", "limited to", "no later than", "no longer than")  # fmt: skip
+_LOWER_BOUNDS = ("at least", "no less than", "not less than", "no fewer than", "minimum of",
+                 "no earlier than")  # fmt: skip
+
+
+def _bound(tokens: Sequence[str], value: _Value) -> str | None:
+    """"upper" for a limit from above ("up to 60 days", "within 30 days"), "lower" for one
+    from below ("at least five days"), None for a value or an estimate."""
+    before = " ".join(t.lower() for t in tokens[max(0, value.start - 3) : value.start])
+    if before.endswith(_UPPER_BOUNDS):
+        return "upper"
+    if before.endswith(_LOWER_BOUNDS):
+        return "lower"
+    return None
+
+
+def _same_bound(
+    claim_tokens: Sequence[str],
+    value: _Value,
+    bound: str,
+    tokens: Sequence[str],
+    values: Sequence[_Value],
+) -> _Value | None:
+    """The sentence's other limit of the same kind and unit as the claim's ("up to 60 days" /
+    "within 30 days"), if it has exactly one."""
+    if value.end >= len(claim_tokens) or not claim_tokens[value.end].isalpha():
+        return None
+    unit = claim_tokens[value.end].lower()
+    if unit in FUNCTION_WORDS:
+        return None
+    same = [
+        w
+        for w in values
+        if w.kind == "number"
+        and w.end < len(tokens)
+        and tokens[w.end].lower() == unit
+        and _bound(tokens, w) == bound
+    ]
+    return same[0] if len(same) == 1 and not _same_number(same[0].text, value.text) else None
+
+
 def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2100
 
@@ -378,10 +420,25 @@ def _conflict_in(
         others = [n for n in names if n is not v]
         if not all(_named_in(n, scope_lower) for n in others):
             continue
-        if _present(v, stoks, slower) or (v.kind == "number" and _approximate(claim_tokens, v)):
+        if _present(v, stoks, slower):
             continue
-        rest = _content([t for i, t in enumerate(claim_tokens) if not _in_value(v, i)])
+        bound = _bound(claim_tokens, v) if v.kind == "number" else None
+        if v.kind == "number" and bound is None and _approximate(claim_tokens, v):
+            continue
+        skip = 3 if bound is not None else 0  # the limit's own words ("up to") are no content
+        rest = _content(
+            [
+                t
+                for i, t in enumerate(claim_tokens)
+                if not _in_value(v, i) and not v.start - skip <= i < v.start
+            ]
+        )
         if not rest or sum(r in scope_stems for r in rest) / len(rest) < _MIN_REST:
+            continue
+        if bound is not None:  # a limit is compared only with a limit of the same unit
+            other = _same_bound(claim_tokens, v, bound, stoks, svalues)
+            if other is not None:
+                return SlotConflict(v.kind, v.text, other.text, sentence)
             continue
         a = _anchor(claim_tokens, v.start)
         if a is None or not claim_tokens[a].isalpha():

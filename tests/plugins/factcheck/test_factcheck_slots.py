@@ -67,6 +67,12 @@ HARBOR = (
             "number",
             ("September 20", "September 30"),
         ),
+        (  # a limit against a limit of the same kind and unit
+            "Corvan Air lets pets weighing up to 10 kilograms into the cabin.",
+            "Corvan Air allows pets in the cabin if they weigh no more than 8 kilograms.",
+            "number",
+            ("10", "8"),
+        ),
     ],
 )
 def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, values):
@@ -96,6 +102,10 @@ def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, value
         # a name against a nationality is not a conflict of the same kind
         ("Melancholia was directed by a Danish director.", "It was directed by Lars von Trier."),
         ("The request body size is at most 50 MB.", "The request body size is 10 MB."),
+        # a limit is compared only with a limit of the same direction and unit
+        ("Pets weighing up to 10 kilograms may fly.", "Pets weighing at least 8 kilograms may fly."),
+        ("Pets weighing up to 10 kilograms may fly.", "Pets up to 8 pounds may fly."),
+        ("Pets weighing up to 10 kg may fly.", "Pets weighing up to 10 kg may fly in the cabin."),
         # nothing shared beyond the slot
         ("Bananas were first grown in 1800.", "Harbor was first released in 2021."),
         # no values at all
