@@ -625,12 +625,19 @@ def _converse(
 _CONTRAST_SPLIT = re.compile(r"[;:]|,\s*(?:but|while|whereas|although|though)\b|\bbut\b")
 
 
+# "... or newer and has no dependencies": a second predicate of the same subject is a clause
+_SECOND_PREDICATE = re.compile(
+    r"\band\s+(?=(?:has|have|had|is|are|was|were|does|do|did|can|could|will|would|must|may)\b)"
+)
+
+
 def _negated_clause(sentence: str, word: str) -> bool:
     """Whether a clause of ``sentence`` that holds ``word`` is negated ("not unstable")."""
-    for clause in _CONTRAST_SPLIT.split(sentence):
-        words = set(_words(clause))
-        if word in words and _NEGATIONS & words:
-            return True
+    for part in _CONTRAST_SPLIT.split(sentence):
+        for clause in _SECOND_PREDICATE.split(part):
+            words = set(_words(clause))
+            if word in words and _NEGATIONS & words:
+                return True
     return False
 
 

@@ -196,6 +196,11 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
             "Mileage is unlimited within the country; driving abroad is not permitted.",
             ("limited", "unlimited"),
         ),
+        (  # nor does a denial in a second predicate of the same subject
+            "ferrule needs Python 3.10 or older.",
+            "ferrule requires Python 3.10 or newer and has no dependencies of its own.",
+            ("older", "newer"),
+        ),
         ("The lower Velmara often freezes.", "The lower Velmara rarely freezes.",
          ("often", "rarely")),
         ("Bins must be left at the front of the house.",
