@@ -644,6 +644,10 @@ def _negated_clause(sentence: str, word: str) -> bool:
 _NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['-][A-Za-z]+)*")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof", "professor", "sir", "dame", "chef"})
 _CLAUSE_SPLIT = re.compile(r";|,\s*(?:and|but|while|whereas|with|who|which)\s+|\bwhile\b")
+# a form's line that labels a person with a role: "Renter: Paulina Ostrova", "- Contact: Dr. Ines Vallory"
+_LABEL = re.compile(
+    r"\s*(?:[-*]\s*)?[A-Z][\w ]{0,30}:\s*(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Z][\w'-]+(?: [A-Z][\w'-]+)+\W*$"
+)
 _MIN_ROLE = 0.6  # share of the claim's predicate a clause must hold to be about the same role
 
 
@@ -715,9 +719,13 @@ def _subject_swap_in(
     ):
         return None  # the window speaks of another body, or of none the claim names
     best: tuple[float, str] | None = None
+    scope_stems = {_stem(t) for t in scope_tokens}
     for clause in _CLAUSE_SPLIT.split(sentence):
         stems = {_stem(t) for t in _tokens(clause)}
         share = sum(p in stems for p in role.predicate) / len(role.predicate)
+        if share < _MIN_ROLE and _LABEL.match(clause) and share > 0:
+            # a form's label ("Renter: Paulina Ostrova") names the role; the window the rest
+            share = sum(p in scope_stems for p in role.predicate) / len(role.predicate)
         if share >= _MIN_ROLE and (best is None or share > best[0]):
             best = (share, clause)
     if best is None:
@@ -730,7 +738,8 @@ def _subject_swap_in(
     if not _present(role.subject, *everywhere):
         return None
     people = []
-    for piece in best[1].split(","):  # "On 5 October, Greta Olsund" is two names, not one
+    # "On 5 October, Greta Olsund" and "Renter: Paulina Ostrova" are two names, not one
+    for piece in re.split(r"[,:]", best[1]):
         ptoks = _tokens(piece)
         people += [v for v in _values(ptoks) + [_subject(ptoks)] if _person(v)]
     others = set()

@@ -560,6 +560,14 @@ ZOO = [
              "The vegetable beds are run by Ines Brandt."],
             ("Ines Brandt", "Karl Lund"),
         ),
+        (  # a form's label names the role, the window the rest of it
+            "Marek Doyle is the renter named on agreement GL-40817.",
+            [
+                "Only the named renter and one additional driver, Marek Doyle, may drive the car.",
+                "Agreement number GL-40817. Renter: Paulina Ostrova.",
+            ],
+            ("Marek Doyle", "Paulina Ostrova"),
+        ),
     ],
 )
 def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values):
@@ -582,6 +590,9 @@ def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values)
         # the role's clause speaks of someone by pronoun
         ("Ravi Sandhu leads the keeper team.",
          ["Ravi Sandhu joined in 2016. She leads the keeper team with Dr Helen Marsh."]),
+        # a form's label, but the rest of the claim's role is not in the window
+        ("Marek Doyle is the renter named on agreement GL-40817.",
+         ["Marek Doyle drives.", "Renter: Paulina Ostrova. The car is blue."]),
     ],
 )
 def test_no_subject_swap(claim, evidence):
