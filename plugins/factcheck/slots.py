@@ -92,7 +92,8 @@ underestimated overestimated|undervalued overvalued|inflow outflow|minimise maxi
 minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty innocent|
 legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
 native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
-northern southern|eastern western|northward southward|eastward westward"""
+northern southern|eastern western|northward southward|eastward westward|opening closing|
+opens closes"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()

@@ -185,6 +185,11 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
         ("Harbor is a heavyweight HTTP server.", HARBOR, ("heavyweight", "lightweight")),
         ("Tuples are mutable.", "In Python, tuples are immutable.", ("mutable", "immutable")),
         ("The token is optional.", "The API token is required.", ("optional", "required")),
+        (
+            "Night Ferry is the opening film of the festival.",
+            "The closing film of the festival is Night Ferry.",
+            ("opening", "closing"),
+        ),
         # a negation in another clause of the sentence does not guard the opposite word
         (
             "Once the allowance is used up, the speed is increased.",
