@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["chunk_id", "chunk_text", "is_heading", "split_sentences"]
+__all__ = ["chunk_id", "chunk_text", "is_heading", "markdown_title", "split_sentences"]
 
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
 # A sentence ends at . ! ? (optionally followed by a closing quote/bracket), then whitespace,
@@ -59,6 +59,15 @@ def split_sentences(text: str) -> list[str]:
 def is_heading(sentence: str) -> bool:
     """A Markdown heading (``# Title``): a label for what follows, not a statement."""
     return _HEADING_RE.match(sentence) is not None
+
+
+_TITLE_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def markdown_title(text: str) -> str:
+    """The text of the first Markdown heading of ``text`` ("" without one)."""
+    match = _TITLE_RE.search(text)
+    return match.group(1).strip() if match else ""
 
 
 def _join(units: list[str]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.chunking import chunk_id, chunk_text
+from knowledge.chunking import chunk_id, chunk_text, markdown_title
 from knowledge.errors import InvalidInputError
 
 __all__ = ["Chunk", "Document", "chunk_documents"]
@@ -37,8 +37,9 @@ def chunk_documents(
 ) -> tuple[int, list[Chunk]]:
     """Chunk every document; return ``(document count, unique chunks in order)``.
 
-    Metadata: the document's scalar metadata plus ``source``, ``title``, ``chunk`` (index
-    within the document) and ``doc_id`` when the document has an id.
+    Metadata: the document's scalar metadata plus ``source``, ``title`` (the document's, else
+    its first Markdown heading), ``chunk`` (index within the document) and ``doc_id`` when the
+    document has an id.
     """
     chunks: dict[str, Chunk] = {}
     count = 0
@@ -49,9 +50,10 @@ def chunk_documents(
         scalars = {
             k: v for k, v in document.metadata.items() if isinstance(v, (str, int, float, bool))
         }
+        title = document.title or markdown_title(document.text)
         for index, piece in enumerate(chunk_text(document.text, size=size, overlap=overlap)):
             cid = chunk_id(collection, document.source, piece)
-            meta = {**scalars, "source": document.source, "title": document.title, "chunk": index}
+            meta = {**scalars, "source": document.source, "title": title, "chunk": index}
             if document.id is not None:
                 meta["doc_id"] = document.id
             chunks.setdefault(cid, Chunk(cid, piece, meta))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+from knowledge.chunking import markdown_title
 from knowledge.documents import Document
 from knowledge.errors import LoaderError
 
@@ -18,7 +19,6 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".jsonl"})
 
-_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _RST_UNDERLINE_RE = re.compile(r"^([^\n]+)\n([=\-~^\"'`#*+]{3,})\s*$", re.MULTILINE)
 
 
@@ -103,10 +103,8 @@ def html_to_text(html: str) -> tuple[str, str]:
 
 
 def _title_of(suffix: str, stem: str, text: str) -> str:
-    if suffix in (".md", ".markdown"):
-        match = _MD_HEADING_RE.search(text)
-        if match:
-            return match.group(1).strip()
+    if suffix in (".md", ".markdown") and markdown_title(text):
+        return markdown_title(text)
     if suffix == ".rst":
         for match in _RST_UNDERLINE_RE.finditer(text):
             line, underline = match.group(1).strip(), match.group(2)

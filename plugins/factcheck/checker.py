@@ -163,7 +163,9 @@ class FactChecker:
         judgements: list[Judgement] = self.judge.judge_many(texts, windows) if texts else []
         if self.slot_check:
             judgements = [
-                apply_slot_rules(t, [h.text for h in found], j)
+                apply_slot_rules(
+                    t, [h.text for h in found], j, titles=[h.metadata.get("title") for h in found]
+                )
                 for t, found, j in zip(texts, windows, judgements, strict=True)
             ]
         checks = tuple(

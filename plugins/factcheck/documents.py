@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.chunking import chunk_id, chunk_text
+from knowledge.chunking import chunk_id, chunk_text, markdown_title
 from knowledge.embedcache import TextEncoder
 from knowledge.lexical import Bm25Index, reciprocal_rank_fusion
 from knowledge.types import SearchHit
@@ -58,8 +58,10 @@ class DocumentRetriever:
         self.ids: list[str] = []
         self.sources: list[str] = []
         self.texts: list[str] = []
+        self.titles: list[str] = []  # each chunk's document title (its first Markdown heading)
         seen: set[str] = set()
         for doc in documents:
+            title = markdown_title(doc.text)
             for piece in chunk_text(doc.text):
                 cid = chunk_id("request", doc.source, piece)
                 if cid not in seen:  # the same chunk twice adds nothing
@@ -67,6 +69,7 @@ class DocumentRetriever:
                     self.ids.append(cid)
                     self.sources.append(doc.source)
                     self.texts.append(piece)
+                    self.titles.append(title)
         self.vectors = np.asarray(encoder.embed(self.texts), dtype=np.float32)
         self.bm25 = Bm25Index.build(self.ids, self.texts)
 
@@ -91,7 +94,10 @@ class DocumentRetriever:
                         self.sources[position[cid]],
                         self.texts[position[cid]],
                         score,
-                        {"similarity": float(row[position[cid]])},
+                        {
+                            "similarity": float(row[position[cid]]),
+                            "title": self.titles[position[cid]],
+                        },
                     )
                     for cid, score in fused
                 ]

@@ -48,6 +48,7 @@ class EvidenceWindow:
     end: int
     retrieval_score: float
     relevance: float
+    title: str = ""  # the title of the chunk's document, where the knowledge base has one
 
     def as_hit(self) -> SearchHit:
         return SearchHit(
@@ -55,7 +56,7 @@ class EvidenceWindow:
             self.source,
             self.text,
             self.retrieval_score,
-            {"span": (self.start, self.end), "relevance": self.relevance},
+            {"span": (self.start, self.end), "relevance": self.relevance, "title": self.title},
         )
 
 
@@ -165,8 +166,11 @@ def select_evidence(
             continue
         seen_text.add(key)
         used.update(range(first, last + 1))
+        title = str((hit.metadata or {}).get("title") or "")
         chosen.append(
-            EvidenceWindow(hit.id, hit.source, text, start, end, float(hit.score), max(0.0, -neg))
+            EvidenceWindow(
+                hit.id, hit.source, text, start, end, float(hit.score), max(0.0, -neg), title
+            )
         )
         if len(chosen) == max_windows:
             break

@@ -1395,8 +1395,21 @@ def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgeme
     )
 
 
-def apply_slot_rules(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
+def apply_slot_rules(
+    claim: str,
+    evidence: Sequence[str],
+    judgement: Judgement,
+    titles: Sequence[str | None] | None = None,
+) -> Judgement:
     """The checker's rules over a judge's ``judgement``: a slot conflict refutes
     (:func:`refute_slot_conflict`); otherwise a yes/no answer to the claim's own question, or
-    the claim stated word for word, supports it (:func:`confirm_by_evidence`)."""
+    the claim stated word for word, supports it (:func:`confirm_by_evidence`). ``titles``, one
+    per evidence text (None or "" where there is none), are the titles of their documents: each
+    is read as a first sentence of its text, so a window of a page titled "Nimbra H6 router"
+    speaks of the Nimbra H6 though its sentences only say "The router"."""
+    if titles is not None:
+        evidence = [
+            f"{title.strip().rstrip('.:')}.\n{text}" if title and title.strip() else text
+            for text, title in zip(evidence, titles, strict=True)
+        ]
     return confirm_by_evidence(claim, evidence, refute_slot_conflict(claim, evidence, judgement))

@@ -117,3 +117,16 @@ def test_a_list_item_ends_where_its_line_ends_full_stop_or_not() -> None:
     assert chunk_text(text) == [
         "Not covered:\n- Theft from an unlocked shed\n- Bicycles, unless you buy the Cycle "
         "Extension. Ask us.\n1. Call us first After the list."]  # fmt: skip
+
+
+def test_a_document_without_a_title_takes_its_first_markdown_heading() -> None:
+    from knowledge.chunking import markdown_title
+    from knowledge.documents import Document, chunk_documents
+
+    text = "Intro line.\n\n## Nimbra H6 router ##\nThe router has four ports.\n# Later"
+    assert markdown_title(text) == "Nimbra H6 router"
+    assert markdown_title("No heading here. #hashtag") == ""
+    _, chunks = chunk_documents("col", [Document(text, "r.md")], size=500, overlap=0)
+    assert {c.metadata["title"] for c in chunks} == {"Nimbra H6 router"}
+    _, chunks = chunk_documents("col", [Document(text, "r.md", "Given")], size=500, overlap=0)
+    assert {c.metadata["title"] for c in chunks} == {"Given"}

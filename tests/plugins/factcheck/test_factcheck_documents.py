@@ -21,6 +21,13 @@ def test_documents_are_searched_in_memory(embedder):
     hits = retriever.search("Which heap does heapq implement?", top_k=2)
     assert hits[0].source == "document 2" and "min-heap" in hits[0].text
     assert 0 < hits[0].score <= 1 and len(hits) == 2
+    assert all(h.metadata["title"] == "" for h in hits)  # no Markdown heading in either
+
+
+def test_hits_carry_their_documents_markdown_title(embedder):
+    docs = [ContextDocument("# Nimbra H6 router\n\nThe router has four LAN ports.", "r.md")]
+    hits = DocumentRetriever(docs, embedder).search("How many LAN ports?", top_k=1)
+    assert hits[0].metadata["title"] == "Nimbra H6 router"
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,14 @@ def test_windows_come_from_the_chunk_that_bears_on_the_claim():
     assert all(w.relevance >= windows[0].relevance * 0.34 for w in windows)
 
 
+def test_windows_carry_the_title_of_their_chunks_document():
+    hits = [SearchHit("c1", "readme", README, 0.9, {"title": "Harbor README"})]
+    windows = select_evidence("Harbor supports HTTP/3.", hits, max_windows=2)
+    assert windows and all(w.title == "Harbor README" for w in windows)
+    assert windows[0].as_hit().metadata["title"] == "Harbor README"
+    assert select_evidence("Harbor supports HTTP/3.", [_hit(README)])[0].title == ""
+
+
 def test_nothing_in_common_is_no_evidence():
     hits = [SearchHit("c1", "readme", README, 0.9)]
     assert select_evidence("Zebras are striped.", hits, max_windows=2) == []

@@ -779,3 +779,14 @@ def test_a_claim_that_rules_out_what_the_evidence_says_conflicts(claim, evidence
 )
 def test_no_contrast_conflict(claim, evidence):
     assert find_slot_conflict(claim, [evidence]) is None
+
+
+def test_a_documents_title_names_what_its_window_speaks_of():
+    claim = "The Nimbra H6 listens on port 9090."
+    window = "The router listens on port 8080 by default."
+    judged = Judgement("SUPPORTED", 0.7, ())
+    assert apply_slot_rules(claim, [window], judged) == judged  # which router? not said
+    titled = apply_slot_rules(claim, [window], judged, titles=["Nimbra H6 router: datasheet"])
+    assert titled.label == "REFUTED" and '"9090"' in titled.reason
+    assert apply_slot_rules(claim, [window], judged, titles=[None]) == judged
+    assert apply_slot_rules(claim, [window], judged, titles=["Kestrel K2 router"]) == judged
