@@ -389,9 +389,16 @@ def _content(tokens: Sequence[str]) -> list[str]:
     ]
 
 
+# words of a bound a sentence may start with, no name: "Up to 12 students ...", "Nearly all"
+_NOT_SUBJECTS = frozenset({"up", "nearly", "almost", "roughly", "approximately", "around",
+                           "more", "fewer", "less", "only", "just"})  # fmt: skip
+
+
 def _subject(tokens: Sequence[str]) -> _Value | None:
     """The capitalised run a sentence starts with ("Python", "Merge", "Tony Hoare")."""
-    if not tokens or not tokens[0][0].isupper() or tokens[0].lower() in FUNCTION_WORDS:
+    if not tokens or not tokens[0][0].isupper():
+        return None
+    if tokens[0].lower() in FUNCTION_WORDS or tokens[0].lower() in _NOT_SUBJECTS:
         return None
     end = _name_end(tokens, 0)
     return _Value("name", " ".join(tokens[:end]), 0, end)

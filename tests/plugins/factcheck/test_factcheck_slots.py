@@ -73,6 +73,12 @@ HARBOR = (
             "number",
             ("10", "8"),
         ),
+        (  # a claim that starts with its bound has no subject "Up"
+            "Up to 12 students can join each bread class.",
+            "Each bread class is limited to 10 students.",
+            "number",
+            ("12", "10"),
+        ),
     ],
 )
 def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, values):
