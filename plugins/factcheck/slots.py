@@ -448,6 +448,10 @@ def _conflict_in(
             if other is not None:
                 return SlotConflict(v.kind, v.text, other.text, sentence)
             continue
+        if by_unit and v.kind == "number":
+            other = _unit_of(claim_tokens, v, stoks, svalues)
+            if other is not None:
+                return SlotConflict(v.kind, v.text, other.text, sentence)
         a = _anchor(claim_tokens, v.start)
         if a is None or not claim_tokens[a].isalpha():
             continue
@@ -491,6 +495,28 @@ def _conflict_in(
             if (context is not None and context in before) or same_unit or same_month:
                 return SlotConflict(v.kind, v.text, w.text, sentence)
     return None
+
+
+def _unit_of(
+    claim_tokens: Sequence[str], value: _Value, tokens: Sequence[str], values: Sequence[_Value]
+) -> _Value | None:
+    """The sentence's one number of the claim's unit written the other way round ("a £150
+    deposit" / "a deposit of £100"), if it has exactly one."""
+    if value.end >= len(claim_tokens):
+        return None
+    unit = claim_tokens[value.end]
+    if not (unit.isalpha() and unit.islower() and len(unit) > 1) or unit in FUNCTION_WORDS:
+        return None
+    same = [
+        w
+        for w in values
+        if w.kind == "number"
+        and w.start >= 2
+        and tokens[w.start - 1].lower() == "of"
+        and tokens[w.start - 2].lower() == unit
+        and _is_year(w.text) == _is_year(value.text)
+    ]
+    return same[0] if len(same) == 1 and not _same_number(same[0].text, value.text) else None
 
 
 def _only_one_with_unit(values: Sequence[_Value], tokens: Sequence[str], unit: str | None) -> bool:

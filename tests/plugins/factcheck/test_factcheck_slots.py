@@ -530,6 +530,11 @@ def test_a_number_of_the_same_unit_in_other_words_conflicts():
     conflict = find_slot_conflict("In total 46,200 people were invited.", evidence)
     assert conflict is not None
     assert (conflict.claim_value, conflict.evidence_value) == ("46,200", "42,600")
+    # the unit written the other way round: "a £150 deposit" / "a deposit of £100"
+    evidence = ["A deposit of £100 secures a place on the course."]
+    conflict = find_slot_conflict("A £150 deposit secures a place on the course.", evidence)
+    assert conflict is not None
+    assert (conflict.claim_value, conflict.evidence_value) == ("150", "100")
 
 
 @pytest.mark.parametrize(
@@ -539,6 +544,8 @@ def test_a_number_of_the_same_unit_in_other_words_conflicts():
         ("In total 46,200 people were invited.", "Of 42,600 people invited, 27,300 people replied."),
         # no unit word after the number ("1970's" / "1960s" is a letter, "PDO" a name)
         ("In 1905, PDO switched to a warm phase.", "1924/1925: PDO changed to a warm phase."),
+        # two numbers of that unit the other way round
+        ("A £150 deposit secures a place.", "A deposit of £100 or a deposit of £80 secures a place."),
     ],
 )
 def test_no_conflict_without_one_number_of_the_same_unit(claim, evidence):
