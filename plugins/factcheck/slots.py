@@ -424,6 +424,8 @@ def _conflict_in(
     scope_stems = {_stem(t) for t in scope_tokens}
     subject = _subject(claim_tokens)
     names = [n for n in values if n.kind != "number"] + ([subject] if subject else [])
+    labelled = _label_slot(sentence)
+    claim_stems = {_stem(t) for t in claim_tokens}
     for v in values:
         others = [n for n in names if n is not v]
         if not all(_named_in(n, scope_lower) for n in others):
@@ -441,6 +443,12 @@ def _conflict_in(
                 if not _in_value(v, i) and not v.start - skip <= i < v.start
             ]
         )
+        if v.kind == "number" and labelled is not None and labelled[1] <= claim_stems:
+            # a form's line whose label the claim names ("Lab reports: 30%"): the label is the
+            # slot, the line says no more
+            w = next((w for w in svalues if w.start == labelled[0] and w.kind == "number"), None)
+            if w is not None and w.text.endswith("%") == v.text.endswith("%"):
+                return SlotConflict(v.kind, v.text, w.text, sentence)
         if not rest or sum(r in scope_stems for r in rest) / len(rest) < _MIN_REST:
             continue
         if bound is not None:  # a limit is compared only with a limit of the same unit
@@ -495,6 +503,21 @@ def _conflict_in(
             if (context is not None and context in before) or same_unit or same_month:
                 return SlotConflict(v.kind, v.text, w.text, sentence)
     return None
+
+
+_LABEL_LINE = re.compile(r"\s*(?:[-*]\s*)?([A-Za-z][\w'-]*(?: [\w'-]+){0,3}):\s*\S")
+
+
+def _label_slot(sentence: str) -> tuple[int, set[str]] | None:
+    """``(token index of the value, the label's content stems)`` of a form's line ("- Lab
+    reports: 30% (four reports)", "Deposit: £100"): its label names the slot of the value
+    right after the colon."""
+    match = _LABEL_LINE.match(sentence)
+    if match is None:
+        return None
+    label = _tokens(match.group(1))
+    stems = set(_content(label))
+    return (len(label), stems) if stems else None
 
 
 def _unit_of(

@@ -538,6 +538,23 @@ def test_a_number_of_the_same_unit_in_other_words_conflicts():
 
 
 @pytest.mark.parametrize(
+    ("claim", "line", "conflict"),
+    [
+        ("Lab reports count for 40% of the grade.", "- Lab reports: 30% (four reports)", "30%"),
+        ("The deposit is £150.", "Deposit: £100, due on booking.", "100"),
+        # the label is not what the claim speaks of, or the value is of another kind
+        ("The exam counts for 40% of the grade.", "- Lab reports: 30% (four reports)", None),
+        ("Lab reports are due 7 days after the lab.", "- Lab reports: 30% (four reports)", None),
+        # a sentence with a colon is no form's line
+        ("The 100 follows 5 teens.", "The series follows a group of teens: 12 of them.", None),
+    ],
+)
+def test_a_forms_label_names_the_slot_of_its_value(claim, line, conflict):
+    found = find_slot_conflict(claim, [line])
+    assert (found.evidence_value if found else None) == conflict
+
+
+@pytest.mark.parametrize(
     ("claim", "evidence"),
     [
         # two numbers of that unit: which one the claim means is not clear
