@@ -154,7 +154,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    w = word.lower()
+    w = word.lower().removesuffix("'s")  # a possessive is its word: "Stowaway's"
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
@@ -258,9 +258,10 @@ def _approximate(tokens: Sequence[str], value: _Value) -> bool:
 
 
 _UPPER_BOUNDS = ("up to", "within", "at most", "no more than", "not more than", "as many as",
-                 "maximum of", "limited to", "no later than", "no longer than")  # fmt: skip
+                 "maximum of", "limited to", "no later than", "no longer than", "as high as",
+                 "as much as")  # fmt: skip
 _LOWER_BOUNDS = ("at least", "no less than", "not less than", "no fewer than", "minimum of",
-                 "no earlier than")  # fmt: skip
+                 "no earlier than", "as low as")  # fmt: skip
 
 
 def _bound(tokens: Sequence[str], value: _Value) -> str | None:
@@ -282,18 +283,16 @@ def _same_bound(
     values: Sequence[_Value],
 ) -> _Value | None:
     """The sentence's other limit of the same kind and unit as the claim's ("up to 60 days" /
-    "within 30 days"), if it has exactly one."""
-    if value.end >= len(claim_tokens) or not claim_tokens[value.end].isalpha():
-        return None
-    unit = claim_tokens[value.end].lower()
-    if unit in FUNCTION_WORDS:
-        return None
+    "within 30 days"; a claim's limit with no unit, "can be set as high as 64", against any
+    "at most 32"), if it has exactly one."""
+    unit = claim_tokens[value.end].lower() if value.end < len(claim_tokens) else None
+    if unit is not None and (not unit.isalpha() or unit in FUNCTION_WORDS):
+        unit = None
     same = [
         w
         for w in values
         if w.kind == "number"
-        and w.end < len(tokens)
-        and tokens[w.end].lower() == unit
+        and (unit is None or (w.end < len(tokens) and tokens[w.end].lower() == unit))
         and _bound(tokens, w) == bound
     ]
     return same[0] if len(same) == 1 and not _same_number(same[0].text, value.text) else None
@@ -1149,6 +1148,9 @@ def _yes_no(answer: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+_NON_ANSWERS = frozenset({"no", "none", "nobody", "nothing", "unknown", "unclear"})
+
+
 def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
     """A question-and-answer sentence ("Q: Which lake is the largest in Africa? A: Lake
     Victoria.") whose question the claim restates: the claim conflicts when it names another
@@ -1172,6 +1174,8 @@ def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
             return None
         return SlotConflict("answer", "no" if said == "yes" else "yes", said, sentence)
     if len(_tokens(_ANSWER_CLAUSE.split(m["a"], maxsplit=1)[0])) > _SHORT_ANSWER:
+        return None
+    if a_tokens[0].lower() in _NON_ANSWERS:  # "No answer could be found": nothing is named
         return None
     answers = _values(["-", *a_tokens])  # "-": the answer's first word may be its value
     if not answers:

@@ -73,6 +73,12 @@ HARBOR = (
             "number",
             ("10", "8"),
         ),
+        (  # a possessive is its word; a limit with no unit against the sentence's one limit
+            "Stowaway's upload_concurrency can be set as high as 64.",
+            "Stowaway: upload_concurrency defaults to 4 and may be at most 32.",
+            "number",
+            ("64", "32"),
+        ),
         (  # a claim that starts with its bound has no subject "Up"
             "Up to 12 students can join each bread class.",
             "Each bread class is limited to 10 students.",
@@ -380,6 +386,9 @@ def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
          "Q: Is Greenland an independent country? A: No."),
         ("Greenland is an independent country.",
          "Q: Is Greenland an independent country? A: It is debated."),
+        # "No answer could be found" names no answer either
+        ("Senator Whitcombe supports the state carbon tax.",
+         "Q: What is Whitcombe's position on the state carbon tax? A: No answer could be found."),
         # "No answer could be found" is no "No"
         ("Cycling on Marsh Street has increased since the lanes opened.",
          "Q: Has cycling on Marsh Street increased since the lanes opened? "
