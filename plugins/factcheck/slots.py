@@ -714,6 +714,8 @@ def _person(name: _Value | None) -> bool:
     words = name.text.split()
     if not all(_NAME_WORD.fullmatch(w) or w in _NAME_LINK for w in words):
         return False  # "LSB-", "UN", "4K": not a person's name
+    if any(w.lower() in _GENERIC_NAME_WORDS for w in words):
+        return False  # "Brennock River", "Harbour Street": a place or a body
     return len(words) >= 2 or (len(words) == 1 and words[0].lower() in _TITLES)
 
 

@@ -634,6 +634,10 @@ def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values)
         # the role's clause speaks of someone by pronoun
         ("Ravi Sandhu leads the keeper team.",
          ["Ravi Sandhu joined in 2016. She leads the keeper team with Dr Helen Marsh."]),
+        # a place is no person to fill the role ("Brennock River")
+        ("Dr Maren Oyelaran led the 2020 otter survey.",
+         ["Brennock River Otter Survey.\n- Otter signs were found at 41 sites, up from 33 in the "
+          "2020 survey.", "Dr Maren Oyelaran joined in 2019."]),
         # a form's label, but the rest of the claim's role is not in the window
         ("Marek Doyle is the renter named on agreement GL-40817.",
          ["Marek Doyle drives.", "Renter: Paulina Ostrova. The car is blue."]),
