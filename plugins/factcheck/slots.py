@@ -93,7 +93,7 @@ minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty 
 legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
 native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
 northern southern|eastern western|northward southward|eastward westward|opening closing|
-opens closes"""
+opens closes|opened closed"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()
@@ -285,14 +285,19 @@ def _same_bound(
     """The sentence's other limit of the same kind and unit as the claim's ("up to 60 days" /
     "within 30 days"; a claim's limit with no unit, "can be set as high as 64", against any
     "at most 32"), if it has exactly one."""
-    unit = claim_tokens[value.end].lower() if value.end < len(claim_tokens) else None
-    if unit is not None and (not unit.isalpha() or unit in FUNCTION_WORDS):
-        unit = None
+    # the unit: the word after the number, or the one after that ("128 connected devices")
+    units = {
+        t.lower()
+        for t in claim_tokens[value.end : value.end + 2]
+        if t.isalpha() and t.lower() not in FUNCTION_WORDS
+    }
+    if value.end < len(claim_tokens) and claim_tokens[value.end].lower() in FUNCTION_WORDS:
+        units = set()  # "as high as 64 in ...": no unit
     same = [
         w
         for w in values
         if w.kind == "number"
-        and (unit is None or (w.end < len(tokens) and tokens[w.end].lower() == unit))
+        and (not units or (w.end < len(tokens) and tokens[w.end].lower() in units))
         and _bound(tokens, w) == bound
     ]
     return same[0] if len(same) == 1 and not _same_number(same[0].text, value.text) else None

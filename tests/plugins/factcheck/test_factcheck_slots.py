@@ -79,6 +79,12 @@ HARBOR = (
             "number",
             ("64", "32"),
         ),
+        (  # the unit may be the second word after the number
+            "The Nimbra H6 supports as many as 128 connected devices.",
+            "Nimbra H6 router.\n- Up to 64 devices can be connected at the same time.",
+            "number",
+            ("128", "64"),
+        ),
         (  # a claim that starts with its bound has no subject "Up"
             "Up to 12 students can join each bread class.",
             "Each bread class is limited to 10 students.",
@@ -197,6 +203,11 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
         ("Harbor is a heavyweight HTTP server.", HARBOR, ("heavyweight", "lightweight")),
         ("Tuples are mutable.", "In Python, tuples are immutable.", ("mutable", "immutable")),
         ("The token is optional.", "The API token is required.", ("optional", "required")),
+        (
+            "The Kessany Instrument Works opened in 1931.",
+            "Q: Did the Kessany Instrument Works survive? A: No, the company closed in 1931.",
+            ("opened", "closed"),
+        ),
         (
             "Night Ferry is the opening film of the festival.",
             "The closing film of the festival is Night Ferry.",
