@@ -312,7 +312,8 @@ def _alnum(text: str) -> str:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Equal, or one a form of the other: Europe ~ European, China ~ Chinese."""
+    """Equal, or one a form of the other: Europe ~ European, China ~ Chinese, ICU ~ ICU's."""
+    a, b = a.removesuffix("'s"), b.removesuffix("'s")
     if a == b:
         return True
     n = 0
@@ -617,6 +618,9 @@ def _names_around(
     return True
 
 
+_COMPARATIVE = frozenset({"more", "less", "most", "least"})  # "more relaxed": one word's degree
+
+
 def _antonym_in(
     claim: str, sentence: str, scope: str, everywhere: set[str], every_lower: set[str]
 ) -> SlotConflict | None:
@@ -649,6 +653,7 @@ def _antonym_in(
                 _stem(w) for w in (t.lower() for t in claim_tokens)
                 if w not in FUNCTION_WORDS and w != word and not _NUMBER.fullmatch(w)
                 and not (word.startswith(w) or word.endswith(w))
+                and not (w in _COMPARATIVE and f"{w} {word}" in claim.lower())
             ]  # fmt: skip
             if rest and sum(r in scope_stems for r in rest) / len(rest) >= _MIN_REST:
                 return SlotConflict("antonym", word, other, sentence)

@@ -203,6 +203,11 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
         ("Harbor is a heavyweight HTTP server.", HARBOR, ("heavyweight", "lightweight")),
         ("Tuples are mutable.", "In Python, tuples are immutable.", ("mutable", "immutable")),
         ("The token is optional.", "The API token is required.", ("optional", "required")),
+        (  # "more" marks the degree of the word, a possessive names the ICU
+            "The ICU's visiting rules are more relaxed than those of the general wards.",
+            "The Intensive Care Unit (ICU) has stricter rules on visiting than the wards.",
+            ("relaxed", "stricter"),
+        ),
         (
             "The Kessany Instrument Works opened in 1931.",
             "Q: Did the Kessany Instrument Works survive? A: No, the company closed in 1931.",
