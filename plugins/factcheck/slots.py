@@ -1038,6 +1038,8 @@ def _denials(text: str) -> list[tuple[str, list[str]]]:
     out = []
     for m in re.finditer(_NEGATOR, text):
         clause = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
+        head = _CONDITION.split(clause, maxsplit=1)[0]  # "not cancelled when ...": "cancelled"
+        clause = head if _tokens(head) else clause  # "not because of the dam": all of it
         tokens = _tokens(clause)[:_SCOPE_SPAN]
         if tokens and tokens[0].lower() in _HEDGES:
             continue
@@ -1063,12 +1065,19 @@ def _negation_in(claim: str, sentence: str, scope: str, everywhere: set[str]) ->
     in the other text, most of the claim is in the sentence and no name of the claim is
     missing from the window (:func:`_names_around`; ``everywhere``: the evidence's words in
     lower case)."""
-    if "?" in sentence:  # a question asserts nothing (a question and answer: _answer_in)
-        return None
+    if "?" in sentence:  # a question asserts nothing; its answer may (and _answer_in)
+        qa = _QA.fullmatch(sentence)
+        found = _negation_in(claim, qa["a"], scope, everywhere) if qa and "?" not in qa["a"] else None
+        return replace(found, sentence=sentence) if found is not None else None
     claim_denials, sentence_denials = _denials(claim), _denials(sentence)
     if claim_denials and sentence_denials:  # one clause may assert what the claim denies
         clauses = [c for c in _CONTRAST_SPLIT.split(sentence) if c.strip()]
+        claim_lower = {t.lower() for t in _tokens(claim)}
         for clause in clauses if len(clauses) > 1 else ():
+            ctoks = _tokens(clause)
+            named = [v for v in [*_values(ctoks), _subject(ctoks)] if v and v.kind != "number"]
+            if not all(_named_in(v, claim_lower) for v in named):
+                continue  # "Terminal A has a sensory room; Terminal B does not": another subject
             found = _negation_in(claim, clause, scope, everywhere)
             if found is not None:
                 return replace(found, sentence=sentence)

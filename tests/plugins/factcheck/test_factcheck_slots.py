@@ -328,6 +328,13 @@ def test_an_opposite_in_a_sentence_that_names_nothing_else_conflicts():
         ("Night-shift nurses reported no more back pain than day staff.",
          "Night-shift nurses were more likely to report back pain, although the study could not "
          "say why.", ("no more back", "more back")),
+        # a question's answer asserts; a denial stops at its condition ("when ...")
+        ("The Ramblers' hikes are not cancelled when a storm warning is issued.",
+         "Q: Are the Ramblers' hikes cancelled in rain? A: No, hikes go ahead in rain, but they "
+         "are cancelled if a storm warning is issued.", ("not cancelled", "cancelled")),
+        ("The agency does not recommend extending the pilot.",
+         "Q: Will the pilot be extended? A: The agency recommends extending the pilot.",
+         ("not recommend extending", "recommend extending")),
     ],
 )
 def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
@@ -356,6 +363,9 @@ def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
         # the condition does not excuse another subject
         ("Floats overflow when they exceed 64 bits.",
          "Python integers never overflow and grow as large as memory allows."),
+        # both deny: a clause about another subject does not assert what the claim denies
+        ("There is no sensory room in Terminal B.",
+         "Q: Is there a quiet room? A: Terminal A has a sensory room; Terminal B does not have one."),
     ],
 )
 def test_no_negation_conflict(claim, evidence):
