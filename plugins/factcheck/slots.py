@@ -1382,13 +1382,28 @@ def _contrast_in(contrast: _ContrastClaim, sentence: str, scope: str) -> SlotCon
     return SlotConflict("contrast", contrast.picked.text, contrast.ruled_out.text, sentence)
 
 
-def find_slot_conflict(claim: str, evidence: Sequence[str]) -> SlotConflict | None:
+def find_slot_conflict(
+    claim: str, evidence: Sequence[str], titles: Sequence[str | None] | None = None
+) -> SlotConflict | None:
     """The first slot conflict between ``claim`` and a sentence of one of the ``evidence``
-    texts (each a window of one or a few sentences)."""
+    texts (each a window of one or a few sentences). ``titles``, one per text (None or ""
+    where there is none), are their documents' titles: a title names what its window speaks
+    of (a window of a page titled "Nimbra H6 router" that says "The router ..." speaks of the
+    Nimbra H6), so it joins the window wherever the rules look for the claim's names and
+    content, but it asserts nothing: no rule fires on a title."""
     claim_tokens = _tokens(claim)
-    every_words = set(_words(" ".join(evidence)))
-    sentences = [(text, text[a:b]) for text in evidence for a, b in sentence_spans(text)]
-    everything = _tokens(" ".join(evidence))
+    heads = list(titles) if titles is not None else [None] * len(evidence)
+    scopes = [
+        f"{title.strip().rstrip('.:')}.\n{text}" if title and title.strip() else text
+        for text, title in zip(evidence, heads, strict=True)
+    ]
+    every_words = set(_words(" ".join(scopes)))
+    sentences = [
+        (scope, text[a:b])
+        for text, scope in zip(evidence, scopes, strict=True)
+        for a, b in sentence_spans(text)
+    ]
+    everything = _tokens(" ".join(scopes))
     everywhere = (everything, {t.lower() for t in everything})
     values = _unaccounted_values(claim_tokens, everywhere, [s for _, s in sentences])
     role = _role_claim(claim, claim_tokens)
@@ -1462,11 +1477,17 @@ def confirm_by_evidence(claim: str, evidence: Sequence[str], judgement: Judgemen
     )  # fmt: skip
 
 
-def refute_slot_conflict(claim: str, evidence: Sequence[str], judgement: Judgement) -> Judgement:
+def refute_slot_conflict(
+    claim: str,
+    evidence: Sequence[str],
+    judgement: Judgement,
+    titles: Sequence[str | None] | None = None,
+) -> Judgement:
     """``judgement`` unless a sentence of ``evidence`` fills a slot of ``claim`` with another
-    value: then REFUTED, with the conflict as its reason (a judge that already said REFUTED
-    keeps its confidence and gains the reason)."""
-    conflict = find_slot_conflict(claim, evidence)
+    value (:func:`find_slot_conflict`, with the documents' ``titles``): then REFUTED, with the
+    conflict as its reason (a judge that already said REFUTED keeps its confidence and gains
+    the reason)."""
+    conflict = find_slot_conflict(claim, evidence, titles)
     if conflict is None:
         return judgement
     if judgement.label == "REFUTED":
@@ -1484,13 +1505,7 @@ def apply_slot_rules(
 ) -> Judgement:
     """The checker's rules over a judge's ``judgement``: a slot conflict refutes
     (:func:`refute_slot_conflict`); otherwise a yes/no answer to the claim's own question, or
-    the claim stated word for word, supports it (:func:`confirm_by_evidence`). ``titles``, one
-    per evidence text (None or "" where there is none), are the titles of their documents: each
-    is read as a first sentence of its text, so a window of a page titled "Nimbra H6 router"
-    speaks of the Nimbra H6 though its sentences only say "The router"."""
-    if titles is not None:
-        evidence = [
-            f"{title.strip().rstrip('.:')}.\n{text}" if title and title.strip() else text
-            for text, title in zip(evidence, titles, strict=True)
-        ]
-    return confirm_by_evidence(claim, evidence, refute_slot_conflict(claim, evidence, judgement))
+    the claim stated word for word, supports it (:func:`confirm_by_evidence`). ``titles``: the
+    titles of the evidence texts' documents, one per text (:func:`find_slot_conflict`)."""
+    refuted = refute_slot_conflict(claim, evidence, judgement, titles)
+    return confirm_by_evidence(claim, evidence, refuted)

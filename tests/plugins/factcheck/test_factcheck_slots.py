@@ -859,3 +859,7 @@ def test_a_documents_title_names_what_its_window_speaks_of():
     assert titled.label == "REFUTED" and '"9090"' in titled.reason
     assert apply_slot_rules(claim, [window], judged, titles=[None]) == judged
     assert apply_slot_rules(claim, [window], judged, titles=["Kestrel K2 router"]) == judged
+    # a title asserts nothing: "... bird count, 2024" does not say the gulls were counted
+    gulls = "Gulls were not counted in the Marren bird count."
+    title = ["Marren estuary winter bird count, 2024"]
+    assert find_slot_conflict(gulls, ["Gulls are noisy birds."], title) is None
