@@ -440,6 +440,12 @@ def _conflict_in(
         bound = _bound(claim_tokens, v) if v.kind == "number" else None
         if v.kind == "number" and bound is None and _approximate(claim_tokens, v):
             continue
+        if v.kind == "number" and labelled is not None and labelled[1] <= claim_stems:
+            # a form's line whose label the claim names ("Lab reports: 30%"): the label is the
+            # slot, the line says no more
+            w = next((w for w in svalues if w.start == labelled[0] and w.kind == "number"), None)
+            if w is not None and w.text.endswith("%") == v.text.endswith("%"):
+                return SlotConflict(v.kind, v.text, w.text, sentence)
         skip = 3 if bound is not None else 0  # the limit's own words ("up to") are no content
         rest = _content(
             [
@@ -448,12 +454,6 @@ def _conflict_in(
                 if not _in_value(v, i) and not v.start - skip <= i < v.start
             ]
         )
-        if v.kind == "number" and labelled is not None and labelled[1] <= claim_stems:
-            # a form's line whose label the claim names ("Lab reports: 30%"): the label is the
-            # slot, the line says no more
-            w = next((w for w in svalues if w.start == labelled[0] and w.kind == "number"), None)
-            if w is not None and w.text.endswith("%") == v.text.endswith("%"):
-                return SlotConflict(v.kind, v.text, w.text, sentence)
         if not rest or sum(r in scope_stems for r in rest) / len(rest) < _MIN_REST:
             continue
         if bound is not None:  # a limit is compared only with a limit of the same unit
@@ -711,7 +711,7 @@ _NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['-][A-Za-z]+)*")
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof", "professor", "sir", "dame", "chef"})
 _CLAUSE_SPLIT = re.compile(r";|,\s*(?:and|but|while|whereas|with|who|which)\s+|\bwhile\b")
 # a form's line that labels a person with a role: "Renter: Paulina Ostrova", "- Contact: Dr. Ines Vallory"
-_LABEL = re.compile(
+_ROLE_LABEL = re.compile(
     r"\s*(?:[-*]\s*)?[A-Z][\w ]{0,30}:\s*(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Z][\w'-]+(?: [A-Z][\w'-]+)+\W*$"
 )
 _MIN_ROLE = 0.6  # share of the claim's predicate a clause must hold to be about the same role
@@ -791,7 +791,7 @@ def _subject_swap_in(
     for clause in _CLAUSE_SPLIT.split(sentence):
         stems = {_stem(t) for t in _tokens(clause)}
         share = sum(p in stems for p in role.predicate) / len(role.predicate)
-        if share < _MIN_ROLE and _LABEL.match(clause) and share > 0:
+        if share < _MIN_ROLE and _ROLE_LABEL.match(clause) and share > 0:
             # a form's label ("Renter: Paulina Ostrova") names the role; the window the rest
             share = sum(p in scope_stems for p in role.predicate) / len(role.predicate)
         if share >= _MIN_ROLE and (best is None or share > best[0]):
