@@ -93,7 +93,7 @@ minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty 
 legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
 native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
 northern southern|eastern western|northward southward|eastward westward|opening closing|
-opens closes|opened closed"""
+opens closes|opened closed|rose dropped|rise drop|rises drops|rising dropping"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()
@@ -554,14 +554,27 @@ def _only_one_with_unit(values: Sequence[_Value], tokens: Sequence[str], unit: s
     ) == 1
 
 
+# a phrasal verb of direction read as its one word ("went up" -> "rose")
+_PHRASAL = {
+    (verb, particle): word
+    for particle, forms in (
+        ("up", ("rose", "rise", "rises", "risen", "rising")),
+        ("down", ("fell", "fall", "falls", "fallen", "falling")),
+    )
+    for verb, word in zip(("went", "go", "goes", "gone", "going"), forms, strict=True)
+}
+
+
 def _words(text: str) -> list[str]:
     """The words written in lower case, hyphenated compounds also split ("max-heap" -> max-heap,
-    max, heap)."""
+    max, heap), a phrasal verb of direction also as its one word ("went up" -> rose)."""
     out = []
     for t in _tokens(text.replace("n't", " n't")):
         if t[0].isupper():  # a name's word ("West Virginia") is not an attribute
             continue
         low = t.lower()
+        if out and (out[-1], low) in _PHRASAL:
+            out.append(_PHRASAL[(out[-1], low)])
         out.append(low)
         if "-" in low:
             out.extend(p for p in low.split("-") if p)
@@ -644,6 +657,9 @@ def _antonym_in(
     for word in cset - everywhere:
         if word in FUNCTION_WORDS:
             continue
+        # the words of a phrasal verb the word stands for ("went up" for "rose") are the word
+        phrasal = {part for pair, one in _PHRASAL.items() if one == word
+                   and " ".join(pair) in claim.lower() for part in pair}  # fmt: skip
         for other in _opposites(word) & sset:
             if other in cset or _negated_clause(sentence, other):
                 continue
@@ -652,7 +668,7 @@ def _antonym_in(
             rest = [
                 _stem(w) for w in (t.lower() for t in claim_tokens)
                 if w not in FUNCTION_WORDS and w != word and not _NUMBER.fullmatch(w)
-                and not (word.startswith(w) or word.endswith(w))
+                and not (word.startswith(w) or word.endswith(w)) and w not in phrasal
                 and not (w in _COMPARATIVE and f"{w} {word}" in claim.lower())
             ]  # fmt: skip
             if rest and sum(r in scope_stems for r in rest) / len(rest) >= _MIN_REST:

@@ -208,6 +208,11 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
             "The Intensive Care Unit (ICU) has stricter rules on visiting than the wards.",
             ("relaxed", "stricter"),
         ),
+        (  # a phrasal verb of direction is its one word
+            "The sky-quality meter reading went up between 21:00 and midnight.",
+            "The sky-quality meter read 21.3 at 21:00 and dropped to 20.6 by midnight.",
+            ("rose", "dropped"),
+        ),
         (
             "The Kessany Instrument Works opened in 1931.",
             "Q: Did the Kessany Instrument Works survive? A: No, the company closed in 1931.",
