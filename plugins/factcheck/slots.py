@@ -93,7 +93,10 @@ minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty 
 legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
 native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
 northern southern|eastern western|northward southward|eastward westward|opening closing|
-opens closes|opened closed|rose dropped|rise drop|rises drops|rising dropping"""
+opens closes|opened closed|rose dropped|rise drop|rises drops|rising dropping|
+improved worsened|improve worsen|improves worsens|improving worsening|grew shrank|grow shrink|
+grows shrinks|widened narrowed|lengthened shortened|extended shortened|accelerated slowed|
+doubled halved|strengthened weakened|gained lost"""
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _pair in _OPPOSITES.replace("\n", "").split("|"):
     _a, _b = _pair.split()
