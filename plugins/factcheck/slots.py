@@ -1401,6 +1401,13 @@ def _contrast_in(contrast: _ContrastClaim, sentence: str, scope: str) -> SlotCon
     return SlotConflict("contrast", contrast.picked.text, contrast.ruled_out.text, sentence)
 
 
+# a claim about a claim ("The claim that crime rose 40% came from a leaflet", "The video said
+# to show the dam"): its embedded words are not asserted, so no opposite or answer refutes them
+_REPORTED = re.compile(
+    r"\b(?:claims?|rumou?rs?|allegations?|stor(?:y|ies)|reports?) that\b|\bsaid to\b", re.I
+)
+
+
 def find_slot_conflict(
     claim: str, evidence: Sequence[str], titles: Sequence[str | None] | None = None
 ) -> SlotConflict | None:
@@ -1430,13 +1437,14 @@ def find_slot_conflict(
     contrast = _contrast_claim(claim)
     every_stems: set[str] | None = None
     stemmed: list[tuple[str, set[str]]] | None = None
+    reported = _REPORTED.search(claim) is not None
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None
-        if found is None:
+        if found is None and not reported:
             found = _antonym_in(claim, sentence, text, every_words, everywhere[1])
         if found is None:
             found = _negation_in(claim, sentence, text, everywhere[1])
-        if found is None:
+        if found is None and not reported:
             found = _answer_in(claim, sentence)
         if found is None:
             if stemmed is None:  # once per claim, not per sentence

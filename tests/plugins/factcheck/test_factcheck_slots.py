@@ -428,6 +428,9 @@ def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
         ("The Marsh Street bike lanes were paid for mainly with state money.",
          "Q: Who paid for the bike lanes? A: Most of the money came from a state transport "
          "grant; the city paid the rest."),
+        # a claim about a claim: its embedded words are not asserted
+        ("The video said to show the dam collapsing was filmed abroad in 2017.",
+         "Q: Does the viral video show the dam collapsing? A: No. It was filmed abroad in 2017."),
     ],
 )
 def test_no_answer_conflict(claim, evidence):
