@@ -93,7 +93,8 @@ minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty 
 legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
 native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
 northern southern|eastern western|northward southward|eastward westward|opening closing|
-opens closes|opened closed|rose dropped|rise drop|rises drops|rising dropping|
+opens closes|opened closed|postponed advanced|postpone advance|delayed advanced|
+survived decayed|preserved decayed|intact decayed|rose dropped|rise drop|rises drops|rising dropping|
 improved worsened|improve worsen|improves worsens|improving worsening|grew shrank|grow shrink|
 grows shrinks|widened narrowed|lengthened shortened|extended shortened|accelerated slowed|
 doubled halved|strengthened weakened|gained lost"""
@@ -565,7 +566,7 @@ _PHRASAL = {
         ("down", ("fell", "fall", "falls", "fallen", "falling")),
     )
     for verb, word in zip(("went", "go", "goes", "gone", "going"), forms, strict=True)
-}
+} | {("brought", "forward"): "advanced", ("bring", "forward"): "advance"}
 
 
 def _words(text: str) -> list[str]:
@@ -710,9 +711,11 @@ def _converse(
 _CONTRAST_SPLIT = re.compile(r"[;:]|,\s*(?:but|while|whereas|although|though)\b|\bbut\b")
 
 
-# "... or newer and has no dependencies": a second predicate of the same subject is a clause
+# "... or newer and has no dependencies", "... a shorter season, so the figures are not
+# comparable": a second predicate of the same subject, or a consequence, is a clause of its own
 _SECOND_PREDICATE = re.compile(
     r"\band\s+(?=(?:has|have|had|is|are|was|were|does|do|did|can|could|will|would|must|may)\b)"
+    r"|,\s*(?:and\s+)?so\b"
 )
 
 

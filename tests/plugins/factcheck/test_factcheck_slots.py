@@ -213,6 +213,16 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
             "The sky-quality meter read 21.3 at 21:00 and dropped to 20.6 by midnight.",
             ("rose", "dropped"),
         ),
+        (  # a consequence (", so ... not ...") is a clause of its own
+            "The 2024 survey season was longer than the 2020 one.",
+            "The 2024 survey had a shorter season than in 2020, so the figures are not comparable.",
+            ("longer", "shorter"),
+        ),
+        (  # "brought forward" is one word
+            "The viaduct work was postponed from September.",
+            "The viaduct work had been brought forward from September.",
+            ("postponed", "advanced"),
+        ),
         (
             "The Kessany Instrument Works opened in 1931.",
             "Q: Did the Kessany Instrument Works survive? A: No, the company closed in 1931.",
