@@ -14,6 +14,12 @@ from plugins.factcheck.slots import (
 )
 from plugins.factcheck.types import Judgement
 
+def _found(claim, evidence):
+    """``(kind, claim value, evidence value)`` of the conflict found, or None."""
+    conflict = find_slot_conflict(claim, evidence)
+    return conflict and (conflict.kind, conflict.claim_value, conflict.evidence_value)
+
+
 HARBOR = (
     "Harbor is a lightweight HTTP server written in Rust. Harbor listens on port 8080 by "
     "default. The maximum request body size is 10 MB."
@@ -94,9 +100,7 @@ HARBOR = (
     ],
 )
 def test_a_changed_value_in_the_same_slot_conflicts(claim, evidence, kind, values):
-    conflict = find_slot_conflict(claim, [evidence])
-    assert conflict is not None
-    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == (kind, *values)
+    assert _found(claim, [evidence]) == (kind, *values)
 
 
 @pytest.mark.parametrize(
@@ -262,9 +266,7 @@ def test_refute_leaves_judgements_without_a_conflict_alone():
     ],
 )
 def test_an_opposite_word_conflicts(claim, evidence, values):
-    conflict = find_slot_conflict(claim, [evidence])
-    assert conflict is not None
-    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("antonym", *values)
+    assert _found(claim, [evidence]) == ("antonym", *values)
 
 
 @pytest.mark.parametrize(
@@ -353,9 +355,7 @@ def test_an_opposite_in_a_sentence_that_names_nothing_else_conflicts():
     ],
 )
 def test_a_denial_of_what_the_claim_asserts_conflicts(claim, evidence, values):
-    conflict = find_slot_conflict(claim, [evidence])
-    assert conflict is not None
-    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("negation", *values)
+    assert _found(claim, [evidence]) == ("negation", *values)
 
 
 @pytest.mark.parametrize(
@@ -408,9 +408,7 @@ LAKES = ("Q: Which lake is the largest in Africa by area? A: Lake Victoria, whic
     ],
 )
 def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
-    conflict = find_slot_conflict(claim, [evidence])
-    assert conflict is not None
-    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("answer", *values)
+    assert _found(claim, [evidence]) == ("answer", *values)
 
 
 @pytest.mark.parametrize(
@@ -544,9 +542,7 @@ GRAPHS = ("Breadth-first search visits vertices in order of their distance from 
     ],
 )
 def test_a_filler_taken_from_a_neighbouring_fact_conflicts(claim, values):
-    conflict = find_slot_conflict(claim, [GRAPHS])
-    assert conflict is not None
-    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("swap", *values)
+    assert _found(claim, [GRAPHS]) == ("swap", *values)
 
 
 @pytest.mark.parametrize(
@@ -659,9 +655,7 @@ ZOO = [
     ],
 )
 def test_a_person_put_in_another_persons_role_conflicts(claim, evidence, values):
-    conflict = find_slot_conflict(claim, evidence)
-    assert conflict is not None and conflict.kind == "subject"
-    assert (conflict.claim_value, conflict.evidence_value) == values
+    assert _found(claim, evidence) == ("subject", *values)
 
 
 @pytest.mark.parametrize(
@@ -725,9 +719,7 @@ def test_no_subject_swap(claim, evidence):
     ],
 )
 def test_another_agent_of_the_same_passive_verb_conflicts(claim, evidence, values):
-    conflict = find_slot_conflict(claim, evidence)
-    assert conflict is not None and conflict.kind == "agent"
-    assert (conflict.claim_value, conflict.evidence_value) == values
+    assert _found(claim, evidence) == ("agent", *values)
 
 
 @pytest.mark.parametrize(
@@ -845,9 +837,7 @@ def test_yet_to_and_failed_to_are_denials():
     ],
 )
 def test_a_claim_that_rules_out_what_the_evidence_says_conflicts(claim, evidence, values):
-    conflict = find_slot_conflict(claim, [evidence])
-    assert conflict is not None
-    assert (conflict.kind, conflict.claim_value, conflict.evidence_value) == ("contrast", *values)
+    assert _found(claim, [evidence]) == ("contrast", *values)
 
 
 @pytest.mark.parametrize(
