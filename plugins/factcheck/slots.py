@@ -1191,6 +1191,7 @@ def _yes_no(answer: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+_CONTRASTED_TAIL = re.compile(r",\s*(?:but\s+)?not\b", re.I)
 _NON_ANSWERS = frozenset({"no", "none", "nobody", "nothing", "unknown", "unclear"})
 
 
@@ -1213,7 +1214,9 @@ def _answer_in(claim: str, sentence: str) -> SlotConflict | None:
         return None
     if q_tokens[0].lower() in _YES_NO:
         said = _yes_no(m["a"])
-        if said is None or (said == "no") == bool(_denials(claim)):
+        # "evacuated because of flooding, not because of the dam" asserts the evacuation
+        main = _CONTRASTED_TAIL.split(claim, maxsplit=1)[0]
+        if said is None or (said == "no") == bool(_denials(main)):
             return None
         return SlotConflict("answer", "no" if said == "yes" else "yes", said, sentence)
     if len(_tokens(_ANSWER_CLAUSE.split(m["a"], maxsplit=1)[0])) > _SHORT_ANSWER:

@@ -436,6 +436,9 @@ def test_a_claim_that_gives_another_answer_conflicts(claim, evidence, values):
         ("The Marsh Street bike lanes were paid for mainly with state money.",
          "Q: Who paid for the bike lanes? A: Most of the money came from a state transport "
          "grant; the city paid the rest."),
+        # a contrasted tail ("..., not because of the dam") does not make the claim a "no"
+        ("Two villages were evacuated because of river flooding, not because of the dam.",
+         "Q: Were villages near the dam evacuated? A: Yes."),
         # a claim about a claim: its embedded words are not asserted
         ("The video said to show the dam collapsing was filmed abroad in 2017.",
          "Q: Does the viral video show the dam collapsing? A: No. It was filmed abroad in 2017."),
