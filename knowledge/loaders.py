@@ -103,8 +103,9 @@ def html_to_text(html: str) -> tuple[str, str]:
 
 
 def _title_of(suffix: str, stem: str, text: str) -> str:
-    if suffix in (".md", ".markdown") and markdown_title(text):
-        return markdown_title(text)
+    heading = markdown_title(text) if suffix in (".md", ".markdown") else ""
+    if heading:
+        return heading
     if suffix == ".rst":
         for match in _RST_UNDERLINE_RE.finditer(text):
             line, underline = match.group(1).strip(), match.group(2)

@@ -192,13 +192,12 @@ def _date_of(value: _Value) -> tuple[int, str] | None:
     return _day_month(value.text.split(), 0) if value.kind == "number" else None
 
 
-def _in_value(value: _Value, i: int) -> bool:
-    """Whether token ``i`` is the value itself; of a date only its day is (its month is
-    context)."""
+def _own_tokens(value: _Value) -> range:
+    """The token indices of the value itself; of a date only its day (its month is context)."""
     if _date_of(value) is not None:
-        day_first = _DAY.fullmatch(value.text.split()[0]) is not None
-        return i == (value.start if day_first else value.start + 1)
-    return value.start <= i < value.end
+        day = value.start if _DAY.fullmatch(value.text.split()[0]) else value.start + 1
+        return range(day, day + 1)
+    return range(value.start, value.end)
 
 
 def _dates(tokens: Sequence[str]) -> set[tuple[int, str]]:
@@ -451,11 +450,12 @@ def _conflict_in(
             if w is not None and w.text.endswith("%") == v.text.endswith("%"):
                 return SlotConflict(v.kind, v.text, w.text, sentence)
         skip = 3 if bound is not None else 0  # the limit's own words ("up to") are no content
+        own = _own_tokens(v)
         rest = _content(
             [
                 t
                 for i, t in enumerate(claim_tokens)
-                if not _in_value(v, i) and not v.start - skip <= i < v.start
+                if i not in own and not v.start - skip <= i < v.start
             ]
         )
         if not rest or sum(r in scope_stems for r in rest) / len(rest) < _MIN_REST:
