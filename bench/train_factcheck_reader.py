@@ -67,6 +67,13 @@ repetition as for the hand-written pairs. A sixth domain written to the same quo
 (``bench/data/reader_reasoning_fresh``: nature) is never trained on; ``factcheck_dev_kb.py``
 measures all of it.
 
+Served-window pairs (``--kb-windows N``): ``bench/data/reader_kb_windows/*.jsonl``, written by
+``bench/export_kb_windows.py``: each claim of the development knowledge bases against the
+window(s) the fact-checker itself selects for it from the fixture's documents, with the claim's
+gold label (SUPPORTED / REFUTED: the best-covering window; NOT_ENOUGH_INFO: every window), all
+of it added N times. Fixtures exported this way stop being development measures of a reader
+trained on them; blind sets kept out of the export measure it instead.
+
 Reported elsewhere and never trained on: FEVER-Symmetric test, the held-out Climate-FEVER
 claims, the ``report`` half of SciFact, the hand-written knowledge base of the tests.
 A ``dev`` slice (3 % of FEVER and SNLI pairs, by hash) is never trained on either: it is for
@@ -123,6 +130,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "factcheck"
 HANDWRITTEN = ROOT / "bench" / "data" / "reader_handwritten"
 REASONING = ROOT / "bench" / "data" / "reader_reasoning"
 REASONING_FRESH = ROOT / "bench" / "data" / "reader_reasoning_fresh"  # never trained on
+KB_WINDOWS = ROOT / "bench" / "data" / "reader_kb_windows"  # bench/export_kb_windows.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,6 +573,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="also the hand-written pairs of bench/data/reader_reasoning, N times (docstring)",
     )
+    ap.add_argument(
+        "--kb-windows",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also the served-window pairs of bench/data/reader_kb_windows, N times (docstring)",
+    )
     ap.add_argument("--dry-run", action="store_true", help="print the data mix and exit")
     ap.add_argument(
         "--init",
@@ -596,6 +611,9 @@ def main(argv: list[str] | None = None) -> None:
     train += handwritten["train"] * args.handwritten
     reasoning = load_handwritten(REASONING) if args.reasoning else {"train": [], "dev": []}
     train += reasoning["train"] * args.reasoning
+    if args.kb_windows:
+        kb_windows = load_handwritten(KB_WINDOWS)
+        train += (kb_windows["train"] + kb_windows["dev"]) * args.kb_windows
     if args.stage == "contrast":
         train = [p for p in train if rng.random() < 0.5] + contrast_pairs(real["train"], rng)
     if args.qa:
@@ -662,7 +680,7 @@ def main(argv: list[str] | None = None) -> None:
         "poe": args.poe_strength if args.poe else None, "qa": args.qa,
         "negated_claims": args.negated_claims, "negated_distractors": args.negated_distractors,
         "negated_neighbours": args.negated_neighbours, "handwritten": args.handwritten,
-        "reasoning": args.reasoning,
+        "reasoning": args.reasoning, "kb_windows": args.kb_windows,
     }  # fmt: skip
 
     def checkpoint(step: int) -> None:

@@ -1,0 +1,88 @@
+"""Reader training pairs in the served shape, from the development knowledge bases.
+
+Each claim of the named development fixtures is checked as a user would check it (its
+fixture's documents given as ``documents``; retrieval, sentence selection, three windows), and
+its windows are written out as (evidence window, claim, label) pairs: a SUPPORTED or REFUTED
+claim gives its best-covering window (the first one :func:`plugins.factcheck.evidence.
+select_evidence` returns) with the claim's gold label; a NOT_ENOUGH_INFO claim gives every
+window, each NOT_ENOUGH_INFO. The reader then learns from the windows it is served, not from
+gold sentences. Fixtures trained on this way can no longer tell one reader from another: keep
+the blind sets you measure on out of ``--sets``.
+
+    python bench/export_kb_windows.py [--sets factcheck_kb_dev_blind,...] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_SETS = (
+    "factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev",
+    "factcheck_kb_dev_blind", "factcheck_kb_dev_blind2", "factcheck_kb_dev_blind3",
+    "factcheck_kb_dev_blind4", "factcheck_kb_dev_blind5", "factcheck_kb_dev_blind6",
+    "factcheck_kb_dev_blind7",
+)  # fmt: skip
+DEFAULT_OUT = ROOT / "bench" / "data" / "reader_kb_windows"
+
+
+def served_windows(name: str, encoder) -> list[tuple[str, str, str, list[str]]]:  # type: ignore[no-untyped-def]
+    """``(claim, label, kind, windows)`` of each claim of fixture ``name``, the windows as the
+    fact-checker selects them."""
+    from plugins.factcheck.checker import FactChecker
+    from plugins.factcheck.documents import ContextDocument
+    from plugins.factcheck.types import Judgement
+
+    seen: list[list[str]] = []
+
+    class _Recorder:  # a judge that only records what it is shown
+        name = "recorder"
+
+        def judge_many(self, claims, windows):  # type: ignore[no-untyped-def]
+            seen.extend([h.text for h in w] for w in windows)
+            return [Judgement("NOT_ENOUGH_INFO", 0.0) for _ in claims]
+
+    kb = importlib.import_module(f"tests.fixtures.{name}")
+    docs = [ContextDocument(text, source) for source, text in kb.DOCUMENTS]
+    checker = FactChecker(None, _Recorder(), encoder=encoder, slot_check=False)  # type: ignore[arg-type]
+    checker.check_claims([c for c, _, _ in kb.CLAIMS], documents=docs)
+    return [(c, label, kind, w) for (c, label, kind), w in zip(kb.CLAIMS, seen, strict=True)]
+
+
+def pairs_of(name: str, rows: list[tuple[str, str, str, list[str]]]) -> list[dict]:
+    """The training rows of one fixture (module docstring); ``doc`` is fixture and claim."""
+    out = []
+    for i, (claim, label, kind, windows) in enumerate(rows):
+        chosen = windows if label == "NOT_ENOUGH_INFO" else windows[:1]
+        for w in chosen:
+            out.append({"doc": f"{name}:{i}", "premise": " ".join(w.split()), "claim": claim,
+                        "label": label, "kind": kind})  # fmt: skip
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sets", default=",".join(DEFAULT_SETS))
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = ap.parse_args(argv)
+    from knowledge import Embedder
+
+    encoder = Embedder()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.sets.split(","):
+        rows = pairs_of(name, served_windows(name, encoder))
+        with open(args.out / f"{name}.jsonl", "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        print(json.dumps({"set": name, "pairs": len(rows)}))
+
+
+if __name__ == "__main__":
+    main()
