@@ -162,7 +162,12 @@ def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
+    if len(w) == 4 and w.endswith("s") and w[2] not in "sui" and w not in _FOUR_LETTER_S:
+        return w[:3]  # a short verb or plural: "runs" / "run", "sets", "pets"
     return w
+
+
+_FOUR_LETTER_S = frozenset({"news", "lens", "yes", "plus", "thus", "bias", "less", "gas", "was"})
 
 
 def _name_end(tokens: Sequence[str], i: int) -> int:
@@ -1054,16 +1059,17 @@ _NEGATOR = re.compile(
 _DENIAL_FILLERS = frozenset({"any", "yet", "still", "ever", "not"})
 
 
-def _denials(text: str) -> list[tuple[str, list[str]]]:
+def _denials(text: str, hedges: frozenset[str] = _HEDGES) -> list[tuple[str, list[str]]]:
     """Each negator of ``text`` with the first content words of its clause after it
-    ("did not reduce the number of falls" -> ("not", ["reduce", "number"]))."""
+    ("did not reduce the number of falls" -> ("not", ["reduce", "number"])); one followed by
+    one of ``hedges`` ("not only") denies nothing."""
     out = []
     for m in re.finditer(_NEGATOR, text):
         clause = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
         head = _CONDITION.split(clause, maxsplit=1)[0]  # "not cancelled when ...": "cancelled"
         clause = head if _tokens(head) else clause  # "not because of the dam": all of it
         tokens = _tokens(clause)[:_SCOPE_SPAN]
-        if tokens and tokens[0].lower() in _HEDGES:
+        if tokens and tokens[0].lower() in hedges:
             continue
         negator = m.group().lower()
         if tokens and negator == "no" and tokens[0].lower() == "longer":
@@ -1106,6 +1112,8 @@ def _negation_in(claim: str, sentence: str, scope: str, everywhere: set[str]) ->
         return None
     if not claim_denials and not sentence_denials:
         return None
+    if not sentence_denials and _denials(sentence, _HEDGES - {"yet"}):
+        return None  # "has not yet decided" denies for now what the claim denies
     claim_tokens = _tokens(claim)
     sentence_roots = {_root(t) for t in _tokens(sentence)}
     # "never" / "cannot" deny every circumstance: a claim that asserts it under a condition

@@ -874,3 +874,18 @@ def test_a_documents_title_names_what_its_window_speaks_of():
     gulls = "Gulls were not counted in the Marren bird count."
     title = ["Marren estuary winter bird count, 2024"]
     assert find_slot_conflict(gulls, ["Gulls are noisy birds."], title) is None
+
+
+def test_a_short_verb_is_its_stem_for_the_role_rule():
+    claim = "Corinna Stadd runs the Membership Desk that handles account questions."
+    evidence = [
+        "- Questions about accounts go to the Membership Desk, run by Priya Okonkwo-Lund.",
+        "- Complaints should be sent in writing to the Head of Libraries, Corinna Stadd.",
+    ]
+    assert _found(claim, evidence) == ("subject", "Corinna Stadd", "Priya Okonkwo-Lund")
+
+
+def test_not_yet_in_the_evidence_agrees_with_a_denying_claim():
+    evidence = "Ostley District Council has not yet decided whether to fund new ceilings."
+    assert _found("Ostley District Council hasn't decided yet whether to fund new ceilings.",
+                  [evidence]) is None  # fmt: skip
