@@ -54,6 +54,7 @@ __all__ = [
 SLOT_CONFIDENCE = {
     "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
     "answer": 0.85, "swap": 0.85, "subject": 0.85, "agent": 0.85, "contrast": 0.85,
+    "slot": 0.85,
 }
 # Confidence of a SUPPORTED from a rule: a yes/no answer to the claim's own question, or the
 # claim stated word for word (bench/factcheck_slots.py: every firing on training/dev pairs was
@@ -1034,6 +1035,63 @@ def _swap_in(
     return None
 
 
+# prepositions that open a name's slot: "signed out with Hal Breuner", "run by Marrowbit Ltd"
+_SLOT_PREPOSITIONS = frozenset({"to", "with", "by", "from", "for", "at"})
+_MIN_SLOT_REST = 0.75  # share of the claim's other content words the sentence must hold
+
+
+def _slot_names(tokens: Sequence[str]) -> list[tuple[str, _Value]]:
+    """``(preposition, name)`` of each name after one of :data:`_SLOT_PREPOSITIONS` (articles
+    and other :data:`_SKIP` words between them allowed); no month or weekday."""
+    out = []
+    for v in _values(tokens):
+        if v.kind != "name" or not _person_or_body(v):
+            continue
+        a = _anchor(tokens, v.start)
+        if a is not None and tokens[a].lower() in _SLOT_PREPOSITIONS:
+            out.append((tokens[a].lower(), v))
+    return out
+
+
+def _name_slot_in(claim: str, sentence: str, scope: str, everywhere: tuple[list[str], set[str]]
+                  ) -> SlotConflict | None:
+    """The sentence puts another name in the claim's name slot: "Shared tools must be signed
+    out with Hal Breuner" against "Shared tools ... must be signed out with Saoirse", "The
+    plugin registry is run by the Hollin Collective" against "... the plugin registry run
+    separately by Marrowbit Ltd". The slot is a preposition and the name after it, in both
+    texts; the sentence holds most of the claim's other content words and none of the claim's
+    name, which the evidence (``everywhere``) names elsewhere (a neighbouring fact's name put
+    in this one's place); the claim's other names are in ``scope``; neither text is negated."""
+    if _NEGATIONS & set(_words(claim)) or _NEGATIONS & set(_words(sentence)):
+        return None
+    head = re.split(r",\s+(?:the|a|an|our|its|their)\s", claim, maxsplit=1)[0]  # appositive
+    claim_tokens = _tokens(head)
+    stoks = _tokens(sentence)
+    slots = _slot_names(claim_tokens)
+    if len(slots) != 1:
+        return None
+    prep, name = slots[0]
+    slower = {t.lower() for t in stoks}
+    if _present(name, stoks, slower) or not _present(name, *everywhere):
+        return None
+    rest = [_stem(t) for i, t in enumerate(claim_tokens)
+            if not name.start <= i < name.end and t.lower() not in FUNCTION_WORDS
+            and not _NUMBER.fullmatch(t) and not t[0].isupper()]  # fmt: skip
+    sstems = {_stem(t) for t in stoks}
+    if len(rest) < 2 or sum(r in sstems for r in rest) / len(rest) < _MIN_SLOT_REST:
+        return None
+    scope_lower = {t.lower() for t in _tokens(scope)}
+    others = [v for v in _values(claim_tokens) + [_subject(claim_tokens)]
+              if v is not None and v.kind == "name" and v.text != name.text]  # fmt: skip
+    if not all(_named_in(v, scope_lower) for v in others):
+        return None
+    claim_lower = {t.lower() for t in claim_tokens}
+    fillers = [v for p, v in _slot_names(stoks) if p == prep and not _named_in(v, claim_lower)]
+    if len(fillers) != 1:
+        return None
+    return SlotConflict("slot", name.text, fillers[0].text, sentence)
+
+
 # "not only", "not always", "not necessarily": a hedge or a contrast, not a denial
 _HEDGES = frozenset({"only", "just", "always", "necessarily", "all", "every", "merely",
                      "entirely", "completely", "quite", "exactly", "much", "even", "yet"})
@@ -1472,6 +1530,12 @@ def find_slot_conflict(
             found = _agent_swap_in(agent, sentence, text, every_stems)
         if found is None and contrast is not None:
             found = _contrast_in(contrast, sentence, text)
+        if found is None and not reported:
+            for clause in [sentence, *_CLAUSE_SPLIT.split(sentence)[1:]]:
+                found = _name_slot_in(claim, clause, text, everywhere)
+                if found is not None:
+                    found = replace(found, sentence=sentence)
+                    break
         if found is not None:
             return found
     if any(v.kind == "number" for v in values):  # the loosest rule last

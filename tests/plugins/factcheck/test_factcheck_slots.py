@@ -889,3 +889,39 @@ def test_not_yet_in_the_evidence_agrees_with_a_denying_claim():
     evidence = "Ostley District Council has not yet decided whether to fund new ceilings."
     assert _found("Ostley District Council hasn't decided yet whether to fund new ceilings.",
                   [evidence]) is None  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        ("Shared tools have to be signed out with Hal Breuner, the site secretary.",
+         ["The site secretary is Hal Breuner; the tools officer is Saoirse Quinlan.",
+          "Shared tools are kept by the main gate and must be signed out with Saoirse."],
+         ("Hal Breuner", "Saoirse")),
+        ("Tansy's plugin registry is run by the Hollin Collective.",
+         ["Tansy is now maintained by the Hollin Collective, with the plugin registry run "
+          "separately by Marrowbit Ltd."],
+         ("Hollin Collective", "Marrowbit Ltd")),
+    ],
+)  # fmt: skip
+def test_another_name_in_the_claims_name_slot_conflicts(claim, evidence, values):
+    assert _found(claim, evidence) == ("slot", *values)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        # the claim's name is nowhere else in the evidence (the name rule's case, not this one)
+        ("Shared tools must be signed out with Hal Breuner.",
+         ["Shared tools are kept by the gate and must be signed out with Saoirse."]),
+        # the sentence names the claim's name too, in the same clause
+        ("Tools must be signed out with Hal Breuner.",
+         ["Tools must be signed out with Saoirse or with Hal Breuner."]),
+        # too little of the claim in the sentence
+        ("Hal Breuner, the secretary, collects the rent from Saoirse.",
+         ["Rent is paid to Saoirse by Hal Breuner in March."]),
+    ],
+)  # fmt: skip
+def test_no_name_slot_conflict(claim, evidence):
+    found = _found(claim, evidence)
+    assert found is None or found[0] != "slot"
