@@ -415,6 +415,9 @@ def _subject(tokens: Sequence[str]) -> _Value | None:
     if tokens[0].lower() in FUNCTION_WORDS or tokens[0].lower() in _NOT_SUBJECTS:
         return None
     end = _name_end(tokens, 0)
+    first = tokens[0].lower()
+    if end > 1 and first.endswith("ing") and first in common_words():
+        return _Value("name", " ".join(tokens[1:end]), 1, end)  # "Taking Velocar ..."
     return _Value("name", " ".join(tokens[:end]), 0, end)
 
 
@@ -1101,9 +1104,14 @@ _SCOPE_SPAN = 5  # ... found within this many tokens of it
 
 
 def _root(word: str) -> str:
-    """A looser stem for the negation rule: "supplies" / "supply" / "supplied" -> "supply"."""
+    """A looser stem for the negation rule: "supplies" / "supply" / "supplied" -> "supply";
+    a few verbs that say the same of what is denied share one ("supplied" / "provided")."""
     root = _stem(word).rstrip("e")
-    return root[:-1] + "y" if root.endswith("i") and len(root) > 3 else root
+    root = root[:-1] + "y" if root.endswith("i") and len(root) > 3 else root
+    return _SAME_ROOT.get(root, root)
+
+
+_SAME_ROOT = {"supply": "provid", "permitt": "allow", "permit": "allow"}
 
 
 # "has yet to enter service", "failed to reach": a denial in other words

@@ -925,3 +925,10 @@ def test_another_name_in_the_claims_name_slot_conflicts(claim, evidence, values)
 def test_no_name_slot_conflict(claim, evidence):
     found = _found(claim, evidence)
     assert found is None or found[0] != "slot"
+
+
+def test_denied_verbs_with_one_meaning_and_a_gerund_before_the_subject():
+    lunches = "Lunches will not be provided by the school kitchen on the day."
+    assert _found("The school kitchen will supply lunches on the day.", [lunches])[0] == "negation"
+    velocar = "Velocar relieves migraine pain. It does not prevent migraines."
+    assert _found("Taking Velocar will prevent migraines.", [velocar])[0] == "negation"
