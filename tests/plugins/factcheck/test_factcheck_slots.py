@@ -930,5 +930,5 @@ def test_no_name_slot_conflict(claim, evidence):
 def test_denied_verbs_with_one_meaning_and_a_gerund_before_the_subject():
     lunches = "Lunches will not be provided by the school kitchen on the day."
     assert _found("The school kitchen will supply lunches on the day.", [lunches])[0] == "negation"
-    velocar = "Velocar relieves migraine pain. It does not prevent migraines."
-    assert _found("Taking Velocar will prevent migraines.", [velocar])[0] == "negation"
+    velocar = "Velocar relieves migraine pain. It does not prevent migraine attacks."
+    assert _found("Taking Velocar will prevent migraine attacks.", [velocar])[0] == "negation"
