@@ -99,9 +99,36 @@ survived decayed|preserved decayed|intact decayed|rose dropped|rise drop|rises d
 improved worsened|improve worsen|improves worsens|improving worsening|grew shrank|grow shrink|
 grows shrinks|widened narrowed|lengthened shortened|extended shortened|accelerated slowed|
 doubled halved|strengthened weakened|gained lost"""
+# plain adjectives whose degrees are opposites too: "quicker" / "slower", "most expensive" /
+# "cheapest" (the claim's "expensive" after "most" meets the other's superlative)
+_GRADED = """quick slow|fast slow|cheap expensive|steep gentle|noisy quiet|loud quiet|warm cool|
+hot cold|wet dry|early late|high low|large small|big small|long short|strong weak|easy hard|
+deep shallow|thick thin|wide narrow|heavy light|safe dangerous|busy quiet|near far|rich poor|
+young old|new old|left right|more less|most least"""
+
+
+def _degree(word: str, suffix: str) -> str:
+    """``word`` + "er" / "est", spelt as English does ("big" -> "bigger", "easy" -> "easier")."""
+    if word.endswith("e"):
+        return word + suffix[1:]
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "i" + suffix
+    if len(word) <= 4 and word[-1] not in "aeiouwy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        return word + word[-1] + suffix
+    return word + suffix
+
+
 _OPPOSITE: dict[str, frozenset[str]] = {}
-for _pair in _OPPOSITES.replace("\n", "").split("|"):
-    _a, _b = _pair.split()
+_graded = [p.split() for p in _GRADED.replace("\n", "").split("|")]
+_graded_pairs = [
+    (x, y)
+    for a, b in _graded
+    if a not in ("more", "most", "left")
+    for x, y in ((_degree(a, "er"), _degree(b, "er")), (_degree(a, "est"), _degree(b, "est")),
+                 (a, _degree(b, "er")), (a, _degree(b, "est")),
+                 (_degree(a, "er"), b), (_degree(a, "est"), b))
+] + [(a, b) for a, b in _graded]  # fmt: skip
+for _a, _b in [p.split() for p in _OPPOSITES.replace("\n", "").split("|")] + _graded_pairs:
     _OPPOSITE[_a] = _OPPOSITE.get(_a, frozenset()) | {_b}
     _OPPOSITE[_b] = _OPPOSITE.get(_b, frozenset()) | {_a}
 _NEGATIVE_PREFIXES = ("non-", "non", "un", "in", "im", "il", "ir")

@@ -932,3 +932,27 @@ def test_denied_verbs_with_one_meaning_and_a_gerund_before_the_subject():
     assert _found("The school kitchen will supply lunches on the day.", [lunches])[0] == "negation"
     velocar = "Velocar relieves migraine pain. It does not prevent migraine attacks."
     assert _found("Taking Velocar will prevent migraine attacks.", [velocar])[0] == "negation"
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "values"),
+    [
+        ("The first build is quicker than later builds.",
+         "The first build is slower than later builds.", ("quicker", "slower")),
+        ("Reviewers called rugs among the most expensive fixes.",
+         "Reviewers called rugs among the cheapest fixes.", ("expensive", "cheapest")),
+        ("Pupils in noisy rooms made more progress in reading.",
+         "Pupils in noisy rooms made less progress in reading.", ("more", "less")),
+        ("The operation was on her left hind leg.",
+         "The operation was on her right hind leg.", ("left", "right")),
+    ],
+)  # fmt: skip
+def test_degrees_of_opposite_adjectives_conflict(claim, evidence, values):
+    assert _found(claim, [evidence]) == ("antonym", *values)
+
+
+def test_degree_spelling():
+    from plugins.factcheck.slots import _degree
+
+    assert [_degree(w, "er") for w in ("big", "easy", "late", "quick", "slow")] == [
+        "bigger", "easier", "later", "quicker", "slower"]  # fmt: skip
