@@ -7,7 +7,8 @@ claim gives its best-covering window (the first one :func:`plugins.factcheck.evi
 select_evidence` returns) with the claim's gold label; a NOT_ENOUGH_INFO claim gives every
 window, each NOT_ENOUGH_INFO. The reader then learns from the windows it is served, not from
 gold sentences. Fixtures trained on this way can no longer tell one reader from another: keep
-the blind sets you measure on out of ``--sets``.
+the blind sets you measure on out of ``--sets``. A claim that repeats text of a knowledge base
+``bench/factcheck_eval.py`` reports on (an off-topic claim used twice) is left out.
 
     python bench/export_kb_windows.py [--sets factcheck_kb_dev_blind,...] [--out DIR]
 """
@@ -18,12 +19,14 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 DEFAULT_SETS = (
     "factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev",
@@ -57,10 +60,32 @@ def served_windows(name: str, encoder) -> list[tuple[str, str, str, list[str]]]:
     return [(c, label, kind, w) for (c, label, kind), w in zip(kb.CLAIMS, seen, strict=True)]
 
 
-def pairs_of(name: str, rows: list[tuple[str, str, str, list[str]]]) -> list[dict]:
-    """The training rows of one fixture (module docstring); ``doc`` is fixture and claim."""
+def _grams(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def reported_grams() -> set[tuple[str, ...]]:
+    """The word 8-grams of every reported knowledge base (documents and claims)."""
+    from factcheck_eval import REPORTED_KBS
+
+    out: set[tuple[str, ...]] = set()
+    for name in REPORTED_KBS:
+        kb = importlib.import_module(f"tests.fixtures.{name}")
+        out |= _grams(" ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS))
+    return out
+
+
+def pairs_of(
+    name: str, rows: list[tuple[str, str, str, list[str]]], avoid: set[tuple[str, ...]]
+) -> list[dict]:
+    """The training rows of one fixture (module docstring); ``doc`` is fixture and claim. A
+    claim or window sharing an 8-gram with ``avoid`` is left out."""
     out = []
     for i, (claim, label, kind, windows) in enumerate(rows):
+        if _grams(claim) & avoid:
+            continue
+        windows = [w for w in windows if not _grams(w) & avoid]
         chosen = windows if label == "NOT_ENOUGH_INFO" else windows[:1]
         for w in chosen:
             out.append({"doc": f"{name}:{i}", "premise": " ".join(w.split()), "claim": claim,
@@ -76,9 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     from knowledge import Embedder
 
     encoder = Embedder()
+    avoid = reported_grams()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.sets.split(","):
-        rows = pairs_of(name, served_windows(name, encoder))
+        rows = pairs_of(name, served_windows(name, encoder), avoid)
         with open(args.out / f"{name}.jsonl", "w", encoding="utf-8") as f:
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         print(json.dumps({"set": name, "pairs": len(rows)}))

@@ -90,3 +90,27 @@ def test_no_text_of_a_reported_or_development_knowledge_base_is_trained_on() -> 
         text = " ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS)
         shared = _grams(text) & trained
         assert not shared, (name, sorted(" ".join(g) for g in shared)[:5])
+
+
+KB_WINDOWS = ROOT / "bench" / "data" / "reader_kb_windows"
+MEASURED_ONLY_KBS = ("factcheck_kb_dev_blind8", "factcheck_kb_dev_blind9")  # never exported
+
+
+def test_served_window_pairs_come_from_development_kbs_only() -> None:
+    from export_kb_windows import DEFAULT_SETS
+    from factcheck_eval import REPORTED_KBS
+
+    files = sorted(KB_WINDOWS.glob("*.jsonl"))
+    assert [p.stem for p in files] == sorted(DEFAULT_SETS)
+    assert not set(DEFAULT_SETS) & set(REPORTED_KBS + MEASURED_ONLY_KBS)
+    rows = [r for p in files for r in _rows(p)]
+    assert {r["label"] for r in rows} == LABELS
+    trained = set().union(*(_grams(r["premise"]) | _grams(r["claim"]) for r in rows))
+    for name in REPORTED_KBS:
+        kb = importlib.import_module(f"tests.fixtures.{name}")
+        text = " ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS)
+        assert not _grams(text) & trained, name
+    claims = {r["claim"] for r in rows}
+    for name in MEASURED_ONLY_KBS:  # other fixtures, so no claim of theirs (a phrase may recur)
+        kb = importlib.import_module(f"tests.fixtures.{name}")
+        assert not {c[0] for c in kb.CLAIMS} & claims, name
