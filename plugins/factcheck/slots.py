@@ -834,8 +834,9 @@ def _subject_swap_in(
     claim's person must be named somewhere in the evidence (``everywhere``: its tokens, and
     them in lower case), in another role, and the role's clause must not speak of someone by
     pronoun ("she directed ..."): the claim may put the right person there under another
-    name."""
-    if _NEGATIONS & set(_words(sentence)):
+    name. A contrasted tail (", not your line manager") does not negate the sentence."""
+    core = _CONTRASTED_TAIL.split(sentence, maxsplit=1)[0]
+    if _NEGATIONS & set(_words(core)):
         return None
     scope_tokens = _tokens(scope)
     scope_lower = {t.lower() for t in scope_tokens}
@@ -846,7 +847,7 @@ def _subject_swap_in(
         return None  # the window speaks of another body, or of none the claim names
     best: tuple[float, str] | None = None
     scope_stems = {_stem(t) for t in scope_tokens}
-    for clause in _CLAUSE_SPLIT.split(sentence):
+    for clause in _CLAUSE_SPLIT.split(core):
         stems = {_stem(t) for t in _tokens(clause)}
         share = sum(p in stems for p in role.predicate) / len(role.predicate)
         if share < _MIN_ROLE and _ROLE_LABEL.match(clause) and share > 0:

@@ -956,3 +956,12 @@ def test_degree_spelling():
 
     assert [_degree(w, "er") for w in ("big", "easy", "late", "quick", "slow")] == [
         "bigger", "easier", "later", "quicker", "slower"]  # fmt: skip
+
+
+def test_a_contrasted_tail_does_not_negate_the_role_sentence():
+    claim = "Priya Okafor is the person to whom security issues should be reported."
+    evidence = [
+        "Security issues should be reported privately to Jonas Lind, not on the issue tracker.",
+        "fetchwell is maintained by Priya Okafor and Jonas Lind.",
+    ]
+    assert _found(claim, evidence) == ("subject", "Priya Okafor", "Jonas Lind")
