@@ -924,6 +924,36 @@ def _agent_claim(claim: str, claim_tokens: list[str]) -> _AgentClaim | None:
     return None
 
 
+_FIRST_TO = ("was", "the", "first", "to")  # "X was the first to describe Y"
+
+
+def _active_agent_claim(claim: str, claim_tokens: list[str]) -> _AgentClaim | None:
+    """An active claim whose person did something to an object, read as its passive: "Dr Helen
+    Marsh described the amberfoot glider" / "... was the first to describe the amberfoot
+    glider" as "the amberfoot glider was described by Dr Helen Marsh" (:class:`_AgentClaim`);
+    None for any other claim (negated, another verb form, no object)."""
+    if _NEGATIONS & set(_words(claim)):
+        return None
+    subject = _subject(claim_tokens)
+    if not _person(subject):
+        return None
+    i = subject.end
+    lower = [t.lower() for t in claim_tokens]
+    if tuple(lower[i : i + 4]) == _FIRST_TO:
+        i += 4
+        if i >= len(lower) or not lower[i].isalpha():
+            return None
+        verb = lower[i] + ("d" if lower[i].endswith("e") else "ed")
+    elif i < len(lower) and lower[i].endswith("ed") and len(lower[i]) >= 5:
+        verb = lower[i]
+    else:
+        return None
+    obj = _content(claim_tokens[i + 1 :])
+    if not obj:
+        return None
+    return _AgentClaim(obj[-1], obj, _stem(verb), subject)
+
+
 def _agent_after(tokens: Sequence[str], by: int) -> _Value | None:
     """The name after ``tokens[by]`` ("by Tony Hoare", "by the naturalist Ines Calloway"); not
     a description ("by a Chilean filmmaker", "by Pixar employee ...")."""
@@ -1541,7 +1571,7 @@ def find_slot_conflict(
     everywhere = (everything, {t.lower() for t in everything})
     values = _unaccounted_values(claim_tokens, everywhere, [s for _, s in sentences])
     role = _role_claim(claim, claim_tokens)
-    agent = _agent_claim(claim, claim_tokens)
+    agent = _agent_claim(claim, claim_tokens) or _active_agent_claim(claim, claim_tokens)
     contrast = _contrast_claim(claim)
     every_stems: set[str] | None = None
     stemmed: list[tuple[str, set[str]]] | None = None

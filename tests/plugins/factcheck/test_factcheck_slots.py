@@ -965,3 +965,19 @@ def test_a_contrasted_tail_does_not_negate_the_role_sentence():
         "fetchwell is maintained by Priya Okafor and Jonas Lind.",
     ]
     assert _found(claim, evidence) == ("subject", "Priya Okafor", "Jonas Lind")
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["Dr Helen Marsh was the first to describe the amberfoot glider.",
+     "Dr Helen Marsh described the amberfoot glider."],
+)  # fmt: skip
+def test_an_active_claim_meets_the_passive_agent(claim):
+    evidence = [
+        "The breeding programme is coordinated by Dr Helen Marsh.",
+        "The amberfoot glider is a small marsupial. It was first described by the naturalist "
+        "Ines Calloway in 1931.",
+    ]
+    assert _found(claim, evidence) == ("agent", "Dr Helen Marsh", "Ines Calloway")
+    right = claim.replace("Dr Helen Marsh", "Ines Calloway")
+    assert _found(right, evidence) is None
