@@ -54,7 +54,7 @@ __all__ = [
 SLOT_CONFIDENCE = {
     "number": 0.9, "name": 0.85, "origin": 0.85, "antonym": 0.85, "negation": 0.85,
     "answer": 0.85, "swap": 0.85, "subject": 0.85, "agent": 0.85, "contrast": 0.85,
-    "slot": 0.85,
+    "slot": 0.75,
 }
 # Confidence of a SUPPORTED from a rule: a yes/no answer to the claim's own question, or the
 # claim stated word for word (bench/factcheck_slots.py: every firing on training/dev pairs was
@@ -195,7 +195,7 @@ def _stem(word: str) -> str:
     return w
 
 
-_FOUR_LETTER_S = frozenset({"news", "lens", "yes", "plus", "thus", "bias", "less", "gas", "was"})
+_FOUR_LETTER_S = frozenset({"news", "lens", "plus", "thus", "bias"})
 
 
 def _name_end(tokens: Sequence[str], i: int) -> int:
@@ -1114,8 +1114,9 @@ def _slot_names(tokens: Sequence[str]) -> list[tuple[str, _Value]]:
     return out
 
 
-def _name_slot_in(claim: str, sentence: str, scope: str, everywhere: tuple[list[str], set[str]]
-                  ) -> SlotConflict | None:
+def _name_slot_in(
+    claim: str, sentence: str, scope: str, everywhere: tuple[list[str], set[str]]
+) -> SlotConflict | None:
     """The sentence puts another name in the claim's name slot: "Shared tools must be signed
     out with Hal Breuner" against "Shared tools ... must be signed out with Saoirse", "The
     plugin registry is run by the Hollin Collective" against "... the plugin registry run
