@@ -3,8 +3,8 @@
 The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short documents of
 five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets;
 ``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence;
-``tests/fixtures/factcheck_kb_dev_blind.py`` to ``factcheck_kb_dev_blind11.py``: short documents
-in sixty-six domains, written blind like the held-out knowledge bases) given as ``documents`` to
+``tests/fixtures/factcheck_kb_dev_blind.py`` to ``factcheck_kb_dev_blind13.py``: short documents
+in seventy-eight domains, written blind like the held-out knowledge bases) given as ``documents`` to
 :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user would send them;
 and the dev split of the hand-written pairs (``bench/data/reader_handwritten`` and
 ``bench/data/reader_reasoning``, :func:`train_factcheck_reader.load_handwritten`), and all
@@ -35,7 +35,8 @@ SETS = (
     "factcheck_kb_dev_blind", "factcheck_kb_dev_blind2", "factcheck_kb_dev_blind3",
     "factcheck_kb_dev_blind4", "factcheck_kb_dev_blind5", "factcheck_kb_dev_blind6",
     "factcheck_kb_dev_blind7", "factcheck_kb_dev_blind8", "factcheck_kb_dev_blind9",
-    "factcheck_kb_dev_blind10", "factcheck_kb_dev_blind11",
+    "factcheck_kb_dev_blind10", "factcheck_kb_dev_blind11", "factcheck_kb_dev_blind12",
+    "factcheck_kb_dev_blind13",
 )  # fmt: skip
 
 
