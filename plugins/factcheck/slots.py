@@ -61,50 +61,44 @@ SLOT_CONFIDENCE = {
 # on a SUPPORTED pair; rounded down as for conflicts)
 SUPPORT_CONFIDENCE = {"answer": 0.85, "stated": 0.9}
 
-_OPPOSITES = """min max|minimum maximum|minimal maximal|smallest largest|lowest highest|
-shortest longest|increase decrease|increases decreases|increased decreased|increasing decreasing|
-higher lower|larger smaller|faster slower|stable unstable|mutable immutable|positive negative|
+_OPPOSITES = """min max|minimum maximum|minimal maximal|increase decrease|increases decreases|
+increased decreased|increasing decreasing|stable unstable|mutable immutable|positive negative|
 ascending descending|sorted unsorted|synchronous asynchronous|allowed forbidden|accepts rejects|
 accepted rejected|enabled disabled|required optional|mandatory optional|public private|
-deterministic nondeterministic|lightweight heavyweight|efficient inefficient|north south|
-east west|alive dead|finite infinite|true false|possible impossible|safe unsafe|legal illegal|
-visible invisible|reversible irreversible|inside outside|above below|warmer cooler|
-warming cooling|hotter colder|rises falls|rose fell|gains loses|wins loses|strengthens weakens|
-supports opposes|includes excludes|always never|before after|earlier later|older newer|
-oldest newest|cheaper costlier|internal external|static dynamic|statically dynamically|
+deterministic nondeterministic|lightweight heavyweight|efficient inefficient|north south|east west|
+alive dead|finite infinite|true false|possible impossible|safe unsafe|legal illegal|
+visible invisible|reversible irreversible|inside outside|above below|warming cooling|rises falls|
+rose fell|gains loses|wins loses|strengthens weakens|supports opposes|includes excludes|
+always never|before after|cheaper costlier|internal external|static dynamic|statically dynamically|
 compiled interpreted|ordered unordered|thread-safe thread-unsafe|blocking non-blocking|
 lossless lossy|encrypted unencrypted|signed unsigned|inclusive exclusive|upper lower|
-fast slow|quick slow|quickly slowly|high low|large small|big small|long short|strong weak|
-common rare|easy difficult|easy hard|early late|open closed|present absent|deep shallow|
-thick thin|wide narrow|heavy light|wet dry|cold hot|cold warm|best worst|better worse|
-success failure|succeeded failed|herbivore carnivore|herbivores carnivores|herbivorous carnivorous|
-increased reduced|increases reduces|increase reduce|rising falling|growth decline|
-majority minority|many few|more fewer|most fewest|cheap expensive|simple complex|full empty|
-first last|younger older|youngest oldest|winner loser|won lost|entered left|often rarely|
-usually rarely|frequently rarely|reusable disposable|rigid flexible|steep gentle|
-continue stop|continues stops|manually automatically|manual automatic|strict lenient|
-longer shorter|wider narrower|stronger weaker|bigger smaller|heavier lighter|deeper shallower|
-thicker thinner|easier harder|sooner later|front back|stricter looser|stricter relaxed|
-gain loss|gains losses|profit loss|surplus deficit|approved rejected|approve reject|
-passed failed|permanent temporary|indoor outdoor|indoors outdoors|full-time part-time|
-raised lowered|raise lower|expanded shrank|added removed|adds removes|allow forbid|
-allows forbids|allowed banned|slowest fastest|cheapest dearest|cheaper dearer|
-underestimated overestimated|undervalued overvalued|inflow outflow|minimise maximise|
-minimize maximize|attack defence|offensive defensive|acquitted convicted|guilty innocent|
-legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|dominant recessive|
-native invasive|native introduced|nocturnal diurnal|male female|urban rural|inland coastal|
-northern southern|eastern western|northward southward|eastward westward|opening closing|
-opens closes|opened closed|postponed advanced|postpone advance|delayed advanced|
-survived decayed|preserved decayed|intact decayed|rose dropped|rise drop|rises drops|rising dropping|
-improved worsened|improve worsen|improves worsens|improving worsening|grew shrank|grow shrink|
-grows shrinks|widened narrowed|lengthened shortened|extended shortened|accelerated slowed|
-doubled halved|strengthened weakened|gained lost"""
+quickly slowly|common rare|easy difficult|open closed|present absent|cold warm|best worst|
+better worse|success failure|succeeded failed|herbivore carnivore|herbivores carnivores|
+herbivorous carnivorous|increased reduced|increases reduces|increase reduce|rising falling|
+growth decline|majority minority|many few|more fewer|most fewest|simple complex|full empty|
+first last|winner loser|won lost|entered left|often rarely|usually rarely|frequently rarely|
+reusable disposable|rigid flexible|continue stop|continues stops|manually automatically|
+manual automatic|strict lenient|sooner later|front back|stricter looser|stricter relaxed|gain loss|
+gains losses|profit loss|surplus deficit|approved rejected|approve reject|passed failed|
+permanent temporary|indoor outdoor|indoors outdoors|full-time part-time|raised lowered|raise lower|
+expanded shrank|added removed|adds removes|allow forbid|allows forbids|allowed banned|
+cheapest dearest|cheaper dearer|underestimated overestimated|undervalued overvalued|inflow outflow|
+minimise maximise|minimize maximize|attack defence|offensive defensive|acquitted convicted|
+guilty innocent|legal unlawful|lawful unlawful|win defeat|victory defeat|ally enemy|
+dominant recessive|native invasive|native introduced|nocturnal diurnal|male female|urban rural|
+inland coastal|northern southern|eastern western|northward southward|eastward westward|
+opening closing|opens closes|opened closed|postponed advanced|postpone advance|delayed advanced|
+survived decayed|preserved decayed|intact decayed|rose dropped|rise drop|rises drops|
+rising dropping|improved worsened|improve worsen|improves worsens|improving worsening|grew shrank|
+grow shrink|grows shrinks|widened narrowed|lengthened shortened|extended shortened|
+accelerated slowed|doubled halved|strengthened weakened|gained lost|
+left right|more less|most least"""
 # plain adjectives whose degrees are opposites too: "quicker" / "slower", "most expensive" /
 # "cheapest" (the claim's "expensive" after "most" meets the other's superlative)
 _GRADED = """quick slow|fast slow|cheap expensive|steep gentle|noisy quiet|loud quiet|warm cool|
 hot cold|wet dry|early late|high low|large small|big small|long short|strong weak|easy hard|
 deep shallow|thick thin|wide narrow|heavy light|safe dangerous|busy quiet|near far|rich poor|
-young old|new old|left right|more less|most least"""
+young old|new old"""
 
 
 def _degree(word: str, suffix: str) -> str:
@@ -123,7 +117,6 @@ _graded = [p.split() for p in _GRADED.replace("\n", "").split("|")]
 _graded_pairs = [
     (x, y)
     for a, b in _graded
-    if a not in ("more", "most", "left")
     for x, y in ((_degree(a, "er"), _degree(b, "er")), (_degree(a, "est"), _degree(b, "est")),
                  (a, _degree(b, "er")), (a, _degree(b, "est")),
                  (_degree(a, "er"), b), (_degree(a, "est"), b))
@@ -1136,9 +1129,8 @@ def _name_slot_in(
     slower = {t.lower() for t in stoks}
     if _present(name, stoks, slower) or not _present(name, *everywhere):
         return None
-    rest = [_stem(t) for i, t in enumerate(claim_tokens)
-            if not name.start <= i < name.end and t.lower() not in FUNCTION_WORDS
-            and not _NUMBER.fullmatch(t) and not t[0].isupper()]  # fmt: skip
+    rest = _content([t for i, t in enumerate(claim_tokens)
+                     if not name.start <= i < name.end and not t[0].isupper()])  # fmt: skip
     sstems = {_stem(t) for t in stoks}
     if len(rest) < 2 or sum(r in sstems for r in rest) / len(rest) < _MIN_SLOT_REST:
         return None
