@@ -30,14 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SETS = (
+# the sets bench/export_kb_windows.py exports as reader training data (the stage-5 reader was
+# trained on their served windows); only the others still tell readers apart
+EXPORTED_SETS = (
     "factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev",
     "factcheck_kb_dev_blind", "factcheck_kb_dev_blind2", "factcheck_kb_dev_blind3",
     "factcheck_kb_dev_blind4", "factcheck_kb_dev_blind5", "factcheck_kb_dev_blind6",
-    "factcheck_kb_dev_blind7", "factcheck_kb_dev_blind8", "factcheck_kb_dev_blind9",
-    "factcheck_kb_dev_blind10", "factcheck_kb_dev_blind11", "factcheck_kb_dev_blind12",
-    "factcheck_kb_dev_blind13",
+    "factcheck_kb_dev_blind7",
 )  # fmt: skip
+MEASURED_ONLY_SETS = tuple(f"factcheck_kb_dev_blind{i}" for i in range(8, 14))
+SETS = EXPORTED_SETS + MEASURED_ONLY_SETS
 
 
 def dev_kb_accuracy(checker, name: str, show: bool = False) -> dict:  # type: ignore[no-untyped-def]

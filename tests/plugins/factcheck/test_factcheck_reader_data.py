@@ -44,6 +44,12 @@ def _grams(text: str, n: int = 8) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
+def _kb_text(name: str) -> str:
+    """A knowledge-base fixture's documents and claims, as one text."""
+    kb = importlib.import_module(f"tests.fixtures.{name}")
+    return " ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS)
+
+
 def test_there_are_eleven_domains_five_reasoning_ones_and_a_fresh_one() -> None:
     assert [p.stem for p in sorted(FRESH.glob("*.jsonl"))] == ["nature"]
     assert [p.stem for p in sorted(REASONING.glob("*.jsonl"))] == [
@@ -86,31 +92,26 @@ def test_no_text_of_a_reported_or_development_knowledge_base_is_trained_on() -> 
         *(_grams(r["premise"]) | _grams(r["claim"]) for p in FILES for r in _rows(p))
     )
     for name in REPORTED_KBS + DEVELOPMENT_KBS:
-        kb = importlib.import_module(f"tests.fixtures.{name}")
-        text = " ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS)
-        shared = _grams(text) & trained
+        shared = _grams(_kb_text(name)) & trained
         assert not shared, (name, sorted(" ".join(g) for g in shared)[:5])
 
 
 KB_WINDOWS = ROOT / "bench" / "data" / "reader_kb_windows"
-MEASURED_ONLY_KBS = tuple(f"factcheck_kb_dev_blind{i}" for i in range(8, 14))  # never exported
 
 
 def test_served_window_pairs_come_from_development_kbs_only() -> None:
-    from export_kb_windows import DEFAULT_SETS
+    from factcheck_dev_kb import EXPORTED_SETS, MEASURED_ONLY_SETS
     from factcheck_eval import REPORTED_KBS
 
     files = sorted(KB_WINDOWS.glob("*.jsonl"))
-    assert [p.stem for p in files] == sorted(DEFAULT_SETS)
-    assert not set(DEFAULT_SETS) & set(REPORTED_KBS + MEASURED_ONLY_KBS)
+    assert [p.stem for p in files] == sorted(EXPORTED_SETS)
+    assert not set(EXPORTED_SETS) & set(REPORTED_KBS + MEASURED_ONLY_SETS)
     rows = [r for p in files for r in _rows(p)]
     assert {r["label"] for r in rows} == LABELS
     trained = set().union(*(_grams(r["premise"]) | _grams(r["claim"]) for r in rows))
     for name in REPORTED_KBS:
-        kb = importlib.import_module(f"tests.fixtures.{name}")
-        text = " ".join(t for _, t in kb.DOCUMENTS) + " " + " ".join(c[0] for c in kb.CLAIMS)
-        assert not _grams(text) & trained, name
+        assert not _grams(_kb_text(name)) & trained, name
     claims = {r["claim"] for r in rows}
-    for name in MEASURED_ONLY_KBS:  # other fixtures, so no claim of theirs (a phrase may recur)
+    for name in MEASURED_ONLY_SETS:  # other fixtures, so no claim of theirs (a phrase may recur)
         kb = importlib.import_module(f"tests.fixtures.{name}")
         assert not {c[0] for c in kb.CLAIMS} & claims, name
