@@ -107,8 +107,9 @@ def _degree(word: str, suffix: str) -> str:
         return word + suffix[1:]
     if word.endswith("y") and word[-2] not in "aeiou":
         return word[:-1] + "i" + suffix
-    if len(word) <= 4 and word[-1] not in "aeiouwy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
-        return word + word[-1] + suffix
+    short = len(word) <= 4 and word[-3] not in "aeiou" and word[-2] in "aeiou"
+    if short and word[-1] not in "aeiouwy":
+        return word + word[-1] + suffix  # one short syllable: the consonant doubles
     return word + suffix
 
 
@@ -1107,43 +1108,68 @@ def _slot_names(tokens: Sequence[str]) -> list[tuple[str, _Value]]:
     return out
 
 
-def _name_slot_in(
-    claim: str, sentence: str, scope: str, everywhere: tuple[list[str], set[str]]
-) -> SlotConflict | None:
-    """The sentence puts another name in the claim's name slot: "Shared tools must be signed
-    out with Hal Breuner" against "Shared tools ... must be signed out with Saoirse", "The
-    plugin registry is run by the Hollin Collective" against "... the plugin registry run
-    separately by Marrowbit Ltd". The slot is a preposition and the name after it, in both
-    texts; the sentence holds most of the claim's other content words and none of the claim's
-    name, which the evidence (``everywhere``) names elsewhere (a neighbouring fact's name put
-    in this one's place); the claim's other names are in ``scope``; neither text is negated."""
-    if _NEGATIONS & set(_words(claim)) or _NEGATIONS & set(_words(sentence)):
+@dataclass(frozen=True, slots=True)
+class _SlotClaim:
+    """The claim side of :func:`_name_slot_in`: the preposition and name of its one name slot,
+    its other content words and names, and its words in lower case."""
+
+    preposition: str
+    name: _Value
+    rest: list[str]
+    others: list[_Value]
+    lower: set[str]
+
+
+def _slot_claim(claim: str) -> _SlotClaim | None:
+    """The claim as :class:`_SlotClaim` (an appositive after the name, ", the site secretary",
+    describes it and is left out), or None: negated, not exactly one name slot, or fewer than
+    two other content words."""
+    if _NEGATIONS & set(_words(claim)):
         return None
-    head = re.split(r",\s+(?:the|a|an|our|its|their)\s", claim, maxsplit=1)[0]  # appositive
+    head = re.split(r",\s+(?:the|a|an|our|its|their)\s", claim, maxsplit=1)[0]
     claim_tokens = _tokens(head)
-    stoks = _tokens(sentence)
     slots = _slot_names(claim_tokens)
     if len(slots) != 1:
         return None
-    prep, name = slots[0]
-    slower = {t.lower() for t in stoks}
-    if _present(name, stoks, slower) or not _present(name, *everywhere):
-        return None
+    preposition, name = slots[0]
     rest = _content([t for i, t in enumerate(claim_tokens)
                      if not name.start <= i < name.end and not t[0].isupper()])  # fmt: skip
-    sstems = {_stem(t) for t in stoks}
-    if len(rest) < 2 or sum(r in sstems for r in rest) / len(rest) < _MIN_SLOT_REST:
+    if len(rest) < 2:
         return None
-    scope_lower = {t.lower() for t in _tokens(scope)}
     others = [v for v in _values(claim_tokens) + [_subject(claim_tokens)]
               if v is not None and v.kind == "name" and v.text != name.text]  # fmt: skip
-    if not all(_named_in(v, scope_lower) for v in others):
+    return _SlotClaim(preposition, name, rest, others, {t.lower() for t in claim_tokens})
+
+
+def _name_slot_in(
+    slot: _SlotClaim, sentence: str, scope: str, everywhere: tuple[list[str], set[str]]
+) -> SlotConflict | None:
+    """The sentence puts another name in the claim's name slot (:func:`_slot_claim`): "Shared
+    tools must be signed out with Hal Breuner" against "Shared tools ... must be signed out with
+    Saoirse", "The plugin registry is run by the Hollin Collective" against "... the plugin
+    registry run separately by Marrowbit Ltd". The slot is a preposition and the name after it,
+    in both texts; the sentence holds most of the claim's other content words and none of the
+    claim's name, which the evidence (``everywhere``) names elsewhere (a neighbouring fact's
+    name put in this one's place); the claim's other names are in ``scope``; the sentence is not
+    negated."""
+    if _NEGATIONS & set(_words(sentence)):
         return None
-    claim_lower = {t.lower() for t in claim_tokens}
-    fillers = [v for p, v in _slot_names(stoks) if p == prep and not _named_in(v, claim_lower)]
+    stoks = _tokens(sentence)
+    if _present(slot.name, stoks, {t.lower() for t in stoks}):
+        return None
+    if not _present(slot.name, *everywhere):
+        return None
+    sstems = {_stem(t) for t in stoks}
+    if sum(r in sstems for r in slot.rest) / len(slot.rest) < _MIN_SLOT_REST:
+        return None
+    scope_lower = {t.lower() for t in _tokens(scope)}
+    if not all(_named_in(v, scope_lower) for v in slot.others):
+        return None
+    fillers = [v for p, v in _slot_names(stoks)
+               if p == slot.preposition and not _named_in(v, slot.lower)]  # fmt: skip
     if len(fillers) != 1:
         return None
-    return SlotConflict("slot", name.text, fillers[0].text, sentence)
+    return SlotConflict("slot", slot.name.text, fillers[0].text, sentence)
 
 
 # "not only", "not always", "not necessarily": a hedge or a contrast, not a denial
@@ -1566,9 +1592,10 @@ def find_slot_conflict(
     role = _role_claim(claim, claim_tokens)
     agent = _agent_claim(claim, claim_tokens) or _active_agent_claim(claim, claim_tokens)
     contrast = _contrast_claim(claim)
+    reported = _REPORTED.search(claim) is not None
+    slot = None if reported else _slot_claim(claim)
     every_stems: set[str] | None = None
     stemmed: list[tuple[str, set[str]]] | None = None
-    reported = _REPORTED.search(claim) is not None
     for text, sentence in sentences:
         found = _conflict_in(claim_tokens, values, sentence, text) if values else None
         if found is None and not reported:
@@ -1589,9 +1616,9 @@ def find_slot_conflict(
             found = _agent_swap_in(agent, sentence, text, every_stems)
         if found is None and contrast is not None:
             found = _contrast_in(contrast, sentence, text)
-        if found is None and not reported:
+        if found is None and slot is not None:
             for clause in [sentence, *_CLAUSE_SPLIT.split(sentence)[1:]]:
-                found = _name_slot_in(claim, clause, text, everywhere)
+                found = _name_slot_in(slot, clause, text, everywhere)
                 if found is not None:
                     found = replace(found, sentence=sentence)
                     break
