@@ -3,8 +3,8 @@
 The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short documents of
 five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets;
 ``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence;
-``tests/fixtures/factcheck_kb_dev_blind.py`` to ``factcheck_kb_dev_blind17.py``: short documents
-in a hundred and two domains, written blind like the held-out knowledge bases) given as ``documents`` to
+``tests/fixtures/factcheck_kb_dev_blind.py`` to ``factcheck_kb_dev_blind19.py``: short documents
+in a hundred and fourteen domains, written blind like the held-out knowledge bases) given as ``documents`` to
 :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user would send them;
 and the dev split of the hand-written pairs (``bench/data/reader_handwritten`` and
 ``bench/data/reader_reasoning``, :func:`train_factcheck_reader.load_handwritten`), and all
@@ -36,7 +36,7 @@ EXPORTED_SETS = (
     "factcheck_kb_dev", "factcheck_kb_qa_dev", "factcheck_kb_negation_dev",
     "factcheck_kb_dev_blind", *(f"factcheck_kb_dev_blind{i}" for i in range(2, 14)),
 )  # fmt: skip
-MEASURED_ONLY_SETS = tuple(f"factcheck_kb_dev_blind{i}" for i in range(14, 18))
+MEASURED_ONLY_SETS = tuple(f"factcheck_kb_dev_blind{i}" for i in range(14, 20))
 SETS = EXPORTED_SETS + MEASURED_ONLY_SETS
 
 
