@@ -4,8 +4,9 @@ The hand-written development sets (``tests/fixtures/factcheck_kb_dev.py``: short
 five kinds; ``tests/fixtures/factcheck_kb_qa_dev.py``: question/answer evidence sheets;
 ``tests/fixtures/factcheck_kb_negation_dev.py``: negated claims, negatively worded evidence;
 ``tests/fixtures/factcheck_kb_dev_blind.py`` to ``factcheck_kb_dev_blind19.py``: short documents
-in a hundred and fourteen domains, written blind like the held-out knowledge bases) given as ``documents`` to
-:class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user would send them;
+in a hundred and fourteen domains, written blind like the held-out knowledge bases) given as
+``documents`` to :class:`plugins.factcheck.FactChecker` with the ``reader`` judge, as a user would
+send them;
 and the dev split of the hand-written pairs (``bench/data/reader_handwritten`` and
 ``bench/data/reader_reasoning``, :func:`train_factcheck_reader.load_handwritten`), and all
 of ``bench/data/reader_reasoning_fresh`` (a sixth reasoning domain, never trained on), each
